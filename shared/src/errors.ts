@@ -1,0 +1,32 @@
+/** The error codes of API.md, their HTTP statuses, and the one error body every non-2xx answer uses. */
+import { z } from "zod";
+
+export const errorStatus = {
+  InvalidRequest: 400,
+  Unauthenticated: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  NotEnoughLicenses: 409,
+  InheritedLicense: 409,
+  SubscriptionNotUsable: 409,
+  IdempotencyKeyInFlight: 409,
+  PayloadTooLarge: 413,
+  UnsupportedMediaType: 415,
+  IdempotencyKeyReused: 422,
+  RateLimited: 429,
+  Internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.enum(errorCodes as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .meta({ id: "ErrorBody" });
+export type ErrorBody = z.infer<typeof ErrorBody>;

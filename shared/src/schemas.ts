@@ -1,0 +1,286 @@
+/**
+ * Every request and response shape of the v1 API (API.md), defined once.
+ * The worker validates with these, the extension's client is typed by them,
+ * and the OpenAPI document is generated from them.
+ */
+import { z } from "zod";
+import { Role } from "./roles.js";
+import { Seats, SubscriptionStatus } from "./seats.js";
+
+const Id = z.string().trim().min(1, "must not be empty").max(128, "must be at most 128 characters");
+const Timestamp = z.iso.datetime();
+
+// ---- Principals -------------------------------------------------------------------------
+
+export const PrincipalType = z.enum(["user", "group"]);
+export type PrincipalType = z.infer<typeof PrincipalType>;
+
+export const Principal = z.strictObject({ type: PrincipalType, id: Id }).meta({ id: "Principal" });
+export type Principal = z.infer<typeof Principal>;
+
+export const PrincipalView = z
+  .object({
+    type: PrincipalType,
+    id: z.string(),
+    displayName: z.string(),
+    userPrincipalName: z.string().optional(),
+    mail: z.string().optional(),
+    memberCount: z.int().nonnegative().optional(),
+  })
+  .meta({ id: "PrincipalView" });
+export type PrincipalView = z.infer<typeof PrincipalView>;
+
+const GroupRef = z.object({ id: z.string(), displayName: z.string() }).meta({ id: "GroupRef" });
+export type GroupRef = z.infer<typeof GroupRef>;
+
+const Actor = z.object({ id: z.string(), displayName: z.string() });
+
+// ---- Lists --------------------------------------------------------------------------------
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+// ---- Me -------------------------------------------------------------------------------------
+
+export const Me = z
+  .object({
+    user: z.object({ id: z.string(), displayName: z.string(), userPrincipalName: z.string() }),
+    tenant: z.object({ id: z.string(), displayName: z.string(), domains: z.array(z.string()) }),
+    roles: z.array(Role),
+    can: z.object({ read: z.boolean(), assign: z.boolean(), install: z.boolean() }),
+  })
+  .meta({ id: "Me" });
+export type Me = z.infer<typeof Me>;
+
+// ---- Licenses -------------------------------------------------------------------------------
+
+export const AppRef = z
+  .object({ id: z.string(), name: z.string(), publisher: z.string(), iconUrl: z.string().optional() })
+  .meta({ id: "AppRef" });
+export type AppRef = z.infer<typeof AppRef>;
+
+export const LicenseSummary = z
+  .object({
+    id: z.string(),
+    app: AppRef,
+    plan: z.string(),
+    status: SubscriptionStatus,
+    seats: Seats,
+    installed: z.boolean(),
+    vendor: z.object({ name: z.string(), contactUrl: z.string().optional(), contactEmail: z.string().optional() }),
+    renewsAt: Timestamp.optional(),
+  })
+  .meta({ id: "LicenseSummary" });
+export type LicenseSummary = z.infer<typeof LicenseSummary>;
+
+export const LicenseList = z
+  .object({ items: z.array(LicenseSummary), generatedAt: Timestamp })
+  .meta({ id: "LicenseList" });
+export type LicenseList = z.infer<typeof LicenseList>;
+
+export const AssignmentView = z
+  .object({ principal: PrincipalView, assignedAt: Timestamp, assignedBy: Actor })
+  .meta({ id: "AssignmentView" });
+export type AssignmentView = z.infer<typeof AssignmentView>;
+
+export const LicenseDetailQuery = ListQuery.extend({ q: z.string().trim().max(200).optional() });
+export const LicenseDetail = LicenseSummary.extend({ assignments: page(AssignmentView) }).meta({
+  id: "LicenseDetail",
+});
+export type LicenseDetail = z.infer<typeof LicenseDetail>;
+
+export const LicenseState = z.enum(["active", "waiting"]);
+export type LicenseState = z.infer<typeof LicenseState>;
+
+export const LicenseUsersQuery = ListQuery.extend({
+  state: LicenseState.optional(),
+  q: z.string().trim().max(200).optional(),
+});
+export const LicensedUser = z
+  .object({
+    user: z.object({
+      id: z.string(),
+      displayName: z.string(),
+      userPrincipalName: z.string(),
+      accountEnabled: z.boolean(),
+    }),
+    state: LicenseState,
+    direct: z.boolean(),
+    viaGroups: z.array(GroupRef),
+    since: Timestamp,
+  })
+  .meta({ id: "LicensedUser" });
+export type LicensedUser = z.infer<typeof LicensedUser>;
+export const LicenseUsers = page(LicensedUser).meta({ id: "LicenseUsers" });
+export type LicenseUsers = z.infer<typeof LicenseUsers>;
+
+// ---- Assign and unassign --------------------------------------------------------------------
+
+export const maxPrincipalsPerRequest = 500;
+
+export const AssignRequest = z
+  .strictObject({
+    principals: z.array(Principal).min(1).max(maxPrincipalsPerRequest),
+    dryRun: z.boolean().optional(),
+  })
+  .meta({ id: "AssignRequest" });
+export type AssignRequest = z.infer<typeof AssignRequest>;
+export const UnassignRequest = AssignRequest.meta({ id: "UnassignRequest" });
+export type UnassignRequest = AssignRequest;
+
+export const AssignResult = z
+  .object({
+    assigned: z.array(PrincipalView),
+    alreadyAssigned: z.array(PrincipalView),
+    newlyLicensedUsers: z.int().nonnegative(),
+    newlyWaitingUsers: z.int().nonnegative(),
+    seats: Seats,
+    dryRun: z.boolean(),
+  })
+  .meta({ id: "AssignResult" });
+export type AssignResult = z.infer<typeof AssignResult>;
+
+export const UnassignResult = z
+  .object({
+    unassigned: z.array(PrincipalView),
+    notAssigned: z.array(PrincipalView),
+    stillLicensed: z.array(z.object({ userId: z.string(), viaGroups: z.array(GroupRef) })),
+    releasedSeats: z.int().nonnegative(),
+    filledFromWaiting: z.int().nonnegative(),
+    seats: Seats,
+    dryRun: z.boolean(),
+  })
+  .meta({ id: "UnassignResult" });
+export type UnassignResult = z.infer<typeof UnassignResult>;
+
+export const InstallResult = z
+  .object({ installId: z.string(), redirectUrl: z.url() })
+  .meta({ id: "InstallResult" });
+export type InstallResult = z.infer<typeof InstallResult>;
+
+// ---- Directory ------------------------------------------------------------------------------
+
+export const DirectorySearchQuery = z.object({
+  q: z.string().trim().min(1, "type at least one character").max(200),
+  type: z.enum(["user", "group", "all"]).default("all"),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+export const Match = z.enum(["exact", "prefix", "contains"]);
+export type Match = z.infer<typeof Match>;
+export const DirectoryMatch = PrincipalView.extend({ match: Match }).meta({ id: "DirectoryMatch" });
+export type DirectoryMatch = z.infer<typeof DirectoryMatch>;
+export const DirectorySearchResult = page(DirectoryMatch).meta({ id: "DirectorySearchResult" });
+export type DirectorySearchResult = z.infer<typeof DirectorySearchResult>;
+
+export const UserLicenses = z
+  .object({
+    user: z.object({
+      id: z.string(),
+      displayName: z.string(),
+      userPrincipalName: z.string(),
+      accountEnabled: z.boolean(),
+    }),
+    items: z.array(
+      z.object({
+        license: z.object({ id: z.string(), app: AppRef, plan: z.string() }),
+        state: LicenseState,
+        direct: z.boolean(),
+        viaGroups: z.array(GroupRef),
+      }),
+    ),
+  })
+  .meta({ id: "UserLicenses" });
+export type UserLicenses = z.infer<typeof UserLicenses>;
+
+// ---- Audit ----------------------------------------------------------------------------------
+
+export const auditActions = [
+  "license.assign",
+  "license.unassign",
+  "license.install",
+  "license.install.complete",
+  "subscription.update",
+  "license.fill",
+  "directory.member.add",
+  "directory.member.remove",
+  "directory.user.update",
+  "directory.user.delete",
+] as const;
+export const AuditAction = z.enum(auditActions);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+export const AuditQuery = ListQuery.extend({ licenseId: Id.optional() });
+export const AuditEvent = z
+  .object({
+    id: z.string(),
+    at: Timestamp,
+    actor: Actor,
+    action: AuditAction,
+    licenseId: z.string().optional(),
+    principals: z.array(z.object({ type: PrincipalType, id: z.string() })).optional(),
+    summary: z.string(),
+    requestId: z.string(),
+  })
+  .meta({ id: "AuditEvent" });
+export type AuditEvent = z.infer<typeof AuditEvent>;
+export const AuditPage = page(AuditEvent).meta({ id: "AuditPage" });
+export type AuditPage = z.infer<typeof AuditPage>;
+
+export const exportCsvHeader = ["userPrincipalName", "displayName", "state", "direct", "viaGroups", "since"] as const;
+
+// ---- Directory changes (an extension of API.md: what a directory sync would call) ----------
+
+export const MemberChangeRequest = z
+  .strictObject({ userIds: z.array(Id).min(1).max(maxPrincipalsPerRequest) })
+  .meta({ id: "MemberChangeRequest" });
+export type MemberChangeRequest = z.infer<typeof MemberChangeRequest>;
+
+export const UserUpdateRequest = z.strictObject({ accountEnabled: z.boolean() }).meta({ id: "UserUpdateRequest" });
+export type UserUpdateRequest = z.infer<typeof UserUpdateRequest>;
+
+export const DirectoryChangeResult = z
+  .object({ changed: z.int().nonnegative(), releasedSeats: z.int().nonnegative(), filledFromWaiting: z.int().nonnegative() })
+  .meta({ id: "DirectoryChangeResult" });
+export type DirectoryChangeResult = z.infer<typeof DirectoryChangeResult>;
+
+// ---- Vendor API -----------------------------------------------------------------------------
+
+export const SubscriptionUpdate = z
+  .strictObject({
+    quantity: z.int().min(0).max(10_000_000).optional(),
+    status: SubscriptionStatus.optional(),
+  })
+  .refine((body) => body.quantity !== undefined || body.status !== undefined, {
+    message: "give quantity, status or both",
+  })
+  .meta({ id: "SubscriptionUpdate" });
+export type SubscriptionUpdate = z.infer<typeof SubscriptionUpdate>;
+
+export const VendorSubscription = z
+  .object({ id: z.string(), tenantId: z.string(), appId: z.string(), status: SubscriptionStatus, seats: Seats })
+  .meta({ id: "VendorSubscription" });
+export type VendorSubscription = z.infer<typeof VendorSubscription>;
+
+export const UsageRightsQuery = z.object({ user: z.string().trim().min(1, "name a user").max(320) });
+export const UsageRights = z
+  .object({ userId: z.string(), state: z.enum(["active", "warning", "suspended", "inactive"]) })
+  .meta({ id: "UsageRights" });
+export type UsageRights = z.infer<typeof UsageRights>;
+
+export const InstallComplete = z.object({ installed: z.literal(true) }).meta({ id: "InstallComplete" });
+
+// ---- Local sign-in --------------------------------------------------------------------------
+
+export const DevSignInRequest = z
+  .strictObject({ userPrincipalName: z.string().trim().min(3).max(320) })
+  .meta({ id: "DevSignInRequest" });
+export const DevSignInResult = z
+  .object({ token: z.string(), expiresAt: Timestamp })
+  .meta({ id: "DevSignInResult" });
+export type DevSignInResult = z.infer<typeof DevSignInResult>;
+
+export const IdParam = z.object({ id: Id });

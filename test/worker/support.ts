@@ -1,0 +1,127 @@
+/**
+ * What the worker tests share: a fresh database with the real migrations and DEMO.md's data,
+ * calls through the worker's real fetch handler, and reads of the stored state to assert on.
+ */
+import { applyD1Migrations, reset } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { demoGroupId, demoSeedStatements, demoUserId } from "../../worker/seed/demo.js";
+
+export { env };
+export const db = () => env.DB;
+
+export async function freshDemo() {
+  await reset();
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+  const statements = await demoSeedStatements();
+  await env.DB.batch(statements.map((sql) => env.DB.prepare(sql)));
+}
+
+export const contoso = {
+  user: (name: string) => demoUserId("contoso", `${name}@`),
+  group: (name: string) => demoGroupId("contoso", name),
+  fabrikamSign: "sub_contoso_fabrikam_sign",
+  northwindNotes: "sub_contoso_northwind_notes",
+  tailspinMaps: "sub_contoso_tailspin_maps",
+  litwareChat: "sub_contoso_litware_chat",
+};
+export const fabrikam = {
+  user: (name: string) => demoUserId("fabrikam", `${name}@`),
+  northwindNotes: "sub_fabrikam_northwind_notes",
+};
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function call<T = any>(
+  method: string,
+  path: string,
+  options: { token?: string | null; body?: unknown; raw?: BodyInit; headers?: Record<string, string> } = {},
+): Promise<Answer<T>> {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set("authorization", `Bearer ${options.token}`);
+  let body: BodyInit | undefined = options.raw;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  const response = await exports.default.fetch(new Request(`http://appseats.test${path}`, { method, headers, body }));
+  const text = await response.text();
+  let parsed: unknown = text;
+  if ((response.headers.get("content-type") ?? "").includes("json")) parsed = JSON.parse(text);
+  return { status: response.status, body: parsed as T, headers: response.headers };
+}
+
+const tokens = new Map<string, string>();
+
+/** A session token for a demo account, through the real local sign-in. */
+export async function signIn(userPrincipalName: string): Promise<string> {
+  const answer = await call<{ token: string }>("POST", "/api/v1/dev/sign-in", { body: { userPrincipalName } });
+  if (answer.status !== 200) throw new Error(`sign-in of ${userPrincipalName} failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body.token;
+}
+
+export const as = (userPrincipalName: string) => signIn(userPrincipalName);
+
+export const principal = {
+  user: (name: string) => ({ type: "user" as const, id: contoso.user(name) }),
+  group: (name: string) => ({ type: "group" as const, id: contoso.group(name) }),
+};
+
+// ---- The stored state ------------------------------------------------------------------------
+
+export async function stored(subscriptionId: string) {
+  const row = await env.DB.prepare(
+    `SELECT s.purchased, s.status,
+            (SELECT COUNT(*) FROM licenses WHERE subscription_id = s.id AND state = 'active') AS active,
+            (SELECT COUNT(*) FROM licenses WHERE subscription_id = s.id AND state = 'waiting') AS waiting
+       FROM subscriptions s WHERE s.id = ?1`,
+  )
+    .bind(subscriptionId)
+    .first<{ purchased: number; status: string; active: number; waiting: number }>();
+  return row!;
+}
+
+export async function licenseState(subscriptionId: string, userId: string): Promise<string | null> {
+  const row = await env.DB.prepare(`SELECT state FROM licenses WHERE subscription_id = ?1 AND user_id = ?2`)
+    .bind(subscriptionId, userId)
+    .first<{ state: string }>();
+  return row?.state ?? null;
+}
+
+export async function waitingQueue(subscriptionId: string): Promise<string[]> {
+  const { results } = await env.DB.prepare(`SELECT user_id FROM licenses WHERE subscription_id = ?1 AND state = 'waiting' ORDER BY seq`)
+    .bind(subscriptionId)
+    .all<{ user_id: string }>();
+  return results.map((r) => r.user_id);
+}
+
+export async function assignmentsOf(subscriptionId: string): Promise<string[]> {
+  const { results } = await env.DB.prepare(
+    `SELECT principal_type || ':' || principal_id AS p FROM assignments WHERE subscription_id = ?1 ORDER BY p`,
+  )
+    .bind(subscriptionId)
+    .all<{ p: string }>();
+  return results.map((r) => r.p);
+}
+
+export async function auditActions(subscriptionId?: string): Promise<{ action: string; principals: string | null; request_id: string }[]> {
+  const { results } = await env.DB.prepare(
+    `SELECT action, principals, request_id FROM audit_events WHERE (?1 IS NULL OR subscription_id = ?1) ORDER BY seq`,
+  )
+    .bind(subscriptionId ?? null)
+    .all<{ action: string; principals: string | null; request_id: string }>();
+  return results;
+}
+
+/** Counts every row that a change could touch, to show that a refused request changed nothing. */
+export async function snapshot(): Promise<string> {
+  const tables = ["assignments", "licenses", "audit_events", "subscriptions", "group_members", "users", "installs"];
+  const parts = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)));
+  return JSON.stringify(parts.map((p) => p.results));
+}
+
+void tokens;
+void demoGroupId;

@@ -1,0 +1,27 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Worker tests run inside workerd against the real migrations on D1's local SQLite.
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./worker/wrangler.jsonc" },
+            miniflare: {
+              bindings: {
+                DEV_SIGN_IN: "true",
+                TEST_MIGRATIONS: await readD1Migrations("./worker/migrations"),
+              },
+            },
+          })),
+        ],
+        test: { name: "worker", include: ["test/worker/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 },
+      },
+      {
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+      },
+    ],
+  },
+});

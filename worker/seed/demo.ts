@@ -1,0 +1,165 @@
+/**
+ * The demo data of shared/DEMO.md as SQL statements. `npm start` applies them to the local
+ * D1 and the tests apply them inside workerd, so both see the same tenant. Running them
+ * twice changes nothing: rows have fixed ids and are inserted only if missing, and a demo
+ * subscription's assignments are seeded only while nobody has changed it (no audit event).
+ * This file imports nothing so that Node can run it directly.
+ */
+
+export const demoTenantIds = { contoso: "contoso", fabrikam: "fabrikam" } as const;
+
+interface DemoUser {
+  upn: string;
+  name: string;
+  role?: string;
+  disabled?: boolean;
+}
+
+const contosoUsers: DemoUser[] = [
+  { upn: "megan@contoso.com", name: "Megan Bowen", role: "GlobalAdmin" },
+  { upn: "lidia@contoso.com", name: "Lidia Holloway", role: "LicenseAdmin" },
+  { upn: "alex@contoso.com", name: "Alex Wilber", role: "UserAdmin" },
+  { upn: "ben@contoso.com", name: "Ben Walters", role: "BillingAdmin" },
+  { upn: "grady@contoso.com", name: "Grady Archie", role: "GlobalReader" },
+  { upn: "adele@contoso.com", name: "Adele Vance" },
+  { upn: "diego@contoso.com", name: "Diego Siciliani" },
+  { upn: "meiling@contoso.com", name: "陳美玲" },
+  { upn: "joni@contoso.com", name: "Joni Sherman", disabled: true },
+  ...Array.from({ length: 40 }, (_, i) => {
+    const n = String(i + 1).padStart(2, "0");
+    return { upn: `user${n}@contoso.com`, name: `Contoso User ${n}` };
+  }),
+];
+
+const fabrikamUsers: DemoUser[] = [
+  { upn: "pradeep@fabrikam.com", name: "Pradeep Gupta", role: "GlobalAdmin" },
+  { upn: "isaiah@fabrikam.com", name: "Isaiah Langer" },
+];
+
+const numbered = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => `user${String(from + i).padStart(2, "0")}`);
+
+const contosoGroups: { name: string; members: string[] }[] = [
+  { name: "Sales", members: ["adele", "diego", ...numbered(1, 8)] },
+  { name: "Engineering", members: numbered(9, 23) },
+  { name: "Design", members: ["meiling", "joni", ...numbered(24, 26)] },
+  { name: "All Staff", members: contosoUsers.map((u) => u.upn.split("@")[0]!) },
+];
+
+const vendors = [
+  { key: "fabrikam", name: "Fabrikam, Inc.", app: "Fabrikam Sign", install: "https://sign.fabrikam.example/install", url: "https://fabrikam.example/support" },
+  { key: "northwind", name: "Northwind Traders", app: "Northwind Notes", install: "https://notes.northwind.example/install", email: "sales@northwind.example" },
+  { key: "tailspin", name: "Tailspin Toys", app: "Tailspin Maps", install: "https://maps.tailspin.example/install", url: "https://tailspin.example/contact" },
+  { key: "litware", name: "Litware", app: "Litware Chat", install: "https://chat.litware.example/install", email: "support@litware.example" },
+];
+
+interface DemoSubscription {
+  id: string;
+  tenant: string;
+  vendor: string;
+  plan: string;
+  purchased: number;
+  status: string;
+  users: string[];
+  groups: string[];
+}
+
+export const demoSubscriptions: DemoSubscription[] = [
+  { id: "sub_contoso_fabrikam_sign", tenant: "contoso", vendor: "fabrikam", plan: "Business", purchased: 25, status: "active", users: ["adele", "megan"], groups: ["Sales"] },
+  { id: "sub_contoso_northwind_notes", tenant: "contoso", vendor: "northwind", plan: "Standard", purchased: 5, status: "active", users: ["lidia", "alex", "diego"], groups: [] },
+  { id: "sub_contoso_tailspin_maps", tenant: "contoso", vendor: "tailspin", plan: "Pro", purchased: 10, status: "suspended", users: [], groups: [] },
+  { id: "sub_contoso_litware_chat", tenant: "contoso", vendor: "litware", plan: "Team", purchased: 20, status: "warning", users: [], groups: ["Design"] },
+  { id: "sub_fabrikam_northwind_notes", tenant: "fabrikam", vendor: "northwind", plan: "Standard", purchased: 10, status: "active", users: ["isaiah"], groups: [] },
+];
+
+export const demoUserId = (tenant: string, upn: string) => `usr_${tenant}_${upn.split("@")[0]}`;
+export const demoGroupId = (tenant: string, name: string) => `grp_${tenant}_${name.toLowerCase().replace(/\s+/g, "_")}`;
+export const demoVendorKey = (vendor: string) => `dev-vendor-${vendor}`;
+
+const q = (value: string | number | null | undefined) =>
+  value === null || value === undefined ? "NULL" : typeof value === "number" ? String(value) : `'${value.replaceAll("'", "''")}'`;
+
+/** Minutes after a fixed start, so that seeded rows have stable, ordered timestamps. */
+const at = (minutes: number) => new Date(Date.UTC(2026, 0, 5, 9, 0, 0) + minutes * 60_000).toISOString();
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function demoSeedStatements(): Promise<string[]> {
+  const sql: string[] = [];
+  const tenants = [
+    { id: "contoso", name: "Contoso", domains: ["contoso.com", "contoso.onmicrosoft.com"], users: contosoUsers },
+    { id: "fabrikam", name: "Fabrikam", domains: ["fabrikam.com"], users: fabrikamUsers },
+  ];
+  for (const tenant of tenants) {
+    sql.push(`INSERT OR IGNORE INTO tenants (id, display_name, created_at) VALUES (${q(tenant.id)}, ${q(tenant.name)}, ${q(at(0))})`);
+    tenant.domains.forEach((domain, position) =>
+      sql.push(`INSERT OR IGNORE INTO tenant_domains (domain, tenant_id, position) VALUES (${q(domain)}, ${q(tenant.id)}, ${position})`),
+    );
+    tenant.users.forEach((user, index) => {
+      const id = demoUserId(tenant.id, user.upn);
+      sql.push(
+        `INSERT OR IGNORE INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at)
+         VALUES (${q(id)}, ${q(tenant.id)}, ${q(user.upn)}, ${q(user.name)}, ${q(user.upn)}, ${user.disabled ? 0 : 1}, ${q(at(index))})`,
+      );
+      if (user.role) {
+        sql.push(`INSERT OR IGNORE INTO admin_roles (user_id, role, tenant_id) VALUES (${q(id)}, ${q(user.role)}, ${q(tenant.id)})`);
+      }
+    });
+  }
+  contosoGroups.forEach((group, g) => {
+    const id = demoGroupId("contoso", group.name);
+    const mail = `${group.name.toLowerCase().replace(/\s+/g, "")}@contoso.com`;
+    sql.push(
+      `INSERT OR IGNORE INTO groups (id, tenant_id, display_name, mail, created_at)
+       VALUES (${q(id)}, 'contoso', ${q(group.name)}, ${q(mail)}, ${q(at(100 + g))})`,
+    );
+    group.members.forEach((member, m) =>
+      sql.push(
+        `INSERT OR IGNORE INTO group_members (group_id, user_id, tenant_id, added_at)
+         VALUES (${q(id)}, ${q(demoUserId("contoso", `${member}@`))}, 'contoso', ${q(at(200 + m))})`,
+      ),
+    );
+  });
+  for (const vendor of vendors) {
+    sql.push(
+      `INSERT OR IGNORE INTO vendors (id, name, contact_url, contact_email)
+       VALUES (${q(`ven_${vendor.key}`)}, ${q(vendor.name)}, ${q(vendor.url)}, ${q(vendor.email)})`,
+      `INSERT OR IGNORE INTO apps (id, vendor_id, name, publisher, icon_url, install_url)
+       VALUES (${q(`app_${vendor.key}`)}, ${q(`ven_${vendor.key}`)}, ${q(vendor.app)}, ${q(vendor.name)}, NULL, ${q(vendor.install)})`,
+      `INSERT OR IGNORE INTO vendor_keys (key_hash, vendor_id, created_at)
+       VALUES (${q(await sha256Hex(demoVendorKey(vendor.key)))}, ${q(`ven_${vendor.key}`)}, ${q(at(0))})`,
+    );
+  }
+  for (const sub of demoSubscriptions) {
+    const admin = demoUserId(sub.tenant, sub.tenant === "contoso" ? "megan@" : "pradeep@");
+    const untouched = `NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.subscription_id = ${q(sub.id)})`;
+    sql.push(
+      `INSERT OR IGNORE INTO subscriptions (id, tenant_id, app_id, plan, purchased, status, renews_at, created_at, updated_at)
+       VALUES (${q(sub.id)}, ${q(sub.tenant)}, ${q(`app_${sub.vendor}`)}, ${q(sub.plan)}, ${sub.purchased}, ${q(sub.status)},
+               '2027-01-05T00:00:00.000Z', ${q(at(300))}, ${q(at(300))})`,
+    );
+    const principals = [
+      ...sub.groups.map((name) => ["group", demoGroupId(sub.tenant, name)] as const),
+      ...sub.users.map((user) => ["user", demoUserId(sub.tenant, `${user}@`)] as const),
+    ];
+    principals.forEach(([type, id], i) =>
+      sql.push(
+        `INSERT OR IGNORE INTO assignments (subscription_id, principal_type, principal_id, tenant_id, assigned_at, assigned_by)
+         SELECT ${q(sub.id)}, ${q(type)}, ${q(id)}, ${q(sub.tenant)}, ${q(at(400 + i))}, ${q(admin)} WHERE ${untouched}`,
+      ),
+    );
+    // The licenses these assignments give; every demo subscription has seats for all of them.
+    sql.push(
+      `INSERT OR IGNORE INTO licenses (subscription_id, user_id, tenant_id, state, since)
+       SELECT a.subscription_id, u.id, a.tenant_id, 'active', a.assigned_at FROM assignments a
+         JOIN users u ON (a.principal_type = 'user' AND u.id = a.principal_id)
+                      OR (a.principal_type = 'group' AND u.id IN (SELECT user_id FROM group_members WHERE group_id = a.principal_id))
+        WHERE a.subscription_id = ${q(sub.id)} AND ${untouched}
+        ORDER BY a.assigned_at, u.id`,
+    );
+  }
+  return sql;
+}

@@ -1,0 +1,18 @@
+/** Opaque credentials: random tokens handed out once, kept only as SHA-256 hashes. */
+
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** 256 random bits, base64url, with a prefix that tells what the credential is. */
+export function randomSecret(prefix: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const base64 = btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return `${prefix}_${base64}`;
+}
+
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer\s+([\x21-\x7e]{1,512})\s*$/i.exec(header ?? "");
+  return match ? match[1]! : null;
+}

@@ -1,0 +1,22 @@
+/** Vendors call with a key of their own; it is stored hashed and names the vendor. */
+import { createMiddleware } from "hono/factory";
+import { AppSeatsError } from "../errors.js";
+import type { AppEnv } from "../http/env.js";
+import { bearerToken, sha256Hex } from "./secrets.js";
+
+export interface VendorCaller {
+  id: string;
+  name: string;
+}
+
+export const authenticateVendor = createMiddleware<AppEnv>(async (c, next) => {
+  const key = bearerToken(c.req.header("authorization"));
+  const vendor = key
+    ? await c.env.DB.prepare(`SELECT v.id, v.name FROM vendor_keys k JOIN vendors v ON v.id = k.vendor_id WHERE k.key_hash = ?1`)
+        .bind(await sha256Hex(key))
+        .first<VendorCaller>()
+    : null;
+  if (!vendor) throw new AppSeatsError("Unauthenticated", "The vendor key is missing or unknown.");
+  c.set("vendor", vendor);
+  await next();
+});

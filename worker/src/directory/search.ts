@@ -1,0 +1,53 @@
+/**
+ * Finding people and groups as an admin types: exact user principal name or mail first, then
+ * names that start with the text (or have a word that does), then names that contain it.
+ * Case-insensitive; a substring of a CJK name matches too.
+ */
+import type { DirectoryMatch, Match } from "@appseats/shared";
+import { containsPattern, prefixPattern } from "../licensing/cursor.js";
+import { memberCountSql } from "../licensing/principals.js";
+
+const rankToMatch: Match[] = ["exact", "prefix", "contains"];
+
+interface SearchRow {
+  type: "user" | "group";
+  id: string;
+  display_name: string;
+  user_principal_name: string | null;
+  mail: string | null;
+  member_count: number | null;
+  rank: number;
+}
+
+export async function searchDirectory(
+  db: D1Database,
+  tenantId: string,
+  query: { q: string; type: "user" | "group" | "all"; limit: number },
+): Promise<DirectoryMatch[]> {
+  const like = (column: string, param: string) => `${column} LIKE ${param} ESCAPE '\\'`;
+  const users = `SELECT 'user' AS type, id, display_name, user_principal_name, mail, NULL AS member_count,
+      CASE WHEN user_principal_name = ?1 OR mail = ?1 THEN 0
+           WHEN ${like("display_name", "?2")} OR ${like("user_principal_name", "?2")} OR ${like("display_name", "?4")} THEN 1
+           ELSE 2 END AS rank
+    FROM users WHERE tenant_id = ?5 AND deleted_at IS NULL
+     AND (${like("display_name", "?3")} OR ${like("user_principal_name", "?3")} OR ${like("mail", "?3")})`;
+  const groups = `SELECT 'group' AS type, g.id, g.display_name, NULL, g.mail, ${memberCountSql("g.id")},
+      CASE WHEN g.mail = ?1 OR g.display_name = ?1 COLLATE NOCASE THEN 0
+           WHEN ${like("g.display_name", "?2")} OR ${like("g.display_name", "?4")} OR ${like("g.mail", "?2")} THEN 1
+           ELSE 2 END
+    FROM groups g WHERE g.tenant_id = ?5 AND (${like("g.display_name", "?3")} OR ${like("g.mail", "?3")})`;
+  const parts = query.type === "user" ? [users] : query.type === "group" ? [groups] : [users, groups];
+  const { results } = await db
+    .prepare(`SELECT * FROM (${parts.join(" UNION ALL ")}) ORDER BY rank, display_name COLLATE NOCASE, id LIMIT ?6`)
+    .bind(query.q, prefixPattern(query.q), containsPattern(query.q), `% ${prefixPattern(query.q)}`, tenantId, query.limit)
+    .all<SearchRow>();
+  return results.map((row) => ({
+    type: row.type,
+    id: row.id,
+    displayName: row.display_name,
+    ...(row.user_principal_name ? { userPrincipalName: row.user_principal_name } : {}),
+    ...(row.mail ? { mail: row.mail } : {}),
+    ...(row.type === "group" ? { memberCount: row.member_count ?? 0 } : {}),
+    match: rankToMatch[row.rank] ?? "contains",
+  }));
+}

@@ -1,0 +1,30 @@
+/** What every request passes before a route: JSON only, at most 1 MiB. */
+import { bodyLimit } from "hono/body-limit";
+import { createMiddleware } from "hono/factory";
+import { AppSeatsError } from "../errors.js";
+import type { AppEnv } from "./env.js";
+
+export const maxBodyBytes = 1024 * 1024;
+
+export const limitBody = bodyLimit({
+  maxSize: maxBodyBytes,
+  onError: () => {
+    throw new AppSeatsError("PayloadTooLarge", "The request body is over 1 MiB. Send fewer principals per request.", {
+      maxBytes: maxBodyBytes,
+    });
+  },
+});
+
+/** A request that carries a body must say it is JSON (415 otherwise). */
+export const requireJson = createMiddleware<AppEnv>(async (c, next) => {
+  const hasBody = Number(c.req.header("content-length") ?? 0) > 0 || c.req.header("transfer-encoding") !== undefined;
+  if (hasBody && !["GET", "HEAD", "OPTIONS"].includes(c.req.method)) {
+    const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/json") {
+      throw new AppSeatsError("UnsupportedMediaType", "Send the body as JSON, with Content-Type: application/json.", {
+        contentType: type || null,
+      });
+    }
+  }
+  await next();
+});

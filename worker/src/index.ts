@@ -1,0 +1,61 @@
+/**
+ * The AppSeats worker: the system of record for third-party app licenses.
+ * Admin API under /api/v1 (a tenant admin's token), vendor API under /vendor/v1 (a vendor key).
+ */
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { authenticateAdmin, requireCapability } from "./auth/admin.js";
+import type { AppEnv } from "./http/env.js";
+import { notFoundRoute, onError } from "./http/errors.js";
+import { limitBody, requireJson } from "./http/guards.js";
+import { openApiDocument } from "./openapi.js";
+import { auditRoutes } from "./routes/audit.js";
+import { devRoutes } from "./routes/dev.js";
+import { directoryRoutes, userRoutes } from "./routes/directory.js";
+import { licenseRoutes } from "./routes/licenses.js";
+import { meRoutes } from "./routes/me.js";
+import { vendorRoutes } from "./routes/vendor.js";
+import { purgeExpired } from "./maintenance.js";
+
+/** Only the extension's own pages may call from a browser. */
+const extensionOrigin = /^(chrome-extension|moz-extension):\/\/[a-z0-9-]{1,64}$/i;
+
+const adminApi = new Hono<AppEnv>()
+  .get("/openapi.json", (c) => c.json(openApiDocument()))
+  .route("/dev", devRoutes)
+  .use("*", authenticateAdmin)
+  .route("/me", meRoutes)
+  .use("*", requireCapability("read"))
+  .route("/licenses", licenseRoutes)
+  .route("/directory", directoryRoutes)
+  .route("/users", userRoutes)
+  .route("/audit", auditRoutes);
+
+export const app = new Hono<AppEnv>()
+  .use(requestId())
+  .use(secureHeaders({ crossOriginResourcePolicy: "same-site", xFrameOptions: "DENY", contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }))
+  .use(
+    cors({
+      origin: (origin) => (extensionOrigin.test(origin) ? origin : null),
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+      exposeHeaders: ["X-Request-Id", "Retry-After", "Idempotent-Replayed"],
+      maxAge: 600,
+    }),
+  )
+  .use(limitBody)
+  .use(requireJson)
+  .route("/api/v1", adminApi)
+  .route("/vendor/v1", vendorRoutes);
+
+app.onError(onError);
+app.notFound(notFoundRoute);
+
+export default {
+  fetch: app.fetch,
+  scheduled: async (_controller, env) => {
+    await purgeExpired(env.DB, new Date());
+  },
+} satisfies ExportedHandler<Env>;

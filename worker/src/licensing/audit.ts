@@ -1,0 +1,121 @@
+/** Audit events (R12): every change adds its event to the same batch as the change itself. */
+import type { AuditAction, AuditEvent, Principal } from "@appseats/shared";
+import { decodeCursor, pageOf } from "./cursor.js";
+import type { ChangeContext } from "./context.js";
+import { newId } from "./context.js";
+import { auditPrincipalLimit } from "./sql.js";
+
+export interface AuditEntry {
+  action: AuditAction;
+  subscriptionId?: string | null;
+  principals?: Principal[];
+  summary: string;
+}
+
+const columns = `id, tenant_id, at, actor_type, actor_id, actor_name, action, subscription_id, principals, summary, request_id`;
+
+export function auditStatement(db: D1Database, ctx: ChangeContext, entry: AuditEntry): D1PreparedStatement {
+  const principals = entry.principals?.slice(0, auditPrincipalLimit).map(({ type, id }) => ({ type, id }));
+  return db
+    .prepare(`INSERT INTO audit_events (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`)
+    .bind(
+      newId(),
+      ctx.tenantId,
+      ctx.now,
+      ctx.actor.type,
+      ctx.actor.id,
+      ctx.actor.displayName,
+      entry.action,
+      entry.subscriptionId ?? null,
+      principals ? JSON.stringify(principals) : null,
+      entry.summary,
+      ctx.requestId,
+    );
+}
+
+/**
+ * An audit event written only if `principalsSql` (a SELECT of type and id, whose numbered
+ * parameters are `params`) yields rows when the batch reaches it. Its principals are the first
+ * of those rows and `summary` builds its text from a SQL expression of their count.
+ */
+export function auditWhenAny(
+  db: D1Database,
+  ctx: ChangeContext,
+  entry: {
+    action: AuditAction;
+    subscriptionId?: string | null;
+    principalsSql: string;
+    params: unknown[];
+    summary: (countSql: string) => string;
+  },
+): D1PreparedStatement {
+  const fixed = 9;
+  const listed = entry.principalsSql.replace(/\?(\d+)/g, (_, n: string) => `?${Number(n) + fixed}`);
+  return db
+    .prepare(
+      `WITH listed(type, id) AS (${listed})
+       INSERT INTO audit_events (${columns})
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+              (SELECT json_group_array(json_object('type', p.type, 'id', p.id))
+                 FROM (SELECT type, id FROM listed LIMIT ${auditPrincipalLimit}) p),
+              ${entry.summary("(SELECT COUNT(*) FROM listed)")}, ?9
+        WHERE EXISTS (SELECT 1 FROM listed)`,
+    )
+    .bind(
+      newId(),
+      ctx.tenantId,
+      ctx.now,
+      ctx.actor.type,
+      ctx.actor.id,
+      ctx.actor.displayName,
+      entry.action,
+      entry.subscriptionId ?? null,
+      ctx.requestId,
+      ...entry.params,
+    );
+}
+
+interface AuditRow {
+  seq: number;
+  id: string;
+  at: string;
+  actor_id: string;
+  actor_name: string;
+  action: AuditEvent["action"];
+  subscription_id: string | null;
+  principals: string | null;
+  summary: string;
+  request_id: string;
+}
+
+/** The tenant's audit trail, newest first, optionally for one license. */
+export async function auditTrail(
+  db: D1Database,
+  tenantId: string,
+  query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined },
+) {
+  const after = decodeCursor<[number]>(query.cursor, 1);
+  const { results } = await db
+    .prepare(
+      `SELECT seq, id, at, actor_id, actor_name, action, subscription_id, principals, summary, request_id FROM audit_events
+        WHERE tenant_id = ?1 AND (?2 IS NULL OR subscription_id = ?2) AND (?3 IS NULL OR seq < ?3)
+        ORDER BY seq DESC LIMIT ?4`,
+    )
+    .bind(tenantId, query.licenseId ?? null, after?.[0] ?? null, query.limit + 1)
+    .all<AuditRow>();
+  return pageOf(
+    results,
+    query.limit,
+    (row): AuditEvent => ({
+      id: row.id,
+      at: row.at,
+      actor: { id: row.actor_id, displayName: row.actor_name },
+      action: row.action,
+      ...(row.subscription_id ? { licenseId: row.subscription_id } : {}),
+      ...(row.principals ? { principals: JSON.parse(row.principals) as AuditEvent["principals"] } : {}),
+      summary: row.summary,
+      requestId: row.request_id,
+    }),
+    (row) => [row.seq],
+  );
+}

@@ -1,0 +1,32 @@
+/**
+ * Running a change as one D1 batch: D1 has no interactive transactions, so a change is a list
+ * of statements applied atomically. A rule that must hold is checked inside the batch by a
+ * guard statement (see batch_guard in the schema); when one fails, the whole batch rolls back
+ * and the caller learns which rule stopped it.
+ */
+import type { ErrorCode } from "@appseats/shared";
+
+export type GuardCode = Extract<ErrorCode, "SubscriptionNotUsable" | "NotEnoughLicenses" | "InheritedLicense">;
+
+export class GuardFailed extends Error {
+  constructor(readonly code: GuardCode | "Conflict") {
+    super(`batch guard failed: ${code}`);
+  }
+}
+
+/** A guard statement: the batch goes on only if `okSql` (a boolean SQL expression) is true. */
+export function guard(db: D1Database, code: GuardCode, okSql: string, ...params: unknown[]) {
+  return db.prepare(`INSERT INTO batch_guard (code, ok) SELECT '${code}', (${okSql})`).bind(...params);
+}
+
+export async function runBatch(db: D1Database, statements: D1PreparedStatement[]): Promise<D1Result[]> {
+  try {
+    return await db.batch(statements);
+  } catch (error) {
+    const match = /guard:(\w+)/.exec(String((error as Error)?.message ?? error));
+    if (match) throw new GuardFailed(match[1] as GuardCode | "Conflict");
+    throw error;
+  }
+}
+
+export const rowsOf = <T>(result: D1Result | undefined): T[] => (result?.results ?? []) as T[];

@@ -1,0 +1,94 @@
+/** Who holds a license and how: per license (the users list and its CSV) and per user. */
+import type { GroupRef, LicensedUser, LicenseState, UserLicenses } from "@appseats/shared";
+import { notFound } from "../errors.js";
+import { containsPattern, decodeCursor, pageOf } from "./cursor.js";
+import { hasDirectPath } from "./sql.js";
+import { subscriptionOfTenant } from "./subscriptions.js";
+
+/** The groups (JSON array of {id, displayName}) through which the license row `l` is held. */
+const viaGroupsSql = `(SELECT json_group_array(json_object('id', g.id, 'displayName', g.display_name)) FROM (
+    SELECT g.id, g.display_name FROM group_members via
+      JOIN assignments ga ON ga.subscription_id = l.subscription_id AND ga.principal_type = 'group' AND ga.principal_id = via.group_id
+      JOIN groups g ON g.id = via.group_id
+     WHERE via.user_id = l.user_id ORDER BY g.display_name) g)`;
+
+interface HolderRow {
+  seq: number;
+  state: LicenseState;
+  since: string;
+  direct: number;
+  via_groups: string;
+  id: string;
+  display_name: string;
+  user_principal_name: string;
+  account_enabled: number;
+}
+
+const holderOf = (row: HolderRow): LicensedUser => ({
+  user: {
+    id: row.id,
+    displayName: row.display_name,
+    userPrincipalName: row.user_principal_name,
+    accountEnabled: row.account_enabled === 1,
+  },
+  state: row.state,
+  direct: row.direct === 1,
+  viaGroups: JSON.parse(row.via_groups) as GroupRef[],
+  since: row.since,
+});
+
+export interface HolderQuery {
+  limit: number;
+  cursor?: string | undefined;
+  state?: LicenseState | undefined;
+  q?: string | undefined;
+}
+
+/** Active holders first, then the waiting queue in the order seats will be given. */
+export async function licenseHolders(db: D1Database, tenantId: string, subscriptionId: string, query: HolderQuery) {
+  const subscription = await subscriptionOfTenant(db, tenantId, subscriptionId);
+  const after = decodeCursor<[string, number]>(query.cursor, 2);
+  const { results } = await db
+    .prepare(
+      `SELECT l.seq, l.state, l.since, ${hasDirectPath("l.subscription_id", "l.user_id")} AS direct, ${viaGroupsSql} AS via_groups,
+              u.id, u.display_name, u.user_principal_name, u.account_enabled
+         FROM licenses l JOIN users u ON u.id = l.user_id
+        WHERE l.subscription_id = ?1 AND (?2 IS NULL OR l.state = ?2)
+          AND (?3 IS NULL OR u.display_name LIKE ?3 ESCAPE '\\' OR u.user_principal_name LIKE ?3 ESCAPE '\\')
+          AND (?4 IS NULL OR (l.state, l.seq) > (?4, ?5))
+        ORDER BY l.state, l.seq LIMIT ?6`,
+    )
+    .bind(subscription.id, query.state ?? null, query.q ? containsPattern(query.q) : null, after?.[0] ?? null, after?.[1] ?? null, query.limit + 1)
+    .all<HolderRow>();
+  return pageOf(results, query.limit, holderOf, (r) => [r.state, r.seq]);
+}
+
+export async function userLicenses(db: D1Database, tenantId: string, userId: string): Promise<UserLicenses> {
+  const user = await db
+    .prepare(`SELECT id, display_name, user_principal_name, account_enabled FROM users WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`)
+    .bind(userId, tenantId)
+    .first<{ id: string; display_name: string; user_principal_name: string; account_enabled: number }>();
+  if (!user) throw notFound("The user");
+  const { results } = await db
+    .prepare(
+      `SELECT l.state, ${hasDirectPath("l.subscription_id", "l.user_id")} AS direct, ${viaGroupsSql} AS via_groups,
+              s.id, s.plan, a.id AS app_id, a.name AS app_name, a.publisher, a.icon_url
+         FROM licenses l JOIN subscriptions s ON s.id = l.subscription_id JOIN apps a ON a.id = s.app_id
+        WHERE l.user_id = ?1 AND l.tenant_id = ?2 ORDER BY a.name, s.plan`,
+    )
+    .bind(user.id, tenantId)
+    .all<{ state: LicenseState; direct: number; via_groups: string; id: string; plan: string; app_id: string; app_name: string; publisher: string; icon_url: string | null }>();
+  return {
+    user: { id: user.id, displayName: user.display_name, userPrincipalName: user.user_principal_name, accountEnabled: user.account_enabled === 1 },
+    items: results.map((row) => ({
+      license: {
+        id: row.id,
+        plan: row.plan,
+        app: { id: row.app_id, name: row.app_name, publisher: row.publisher, ...(row.icon_url ? { iconUrl: row.icon_url } : {}) },
+      },
+      state: row.state,
+      direct: row.direct === 1,
+      viaGroups: JSON.parse(row.via_groups) as GroupRef[],
+    })),
+  };
+}

@@ -1,0 +1,81 @@
+/** Principals (users and groups) of a tenant as the API shows them, and the check that they exist. */
+import type { Principal, PrincipalView } from "@appseats/shared";
+import { notFound } from "../errors.js";
+
+export interface UserRow {
+  id: string;
+  user_principal_name: string;
+  display_name: string;
+  mail: string | null;
+  account_enabled: number;
+}
+
+export interface GroupRow {
+  id: string;
+  display_name: string;
+  mail: string | null;
+  member_count: number;
+}
+
+export const userView = (row: UserRow): PrincipalView => ({
+  type: "user",
+  id: row.id,
+  displayName: row.display_name,
+  userPrincipalName: row.user_principal_name,
+  ...(row.mail ? { mail: row.mail } : {}),
+});
+
+export const groupView = (row: GroupRow): PrincipalView => ({
+  type: "group",
+  id: row.id,
+  displayName: row.display_name,
+  ...(row.mail ? { mail: row.mail } : {}),
+  memberCount: row.member_count,
+});
+
+export const memberCountSql = (group: string) =>
+  `(SELECT COUNT(*) FROM group_members gm JOIN users gu ON gu.id = gm.user_id AND gu.deleted_at IS NULL
+     WHERE gm.group_id = ${group})`;
+
+export const principalKey = (p: Principal) => `${p.type}:${p.id}`;
+
+export interface ResolvedPrincipals {
+  /** In request order, each principal once. */
+  views: PrincipalView[];
+  userIds: string[];
+  groupIds: string[];
+}
+
+/**
+ * Looks up every principal in the caller's tenant. One that does not exist there (another
+ * tenant's included, R11) makes the whole request 404, naming the ids that were not found.
+ */
+export async function resolvePrincipals(db: D1Database, tenantId: string, principals: Principal[]): Promise<ResolvedPrincipals> {
+  const unique = [...new Map(principals.map((p) => [principalKey(p), p])).values()];
+  const userIds = unique.filter((p) => p.type === "user").map((p) => p.id);
+  const groupIds = unique.filter((p) => p.type === "group").map((p) => p.id);
+  const [users, groups] = await db.batch([
+    db
+      .prepare(
+        `SELECT id, user_principal_name, display_name, mail, account_enabled FROM users
+          WHERE tenant_id = ?1 AND deleted_at IS NULL AND id IN (SELECT value FROM json_each(?2))`,
+      )
+      .bind(tenantId, JSON.stringify(userIds)),
+    db
+      .prepare(
+        `SELECT g.id, g.display_name, g.mail, ${memberCountSql("g.id")} AS member_count FROM groups g
+          WHERE g.tenant_id = ?1 AND g.id IN (SELECT value FROM json_each(?2))`,
+      )
+      .bind(tenantId, JSON.stringify(groupIds)),
+  ]);
+  const found = new Map<string, PrincipalView>();
+  for (const row of (users?.results ?? []) as unknown as UserRow[]) found.set(`user:${row.id}`, userView(row));
+  for (const row of (groups?.results ?? []) as unknown as GroupRow[]) found.set(`group:${row.id}`, groupView(row));
+  const missing = unique.filter((p) => !found.has(principalKey(p)));
+  if (missing.length > 0) {
+    throw notFound(missing.length === 1 ? `The ${missing[0]!.type} ${missing[0]!.id}` : `${missing.length} of the principals`, {
+      missing: missing.map(({ type, id }) => ({ type, id })),
+    });
+  }
+  return { views: unique.map((p) => found.get(principalKey(p))!), userIds, groupIds };
+}

@@ -1,0 +1,49 @@
+/**
+ * SQL fragments of the seat rules, written once and used by every statement that needs them.
+ * Each takes SQL expressions (a column or a numbered parameter) so it reads the state at the
+ * moment the statement runs, inside its batch, never a value read earlier.
+ */
+
+const usable = `('active', 'warning')`;
+
+/** Active seats of a subscription (R2: `assigned`). */
+export const activeSeats = (subscription: string) =>
+  `(SELECT COUNT(*) FROM licenses seat WHERE seat.subscription_id = ${subscription} AND seat.state = 'active')`;
+
+/** Seats that may be given now: none unless the subscription is usable (R8), never below zero. */
+export const openSeats = (subscription: string) =>
+  `(SELECT CASE WHEN sub.status IN ${usable} THEN MAX(0, sub.purchased - ${activeSeats("sub.id")}) ELSE 0 END
+      FROM subscriptions sub WHERE sub.id = ${subscription})`;
+
+export const isUsableSql = (subscription: string) =>
+  `COALESCE((SELECT sub.status IN ${usable} FROM subscriptions sub WHERE sub.id = ${subscription}), 0)`;
+
+/** The user has a direct assignment, unless the user is among `exceptUsers` (a JSON array). */
+export const hasDirectPath = (subscription: string, user: string, exceptUsers?: string) =>
+  `EXISTS (SELECT 1 FROM assignments direct WHERE direct.subscription_id = ${subscription}
+      AND direct.principal_type = 'user' AND direct.principal_id = ${user}
+      ${exceptUsers ? `AND direct.principal_id NOT IN (SELECT value FROM json_each(${exceptUsers}))` : ""})`;
+
+/** The user is a member of an assigned group, not counting the groups in `exceptGroups` (a JSON array). */
+export const hasGroupPath = (subscription: string, user: string, exceptGroups?: string) =>
+  `EXISTS (SELECT 1 FROM group_members via JOIN assignments ga ON ga.subscription_id = ${subscription}
+      AND ga.principal_type = 'group' AND ga.principal_id = via.group_id WHERE via.user_id = ${user}
+      ${exceptGroups ? `AND via.group_id NOT IN (SELECT value FROM json_each(${exceptGroups}))` : ""})`;
+
+/** Quotes a value as an SQL string literal. */
+export const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+/** The members of the given groups (a JSON array parameter) who are not deleted. */
+export const liveMembersOf = (groupsJson: string) =>
+  `SELECT m.user_id, MIN(m.added_at) AS first_added FROM group_members m
+     JOIN users mu ON mu.id = m.user_id AND mu.deleted_at IS NULL
+    WHERE m.group_id IN (SELECT value FROM json_each(${groupsJson}))
+    GROUP BY m.user_id`;
+
+/** Seat counts of a subscription as one row: purchased, assigned, waiting. */
+export const seatCountsSql = `SELECT s.purchased AS purchased, ${activeSeats("s.id")} AS assigned,
+    (SELECT COUNT(*) FROM licenses w WHERE w.subscription_id = s.id AND w.state = 'waiting') AS waiting
+  FROM subscriptions s WHERE s.id = ?1`;
+
+/** At most this many principals are written into one audit event; its summary gives the full count. */
+export const auditPrincipalLimit = 500;

@@ -1,0 +1,150 @@
+/**
+ * Unassigning users and groups.
+ * R6: unassigning a user removes the direct path only; a user licensed only through groups
+ * cannot be unassigned directly. R7: unassigning a group removes that path from every member.
+ * Seats no path holds any more are released and refilled from the waiting queue (R5).
+ */
+import type { GroupRef, Principal, UnassignResult } from "@appseats/shared";
+import { AppSeatsError } from "../errors.js";
+import { auditWhenAny } from "./audit.js";
+import { GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
+import type { ChangeContext } from "./context.js";
+import { filledCount, fillStatements } from "./fill.js";
+import { principalKey, resolvePrincipals } from "./principals.js";
+import { hasDirectPath, hasGroupPath, sqlString } from "./sql.js";
+import { type SeatCounts, seatCountsStatement, seatsFrom, subscriptionOfTenant } from "./subscriptions.js";
+
+/**
+ * Licenses (of subscription ?1) that no path holds once the requested users (JSON ?2) and
+ * groups (JSON ?3) are unassigned. The same predicate serves the preview and the change.
+ */
+const releasable = `FROM licenses l WHERE l.subscription_id = ?1
+  AND l.user_id IN (SELECT value FROM json_each(?2)
+                    UNION SELECT user_id FROM group_members WHERE group_id IN (SELECT value FROM json_each(?3)))
+  AND NOT ${hasDirectPath("?1", "l.user_id", "?2")}
+  AND NOT ${hasGroupPath("?1", "l.user_id", "?3")}`;
+
+/** Requested principals (JSON ?2 of {type, id}) that are assigned now. */
+const currentlyAssigned = `SELECT a.principal_type AS type, a.principal_id AS id FROM json_each(?2) j
+  JOIN assignments a ON a.subscription_id = ?1 AND a.principal_type = json_extract(j.value, '$.type')
+   AND a.principal_id = json_extract(j.value, '$.id')`;
+
+/** Groups still assigned (other than the requested ones, JSON ?3) through which requested users (JSON ?2) hold a license. */
+const remainingGroupPaths = `SELECT via.user_id, g.id, g.display_name FROM json_each(?2) j
+  JOIN group_members via ON via.user_id = j.value
+  JOIN assignments ga ON ga.subscription_id = ?1 AND ga.principal_type = 'group' AND ga.principal_id = via.group_id
+  JOIN groups g ON g.id = via.group_id
+  WHERE via.group_id NOT IN (SELECT value FROM json_each(?3)) ORDER BY g.display_name`;
+
+export async function unassign(
+  db: D1Database,
+  ctx: ChangeContext,
+  subscriptionId: string,
+  request: { principals: Principal[]; dryRun?: boolean | undefined },
+): Promise<UnassignResult> {
+  const subscription = await subscriptionOfTenant(db, ctx.tenantId, subscriptionId);
+  const resolved = await resolvePrincipals(db, ctx.tenantId, request.principals);
+  const principals = JSON.stringify(resolved.views.map(({ type, id }) => ({ type, id })));
+  const users = JSON.stringify(resolved.userIds);
+  const groups = JSON.stringify(resolved.groupIds);
+
+  const [assignedNow, groupPaths, released, counts] = await db.batch([
+    db.prepare(currentlyAssigned).bind(subscription.id, principals),
+    db.prepare(remainingGroupPaths).bind(subscription.id, users, groups),
+    db.prepare(`SELECT l.state, COUNT(*) AS n ${releasable} GROUP BY l.state`).bind(subscription.id, users, groups),
+    seatCountsStatement(db, subscription.id),
+  ]);
+  const assigned = new Set(rowsOf<Principal>(assignedNow).map(principalKey));
+  const viaGroups = groupsByUser(rowsOf(groupPaths));
+  const inherited = resolved.userIds.filter((id) => !assigned.has(`user:${id}`) && viaGroups.has(id));
+  if (inherited.length > 0) throw inheritedLicense(inherited, viaGroups);
+
+  const stillLicensed = resolved.userIds
+    .filter((id) => assigned.has(`user:${id}`) && viaGroups.has(id))
+    .map((userId) => ({ userId, viaGroups: viaGroups.get(userId)! }));
+  const outcome = (releasedSeats: number, filledFromWaiting: number, after: SeatCounts | undefined, dryRun: boolean) => ({
+    unassigned: resolved.views.filter((v) => assigned.has(principalKey(v))),
+    notAssigned: resolved.views.filter((v) => !assigned.has(principalKey(v))),
+    stillLicensed,
+    releasedSeats,
+    filledFromWaiting,
+    seats: seatsFrom(after),
+    dryRun,
+  });
+
+  if (request.dryRun) {
+    const byState = countsByState(rowsOf(released));
+    const before = rowsOf<SeatCounts>(counts)[0]!;
+    const usable = subscription.status === "active" || subscription.status === "warning";
+    const assignedAfter = before.assigned - (byState.active ?? 0);
+    const waitingAfter = before.waiting - (byState.waiting ?? 0);
+    const filled = usable ? Math.min(waitingAfter, Math.max(0, before.purchased - assignedAfter)) : 0;
+    return outcome(byState.active ?? 0, filled, {
+      purchased: before.purchased,
+      assigned: assignedAfter + filled,
+      waiting: waitingAfter - filled,
+    }, true);
+  }
+
+  const fill = fillStatements(db, ctx, { subscriptionId: subscription.id });
+  const statements = [
+    // R6, checked again inside the batch in case a path changed since the read above.
+    guard(
+      db,
+      "InheritedLicense",
+      `NOT EXISTS (SELECT 1 FROM json_each(?2) j WHERE NOT ${hasDirectPath("?1", "j.value")} AND ${hasGroupPath("?1", "j.value", "?3")})`,
+      subscription.id,
+      users,
+      groups,
+    ),
+    auditWhenAny(db, ctx, {
+      action: "license.unassign",
+      subscriptionId: subscription.id,
+      principalsSql: currentlyAssigned,
+      params: [subscription.id, principals],
+      summary: (count) => `'Unassigned ' || ${sqlString(subscription.app_name)} || ' from ' || ${count} || ' user(s) or group(s)'`,
+    }),
+    db.prepare(`SELECT l.state, COUNT(*) AS n ${releasable} GROUP BY l.state`).bind(subscription.id, users, groups),
+    db.prepare(`DELETE FROM licenses WHERE seq IN (SELECT l.seq ${releasable})`).bind(subscription.id, users, groups),
+    db
+      .prepare(
+        `DELETE FROM assignments WHERE subscription_id = ?1 AND (principal_type, principal_id) IN
+           (SELECT json_extract(value, '$.type'), json_extract(value, '$.id') FROM json_each(?2))`,
+      )
+      .bind(subscription.id, principals),
+    ...fill,
+    seatCountsStatement(db, subscription.id),
+  ];
+  let results: D1Result[];
+  try {
+    results = await runBatch(db, statements);
+  } catch (error) {
+    // A path changed between the read and the batch: read again and answer by the state as it is now.
+    if (error instanceof GuardFailed) return unassign(db, ctx, subscriptionId, request);
+    throw error;
+  }
+  const byState = countsByState(rowsOf(results[2]));
+  return outcome(byState.active ?? 0, filledCount(results, 5), rowsOf<SeatCounts>(results[results.length - 1])[0], false);
+}
+
+function groupsByUser(rows: { user_id: string; id: string; display_name: string }[]): Map<string, GroupRef[]> {
+  const map = new Map<string, GroupRef[]>();
+  for (const row of rows) {
+    const list = map.get(row.user_id) ?? [];
+    if (!list.some((g) => g.id === row.id)) list.push({ id: row.id, displayName: row.display_name });
+    map.set(row.user_id, list);
+  }
+  return map;
+}
+
+const countsByState = (rows: { state: string; n: number }[]) =>
+  Object.fromEntries(rows.map((r) => [r.state, r.n])) as Partial<Record<"active" | "waiting", number>>;
+
+function inheritedLicense(userIds: string[], viaGroups: Map<string, GroupRef[]>) {
+  const names = [...new Set(userIds.flatMap((id) => viaGroups.get(id)!.map((g) => g.displayName)))];
+  return new AppSeatsError(
+    "InheritedLicense",
+    `${userIds.length === 1 ? "This user holds" : "These users hold"} the license through ${names.join(", ")}: unassign the group, or remove the user from it.`,
+    { users: userIds.map((id) => ({ id, viaGroups: viaGroups.get(id)! })) },
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * What vendors change and ask: the purchased quantity and status of a subscription (only the
+ * vendor changes them, R9), whether a user holds a usable license, and install completion.
+ */
+import type { SubscriptionUpdate, UsageRights, VendorSubscription } from "@appseats/shared";
+import { notFound } from "../errors.js";
+import { auditStatement } from "./audit.js";
+import { runBatch, rowsOf } from "./batch.js";
+import type { ChangeContext } from "./context.js";
+import { fillStatements } from "./fill.js";
+import { type SeatCounts, seatCountsStatement, seatsFrom, subscriptionOfVendor } from "./subscriptions.js";
+
+/**
+ * R8: lowering the quantity below `assigned` revokes nothing. R5: raising it, or making the
+ * subscription usable again, gives waiting users their seats in the same batch.
+ */
+export async function updateSubscription(
+  db: D1Database,
+  vendor: { id: string; name: string },
+  requestId: string,
+  subscriptionId: string,
+  update: SubscriptionUpdate,
+): Promise<VendorSubscription> {
+  const before = await subscriptionOfVendor(db, vendor.id, subscriptionId);
+  const ctx: ChangeContext = {
+    tenantId: before.tenant_id,
+    actor: { type: "vendor", id: vendor.id, displayName: vendor.name },
+    requestId,
+    now: new Date().toISOString(),
+  };
+  const changes = [
+    update.quantity !== undefined && update.quantity !== before.purchased ? `quantity ${before.purchased} → ${update.quantity}` : null,
+    update.status !== undefined && update.status !== before.status ? `status ${before.status} → ${update.status}` : null,
+  ].filter((change): change is string => change !== null);
+
+  const statements = [
+    db
+      .prepare(
+        `UPDATE subscriptions SET purchased = COALESCE(?2, purchased), status = COALESCE(?3, status), updated_at = ?4
+          WHERE id = ?1`,
+      )
+      .bind(before.id, update.quantity ?? null, update.status ?? null, ctx.now),
+    ...(changes.length > 0
+      ? [auditStatement(db, ctx, { action: "subscription.update", subscriptionId: before.id, summary: `${vendor.name} changed ${before.app_name}: ${changes.join(", ")}` })]
+      : []),
+    ...fillStatements(db, ctx, { subscriptionId: before.id }),
+    seatCountsStatement(db, before.id),
+    db.prepare(`SELECT status FROM subscriptions WHERE id = ?1`).bind(before.id),
+  ];
+  const results = await runBatch(db, statements);
+  const counts = rowsOf<SeatCounts>(results[results.length - 2])[0];
+  const status = rowsOf<{ status: VendorSubscription["status"] }>(results[results.length - 1])[0]!.status;
+  return { id: before.id, tenantId: before.tenant_id, appId: before.app_id, status, seats: seatsFrom(counts) };
+}
+
+/** The vendor's view of a subscription, without changing it. */
+export async function vendorSubscription(db: D1Database, vendorId: string, subscriptionId: string): Promise<VendorSubscription> {
+  const subscription = await subscriptionOfVendor(db, vendorId, subscriptionId);
+  const counts = await seatCountsStatement(db, subscription.id).first<SeatCounts>();
+  return {
+    id: subscription.id,
+    tenantId: subscription.tenant_id,
+    appId: subscription.app_id,
+    status: subscription.status,
+    seats: seatsFrom(counts ?? undefined),
+  };
+}
+
+/**
+ * Does this user hold a usable license? `active` and `warning` are usable. A user without a
+ * seat (none, or waiting), or whose account is disabled, is `inactive`; so is every user of
+ * an expired subscription. A suspended or locked-out subscription answers `suspended`.
+ */
+export async function usageRights(db: D1Database, vendorId: string, subscriptionId: string, user: string): Promise<UsageRights> {
+  const subscription = await subscriptionOfVendor(db, vendorId, subscriptionId);
+  const row = await db
+    .prepare(
+      `SELECT u.id, u.account_enabled, l.state FROM users u
+         LEFT JOIN licenses l ON l.subscription_id = ?1 AND l.user_id = u.id
+        WHERE u.tenant_id = ?2 AND u.deleted_at IS NULL AND (u.id = ?3 OR u.user_principal_name = ?3)
+        LIMIT 1`,
+    )
+    .bind(subscription.id, subscription.tenant_id, user)
+    .first<{ id: string; account_enabled: number; state: string | null }>();
+  if (!row) throw notFound("The user");
+  const holdsSeat = row.state === "active" && row.account_enabled === 1;
+  const state: UsageRights["state"] = !holdsSeat
+    ? "inactive"
+    : subscription.status === "active" || subscription.status === "warning"
+      ? subscription.status
+      : subscription.status === "expired"
+        ? "inactive"
+        : "suspended";
+  return { userId: row.id, state };
+}

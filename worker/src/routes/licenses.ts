@@ -1,0 +1,67 @@
+/** /api/v1/licenses: the summary, one license, its holders and CSV, assign, unassign, install. */
+import { AssignRequest, exportCsvHeader, IdParam, LicenseDetailQuery, LicenseUsersQuery, UnassignRequest } from "@appseats/shared";
+import { stringify } from "csv-stringify/browser/esm/sync";
+import { Hono } from "hono";
+import { changeContext, requireCapability } from "../auth/admin.js";
+import type { AppEnv } from "../http/env.js";
+import { idempotentForAdmin as byCaller } from "../http/idempotency.js";
+import { validate } from "../http/validate.js";
+import { assign } from "../licensing/assign.js";
+import { licenseHolders } from "../licensing/holders.js";
+import { startInstall } from "../licensing/install.js";
+import { licenseDetail, licenseSummaries } from "../licensing/summary.js";
+import { unassign } from "../licensing/unassign.js";
+
+
+/** Spreadsheet apps run cells that start like a formula; such text is exported as plain text. */
+const plainCell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
+export const licenseRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const items = await licenseSummaries(c.env.DB, c.get("caller").tenantId);
+    return c.json({ items, generatedAt: new Date().toISOString() });
+  })
+  .get("/:id", validate("param", IdParam), validate("query", LicenseDetailQuery), async (c) =>
+    c.json(await licenseDetail(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
+  )
+  .get("/:id/users", validate("param", IdParam), validate("query", LicenseUsersQuery), async (c) =>
+    c.json(await licenseHolders(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
+  )
+  .get("/:id/export.csv", validate("param", IdParam), async (c) => {
+    const { tenantId } = c.get("caller");
+    const id = c.req.valid("param").id;
+    // Read the first page before answering so that an unknown id is a 404, not an empty file.
+    let page = await licenseHolders(c.env.DB, tenantId, id, { limit: 1000 });
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode(stringify([exportCsvHeader as unknown as string[]])));
+      },
+      async pull(controller) {
+        const rows = page.items.map((holder) => [
+          plainCell(holder.user.userPrincipalName),
+          plainCell(holder.user.displayName),
+          holder.state,
+          String(holder.direct),
+          plainCell(holder.viaGroups.map((g) => g.displayName).join("; ")),
+          holder.since,
+        ]);
+        if (rows.length > 0) controller.enqueue(encoder.encode(stringify(rows)));
+        if (!page.nextCursor) return controller.close();
+        page = await licenseHolders(c.env.DB, tenantId, id, { limit: 1000, cursor: page.nextCursor });
+      },
+    });
+    return c.body(body, 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="license-${id.replace(/[^\w.-]/g, "_")}.csv"`,
+    });
+  })
+  .post("/:id/assign", requireCapability("assign"), byCaller, validate("param", IdParam), validate("json", AssignRequest), async (c) =>
+    c.json(await assign(c.env.DB, changeContext(c.get("caller"), c.get("requestId")), c.req.valid("param").id, c.req.valid("json"))),
+  )
+  .post("/:id/unassign", requireCapability("assign"), byCaller, validate("param", IdParam), validate("json", UnassignRequest), async (c) =>
+    c.json(await unassign(c.env.DB, changeContext(c.get("caller"), c.get("requestId")), c.req.valid("param").id, c.req.valid("json"))),
+  )
+  .post("/:id/install", requireCapability("install"), byCaller, validate("param", IdParam), async (c) =>
+    c.json(await startInstall(c.env.DB, changeContext(c.get("caller"), c.get("requestId")), c.req.valid("param").id)),
+  );
