@@ -54,8 +54,6 @@ export async function call<T = any>(
   return { status: response.status, body: parsed as T, headers: response.headers };
 }
 
-const tokens = new Map<string, string>();
-
 /** A session token for a demo account, through the real local sign-in. */
 export async function signIn(userPrincipalName: string): Promise<string> {
   const answer = await call<{ token: string }>("POST", "/api/v1/dev/sign-in", { body: { userPrincipalName } });
@@ -123,5 +121,55 @@ export async function snapshot(): Promise<string> {
   return JSON.stringify(parts.map((p) => p.results));
 }
 
-void tokens;
-void demoGroupId;
+/**
+ * Recomputes, from assignments and memberships alone, who should hold a license row of each
+ * subscription, and checks the stored rows against it: R1 one row per user, a row exactly for
+ * each user with a path, no admin-made over-assignment, and no one waiting while a usable
+ * subscription has a free seat (R5). Returns the violations found, empty when all hold.
+ */
+export async function invariantViolations(): Promise<string[]> {
+  const [subs, expected, rows] = await env.DB.batch([
+    env.DB.prepare(`SELECT id, purchased, status FROM subscriptions`),
+    env.DB.prepare(
+      `SELECT a.subscription_id, a.principal_id AS user_id FROM assignments a JOIN users u ON u.id = a.principal_id AND u.deleted_at IS NULL
+        WHERE a.principal_type = 'user'
+       UNION
+       SELECT a.subscription_id, m.user_id FROM assignments a JOIN group_members m ON m.group_id = a.principal_id
+         JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL WHERE a.principal_type = 'group'`,
+    ),
+    env.DB.prepare(`SELECT subscription_id, user_id, state FROM licenses ORDER BY seq`),
+  ]);
+  const problems: string[] = [];
+  const want = new Set((expected!.results as { subscription_id: string; user_id: string }[]).map((r) => `${r.subscription_id}|${r.user_id}`));
+  const seen = new Set<string>();
+  const perSub = new Map<string, { active: number; waiting: number }>();
+  for (const row of rows!.results as { subscription_id: string; user_id: string; state: string }[]) {
+    const key = `${row.subscription_id}|${row.user_id}`;
+    if (seen.has(key)) problems.push(`R1: two rows for ${key}`);
+    seen.add(key);
+    if (!want.has(key)) problems.push(`a license row without a path: ${key}`);
+    const counts = perSub.get(row.subscription_id) ?? { active: 0, waiting: 0 };
+    counts[row.state as "active" | "waiting"] += 1;
+    perSub.set(row.subscription_id, counts);
+  }
+  for (const key of want) if (!seen.has(key)) problems.push(`a path without a license row: ${key}`);
+  for (const sub of subs!.results as { id: string; purchased: number; status: string }[]) {
+    const counts = perSub.get(sub.id) ?? { active: 0, waiting: 0 };
+    const usable = sub.status === "active" || sub.status === "warning";
+    if (usable && counts.waiting > 0 && counts.active < sub.purchased) {
+      problems.push(`R5: ${sub.id} has ${counts.waiting} waiting with ${sub.purchased - counts.active} seats free`);
+    }
+  }
+  return problems;
+}
+
+/** The same figures as the API's summary shows them, from the stored rows. */
+export async function expectSummaryMatchesStore(token: string) {
+  const answer = await call<{ items: { id: string; seats: { purchased: number; assigned: number; waiting: number } }[] }>("GET", "/api/v1/licenses", { token });
+  for (const item of answer.body.items) {
+    const row = await stored(item.id);
+    if (item.seats.assigned !== row.active || item.seats.waiting !== row.waiting || item.seats.purchased !== row.purchased) {
+      throw new Error(`summary of ${item.id} ${JSON.stringify(item.seats)} differs from the store ${JSON.stringify(row)}`);
+    }
+  }
+}

@@ -9,7 +9,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { authenticateAdmin, requireCapability } from "./auth/admin.js";
 import type { AppEnv } from "./http/env.js";
 import { notFoundRoute, onError } from "./http/errors.js";
-import { limitBody, requireJson } from "./http/guards.js";
+import { jsonCharset, limitBody, requireJson } from "./http/guards.js";
 import { openApiDocument } from "./openapi.js";
 import { auditRoutes } from "./routes/audit.js";
 import { devRoutes } from "./routes/dev.js";
@@ -45,6 +45,7 @@ export const app = new Hono<AppEnv>()
       maxAge: 600,
     }),
   )
+  .use(jsonCharset)
   .use(limitBody)
   .use(requireJson)
   .route("/api/v1", adminApi)

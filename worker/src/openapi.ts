@@ -84,7 +84,11 @@ let cached: object | undefined;
 
 export function openApiDocument(): object {
   if (cached) return cached;
-  const { schemas } = z.toJSONSchema(z.globalRegistry, { uri: (id) => `#/components/schemas/${id}`, unrepresentable: "any" });
+  const generated = z.toJSONSchema(z.globalRegistry, { uri: (id) => `#/components/schemas/${id}`, unrepresentable: "any" });
+  // Components are referenced by path; each schema's own $schema and $id would only repeat that.
+  const schemas = Object.fromEntries(
+    Object.entries(generated.schemas).map(([id, { $schema: _schema, $id: _id, ...schema }]) => [id, schema]),
+  );
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) (paths[op.path] ??= {})[op.method] = operationObject(op);
   cached = {

@@ -1,4 +1,4 @@
-/** What every request passes before a route: JSON only, at most 1 MiB. */
+/** What every request passes before a route (JSON only, at most 1 MiB) and what every answer says of its type. */
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { AppSeatsError } from "../errors.js";
@@ -27,4 +27,12 @@ export const requireJson = createMiddleware<AppEnv>(async (c, next) => {
     }
   }
   await next();
+});
+
+/** API.md: JSON answers are `application/json; charset=utf-8`. */
+export const jsonCharset = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  if (c.res.headers.get("content-type") === "application/json") {
+    c.res.headers.set("content-type", "application/json; charset=utf-8");
+  }
 });
