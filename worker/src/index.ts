@@ -10,6 +10,7 @@ import { authenticateAdmin, requireCapability } from "./auth/admin.js";
 import type { AppEnv } from "./http/env.js";
 import { notFoundRoute, onError } from "./http/errors.js";
 import { jsonCharset, limitBody, requireJson } from "./http/guards.js";
+import { rateLimit } from "./http/rate-limit.js";
 import { openApiDocument } from "./openapi.js";
 import { auditRoutes } from "./routes/audit.js";
 import { devRoutes } from "./routes/dev.js";
@@ -46,6 +47,8 @@ export const app = new Hono<AppEnv>()
     }),
   )
   .use(jsonCharset)
+  .use("/api/*", rateLimit)
+  .use("/vendor/*", rateLimit)
   .use(limitBody)
   .use(requireJson)
   .route("/api/v1", adminApi)
