@@ -31,10 +31,11 @@ export async function searchDirectory(
            ELSE 2 END AS rank
     FROM users WHERE tenant_id = ?5 AND deleted_at IS NULL
      AND (${like("display_name", "?3")} OR ${like("user_principal_name", "?3")} OR ${like("mail", "?3")})`;
-  const groups = `SELECT 'group' AS type, g.id, g.display_name, NULL, g.mail, ${memberCountSql("g.id")},
+  const groups = `SELECT 'group' AS type, g.id, g.display_name, NULL AS user_principal_name, g.mail,
+      ${memberCountSql("g.id")} AS member_count,
       CASE WHEN g.mail = ?1 OR g.display_name = ?1 COLLATE NOCASE THEN 0
            WHEN ${like("g.display_name", "?2")} OR ${like("g.display_name", "?4")} OR ${like("g.mail", "?2")} THEN 1
-           ELSE 2 END
+           ELSE 2 END AS rank
     FROM groups g WHERE g.tenant_id = ?5 AND (${like("g.display_name", "?3")} OR ${like("g.mail", "?3")})`;
   const parts = query.type === "user" ? [users] : query.type === "group" ? [groups] : [users, groups];
   const { results } = await db

@@ -1,0 +1,156 @@
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { app } from "../../../worker/src/index.js";
+import { demoSeedStatements, demoVendorKey } from "../../../worker/seed/demo.js";
+import { as, call, contoso, db, freshDemo, principal, snapshot } from "../support.js";
+
+describe("what every response carries", () => {
+  beforeEach(freshDemo);
+
+  it("X-Request-Id and the security headers, on answers and errors alike", async () => {
+    const megan = await as("megan@contoso.com");
+    for (const answer of [
+      await call("GET", "/api/v1/licenses", { token: megan }),
+      await call("GET", "/api/v1/licenses"),
+      await call("GET", "/nowhere"),
+      await call("PUT", `/vendor/v1/subscriptions/${contoso.northwindNotes}`, { token: demoVendorKey("northwind"), body: { quantity: -1 } }),
+    ]) {
+      expect(answer.headers.get("x-request-id")).toMatch(/^[\w-]{8,}$/);
+      expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(answer.headers.get("x-frame-options")).toBe("DENY");
+      expect(answer.headers.get("strict-transport-security")).toContain("max-age=");
+      expect(answer.headers.get("content-security-policy")).toContain("default-src 'none'");
+      expect(answer.headers.get("referrer-policy")).toBe("no-referrer");
+    }
+  });
+
+  it("CORS admits the extension's origins and nothing else", async () => {
+    const origins = {
+      "chrome-extension://abcdefghijklmnopabcdefghijklmnop": true,
+      "moz-extension://4b1a7c2e-1f7e-4e0a-9a55-0b6f1e1d2c3b": true,
+      "https://evil.example": false,
+      "http://127.0.0.1:8787": false,
+      "null": false,
+    };
+    for (const [origin, admitted] of Object.entries(origins)) {
+      const preflight = await call("OPTIONS", "/api/v1/licenses", {
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+      });
+      const simple = await call("GET", "/api/v1/licenses", { headers: { origin } });
+      expect(preflight.headers.get("access-control-allow-origin"), origin).toBe(admitted ? origin : null);
+      expect(simple.headers.get("access-control-allow-origin"), origin).toBe(admitted ? origin : null);
+      if (admitted) expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("idempotency-key");
+    }
+  });
+
+  it("the OpenAPI 3.1 document is generated from the shared schemas and lists every endpoint of API.md", async () => {
+    const doc = (await call("GET", "/api/v1/openapi.json")).body;
+    expect(doc.openapi).toBe("3.1.0");
+    const endpoints = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    for (const endpoint of [
+      "GET /api/v1/me",
+      "GET /api/v1/licenses",
+      "GET /api/v1/licenses/{id}",
+      "GET /api/v1/licenses/{id}/users",
+      "POST /api/v1/licenses/{id}/assign",
+      "POST /api/v1/licenses/{id}/unassign",
+      "POST /api/v1/licenses/{id}/install",
+      "GET /api/v1/directory/search",
+      "GET /api/v1/users/{id}/licenses",
+      "GET /api/v1/audit",
+      "GET /api/v1/licenses/{id}/export.csv",
+      "PUT /vendor/v1/subscriptions/{id}",
+      "GET /vendor/v1/subscriptions/{id}/usage-rights",
+      "POST /vendor/v1/installs/{id}/complete",
+      "POST /api/v1/dev/sign-in",
+    ]) {
+      expect(endpoints).toContain(endpoint);
+    }
+    const assign = doc.paths["/api/v1/licenses/{id}/assign"].post;
+    expect(assign.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/AssignRequest" });
+    expect(assign.responses["409"].description.split(", ").sort()).toEqual(["IdempotencyKeyInFlight", "NotEnoughLicenses", "SubscriptionNotUsable"]);
+    const principals = doc.components.schemas.AssignRequest.properties.principals;
+    expect(principals).toMatchObject({ type: "array", minItems: 1, maxItems: 500, items: { $ref: "#/components/schemas/Principal" } });
+    expect(doc.components.schemas.Seats.required).toEqual(["purchased", "assigned", "available", "waiting", "overBy"]);
+  });
+
+  it("local sign-in exists only when DEV_SIGN_IN is \"true\"; otherwise it is 404 like any missing path", async () => {
+    const request = () =>
+      new Request("http://appseats.test/api/v1/dev/sign-in", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ userPrincipalName: "megan@contoso.com" }),
+      });
+    const off = await app.fetch(request(), { ...env, DEV_SIGN_IN: "false" });
+    expect(off.status).toBe(404);
+    expect(((await off.json()) as { error: { code: string } }).error.code).toBe("NotFound");
+    const on = await app.fetch(request(), env);
+    expect(on.status).toBe(200);
+    const { token, expiresAt } = (await on.json()) as { token: string; expiresAt: string };
+    expect(token).toMatch(/^ass_[\w-]{43}$/);
+    expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now() + 7 * 3600_000);
+  });
+
+  it("tokens and vendor keys are stored only as hashes", async () => {
+    const token = await as("megan@contoso.com");
+    const rows = await db().prepare(`SELECT token_hash FROM session_tokens UNION ALL SELECT key_hash FROM vendor_keys`).all<{ token_hash: string }>();
+    for (const row of rows.results) {
+      expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(row.token_hash).not.toContain(token);
+    }
+    expect(JSON.stringify(rows.results)).not.toContain("dev-vendor");
+  });
+
+  it("a disabled or unknown account cannot sign in", async () => {
+    expect((await call("POST", "/api/v1/dev/sign-in", { body: { userPrincipalName: "joni@contoso.com" } })).status).toBe(404);
+    expect((await call("POST", "/api/v1/dev/sign-in", { body: { userPrincipalName: "nobody@contoso.com" } })).status).toBe(404);
+    expect((await call("POST", "/api/v1/dev/sign-in", { body: { upn: "megan@contoso.com" } })).status).toBe(400);
+  });
+
+  it("seeding the demo twice changes nothing, and does not undo an admin's change", async () => {
+    const megan = await as("megan@contoso.com");
+    await call("POST", `/api/v1/licenses/${contoso.fabrikamSign}/unassign`, { token: megan, body: { principals: [principal.group("Sales")] } });
+    const before = await snapshot();
+    await db().batch((await demoSeedStatements()).map((sql) => db().prepare(sql)));
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+describe("bad input on every route is a 4xx with the error shape, never a 5xx, and changes nothing", () => {
+  beforeEach(freshDemo);
+
+  it("wrong types, wrong content types and malformed JSON across all mutating routes", async () => {
+    const megan = await as("megan@contoso.com");
+    const vendor = demoVendorKey("northwind");
+    const routes: [string, string, string][] = [
+      ["POST", `/api/v1/licenses/${contoso.northwindNotes}/assign`, megan],
+      ["POST", `/api/v1/licenses/${contoso.northwindNotes}/unassign`, megan],
+      ["POST", `/api/v1/directory/groups/${contoso.group("Sales")}/members`, megan],
+      ["POST", `/api/v1/directory/groups/${contoso.group("Sales")}/members/remove`, megan],
+      ["PATCH", `/api/v1/directory/users/${contoso.user("adele")}`, megan],
+      ["PUT", `/vendor/v1/subscriptions/${contoso.northwindNotes}`, vendor],
+      ["POST", "/api/v1/dev/sign-in", ""],
+    ];
+    const bodies: { raw: string; type: string }[] = [
+      { raw: "{", type: "application/json" },
+      { raw: "null", type: "application/json" },
+      { raw: "42", type: "application/json" },
+      { raw: '"text"', type: "application/json" },
+      { raw: "[]", type: "application/json" },
+      { raw: '{"principals":[{"type":"user","id":{"$ne":null}}]}', type: "application/json" },
+      { raw: '{"userIds":["\' OR 1=1 --"],"accountEnabled":"yes","quantity":1e309}', type: "application/json" },
+      { raw: "<xml/>", type: "application/xml" },
+      { raw: "a=b", type: "multipart/form-data; boundary=x" },
+    ];
+    const before = await snapshot();
+    for (const [method, path, token] of routes) {
+      for (const { raw, type } of bodies) {
+        const answer = await call(method, path, { token, raw, headers: { "content-type": type } });
+        expect(answer.status, `${method} ${path} ${raw}`).toBeGreaterThanOrEqual(400);
+        expect(answer.status, `${method} ${path} ${raw}`).toBeLessThan(500);
+        expect(answer.body.error.code).toMatch(/^(InvalidRequest|UnsupportedMediaType|NotFound)$/);
+      }
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});
