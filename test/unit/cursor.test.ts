@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { AppSeatsError } from "../../worker/src/errors.js";
+import { containsPattern, decodeCursor, encodeCursor, pageOf, prefixPattern } from "../../worker/src/licensing/cursor.js";
+
+describe("list cursors", () => {
+  it("round-trip the sort key of the last item, URL-safe", () => {
+    const key = ["2026-01-05T09:00:00.000Z", "user", "usr_contoso_adele"];
+    const cursor = encodeCursor(key);
+    expect(cursor).toMatch(/^[\w-]+$/);
+    expect(decodeCursor(cursor, 3)).toEqual(key);
+    expect(decodeCursor(encodeCursor(["waiting", 42]), 2)).toEqual(["waiting", 42]);
+    expect(decodeCursor(undefined, 1)).toBeNull();
+  });
+
+  it("refuse anything they did not give out with InvalidRequest", () => {
+    for (const bad of ["not-a-cursor", encodeCursor(["a"]), btoa("{}"), btoa('[{"x":1}]'), ""]) {
+      expect(() => decodeCursor(bad, 2)).toThrowError(AppSeatsError);
+    }
+  });
+
+  it("pages take one extra row to know that another page follows", () => {
+    const rows = [1, 2, 3];
+    expect(pageOf(rows, 2, (n) => n * 10, (n) => [n])).toEqual({ items: [10, 20], nextCursor: encodeCursor([2]) });
+    expect(pageOf(rows, 3, (n) => n, (n) => [n])).toEqual({ items: [1, 2, 3], nextCursor: null });
+  });
+
+  it("LIKE patterns match the text literally", () => {
+    expect(containsPattern("50%_off\\")).toBe("%50\\%\\_off\\\\%");
+    expect(prefixPattern("陳")).toBe("陳%");
+  });
+});
