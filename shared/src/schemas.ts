@@ -33,6 +33,11 @@ export type PrincipalView = z.infer<typeof PrincipalView>;
 const GroupRef = z.object({ id: z.string(), displayName: z.string() }).meta({ id: "GroupRef" });
 export type GroupRef = z.infer<typeof GroupRef>;
 
+/** A user as lists show one: accountEnabled false flags a seat to reclaim (R15). */
+const UserRef = z
+  .object({ id: z.string(), displayName: z.string(), userPrincipalName: z.string(), accountEnabled: z.boolean() })
+  .meta({ id: "UserRef" });
+
 const Actor = z.object({ id: z.string(), displayName: z.string() });
 
 // ---- Lists --------------------------------------------------------------------------------
@@ -102,12 +107,7 @@ export const LicenseUsersQuery = ListQuery.extend({
 });
 export const LicensedUser = z
   .object({
-    user: z.object({
-      id: z.string(),
-      displayName: z.string(),
-      userPrincipalName: z.string(),
-      accountEnabled: z.boolean(),
-    }),
+    user: UserRef,
     state: LicenseState,
     direct: z.boolean(),
     viaGroups: z.array(GroupRef),
@@ -178,12 +178,7 @@ export type DirectorySearchResult = z.infer<typeof DirectorySearchResult>;
 
 export const UserLicenses = z
   .object({
-    user: z.object({
-      id: z.string(),
-      displayName: z.string(),
-      userPrincipalName: z.string(),
-      accountEnabled: z.boolean(),
-    }),
+    user: UserRef,
     items: z.array(
       z.object({
         license: z.object({ id: z.string(), app: AppRef, plan: z.string() }),

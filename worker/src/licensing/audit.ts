@@ -12,25 +12,27 @@ export interface AuditEntry {
   summary: string;
 }
 
-const columns = `id, tenant_id, at, actor_type, actor_id, actor_name, action, subscription_id, principals, summary, request_id`;
+/** Every audit insert names its columns in this order; ?1 to ?9 are bound by `eventParams`. */
+export const auditInsert = `INSERT INTO audit_events
+  (id, tenant_id, at, actor_type, actor_id, actor_name, action, subscription_id, request_id, principals, summary)`;
+
+const eventParams = (ctx: ChangeContext, action: AuditAction, subscriptionId: string | null | undefined) => [
+  newId(),
+  ctx.tenantId,
+  ctx.now,
+  ctx.actor.type,
+  ctx.actor.id,
+  ctx.actor.displayName,
+  action,
+  subscriptionId ?? null,
+  ctx.requestId,
+];
 
 export function auditStatement(db: D1Database, ctx: ChangeContext, entry: AuditEntry): D1PreparedStatement {
   const principals = entry.principals?.slice(0, auditPrincipalLimit).map(({ type, id }) => ({ type, id }));
   return db
-    .prepare(`INSERT INTO audit_events (${columns}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`)
-    .bind(
-      newId(),
-      ctx.tenantId,
-      ctx.now,
-      ctx.actor.type,
-      ctx.actor.id,
-      ctx.actor.displayName,
-      entry.action,
-      entry.subscriptionId ?? null,
-      principals ? JSON.stringify(principals) : null,
-      entry.summary,
-      ctx.requestId,
-    );
+    .prepare(`${auditInsert} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)`)
+    .bind(...eventParams(ctx, entry.action, entry.subscriptionId), principals ? JSON.stringify(principals) : null, entry.summary);
 }
 
 /**
@@ -54,25 +56,14 @@ export function auditWhenAny(
   return db
     .prepare(
       `WITH listed(type, id) AS (${listed})
-       INSERT INTO audit_events (${columns})
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+       ${auditInsert}
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
               (SELECT json_group_array(json_object('type', p.type, 'id', p.id))
                  FROM (SELECT type, id FROM listed LIMIT ${auditPrincipalLimit}) p),
-              ${entry.summary("(SELECT COUNT(*) FROM listed)")}, ?9
+              ${entry.summary("(SELECT COUNT(*) FROM listed)")}
         WHERE EXISTS (SELECT 1 FROM listed)`,
     )
-    .bind(
-      newId(),
-      ctx.tenantId,
-      ctx.now,
-      ctx.actor.type,
-      ctx.actor.id,
-      ctx.actor.displayName,
-      entry.action,
-      entry.subscriptionId ?? null,
-      ctx.requestId,
-      ...entry.params,
-    );
+    .bind(...eventParams(ctx, entry.action, entry.subscriptionId), ...entry.params);
 }
 
 interface AuditRow {

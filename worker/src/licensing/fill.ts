@@ -5,6 +5,7 @@
  */
 import type { ChangeContext } from "./context.js";
 import { newId } from "./context.js";
+import { auditInsert } from "./audit.js";
 import { auditPrincipalLimit, openSeats } from "./sql.js";
 
 /** One subscription, or every subscription of the tenant (after a directory change). */
@@ -32,13 +33,12 @@ export function fillStatements(db: D1Database, ctx: ChangeContext, scope: FillSc
 
   const audit = db
     .prepare(
-      `INSERT INTO audit_events (id, tenant_id, at, actor_type, actor_id, actor_name, action,
-                                 subscription_id, principals, summary, request_id)
-       SELECT f.event_id, ?2, ?3, ?4, ?5, ?6, 'license.fill', f.subscription_id,
+      `${auditInsert}
+       SELECT f.event_id, ?2, ?3, ?4, ?5, ?6, 'license.fill', f.subscription_id, ?7,
               (SELECT json_group_array(json_object('type', 'user', 'id', x.user_id))
                  FROM (SELECT user_id FROM licenses x WHERE x.event_id = f.event_id
                         ORDER BY x.seq LIMIT ${auditPrincipalLimit}) x),
-              COUNT(*) || ' waiting user(s) received a seat', ?7
+              COUNT(*) || ' waiting user(s) received a seat'
          FROM licenses f
         WHERE f.event_id > ?1 || ':' AND f.event_id < ?1 || ';'
         GROUP BY f.event_id, f.subscription_id`,
