@@ -1,0 +1,71 @@
+// Builds the extension: the popup and options pages, the background service worker as one
+// file, and for each browser its own manifest, the locales and icons, then a zip of each.
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { zipSync } from "fflate";
+import { build } from "vite";
+import { iconPng } from "./icons.ts";
+import { manifestFor } from "./manifest.ts";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const dist = join(here, "dist");
+const staging = join(dist, ".build");
+const { version } = JSON.parse(readFileSync(join(here, "package.json"), "utf8"));
+const quiet = { logLevel: process.env.APPSEATS_BUILD_VERBOSE ? "info" : "warn" };
+
+rmSync(dist, { recursive: true, force: true });
+const shared = {
+  configFile: false,
+  ...quiet,
+  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  resolve: { alias: { react: "preact/compat" } },
+  define: { "process.env.NODE_ENV": '"production"' },
+};
+
+// The pages: popup and options, sharing their chunks.
+await build({
+  ...shared,
+  root: join(here, "src"),
+  base: "/",
+  build: {
+    outDir: staging,
+    emptyOutDir: true,
+    target: "es2022",
+    modulePreload: false,
+    rollupOptions: { input: { popup: join(here, "src/popup/index.html"), options: join(here, "src/options/index.html") } },
+  },
+});
+
+// The background: one self-contained module, as a service worker wants it.
+await build({
+  ...shared,
+  root: here,
+  build: {
+    outDir: staging,
+    emptyOutDir: false,
+    target: "es2022",
+    lib: { entry: join(here, "src/background/index.ts"), formats: ["es"], fileName: () => "background.js" },
+    rollupOptions: { output: { codeSplitting: false } },
+  },
+});
+
+function filesOf(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesOf(path) : [path];
+  });
+}
+
+for (const target of ["chrome", "firefox"]) {
+  const out = join(dist, target);
+  cpSync(staging, out, { recursive: true });
+  cpSync(join(here, "public"), out, { recursive: true });
+  mkdirSync(join(out, "icons"), { recursive: true });
+  for (const size of [16, 32, 48, 128]) writeFileSync(join(out, "icons", `icon-${size}.png`), iconPng(size));
+  writeFileSync(join(out, "manifest.json"), `${JSON.stringify(manifestFor(target, version), null, 2)}\n`);
+  const files = Object.fromEntries(filesOf(out).map((path) => [relative(out, path).split("\\").join("/"), readFileSync(path)]));
+  writeFileSync(join(dist, `appseats-${target}-${version}.zip`), zipSync(files, { level: 9 }));
+}
+rmSync(staging, { recursive: true, force: true });
+console.log(`Built the extension: ${relative(process.cwd(), join(dist, "chrome"))} and ${relative(process.cwd(), join(dist, "firefox"))} (with zips).`);

@@ -1,0 +1,53 @@
+/**
+ * The service worker. Every listener is registered here, at the top level, so the browser
+ * can wake the worker for any of them; messages are dispatched through one typed map.
+ */
+import browser from "webextension-polyfill";
+import type { Envelope, Messages, MessageType } from "../core/messages.js";
+import { queue } from "../core/storage.js";
+import { assignSelection } from "./assign-selection.background.js";
+import { parseMenuItemId } from "./menus.background.js";
+import { replayQueue } from "./queue.background.js";
+import { refreshAlarm, refreshAll, refreshEveryMinutes } from "./refresh.background.js";
+
+const handlers: { [K in MessageType]: (payload: Messages[K]["request"]) => Promise<Messages[K]["response"]> } = {
+  refresh: async () => {
+    await refreshAll();
+    return { ok: true };
+  },
+  queueChange: async ({ change }) => {
+    await queue.add(change);
+    return { queued: (await queue.all()).length };
+  },
+  replayQueue: () => replayQueue(),
+  assignSelection: (request) => assignSelection(request),
+};
+
+async function onTick() {
+  await replayQueue();
+  await refreshAll();
+}
+
+browser.runtime.onInstalled.addListener(() => {
+  void browser.alarms.create(refreshAlarm, { periodInMinutes: refreshEveryMinutes });
+  void refreshAll();
+});
+
+browser.runtime.onStartup.addListener(() => void onTick());
+
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === refreshAlarm) void onTick();
+});
+
+browser.contextMenus.onClicked.addListener((info) => {
+  const target = parseMenuItemId(info.menuItemId);
+  if (target && info.selectionText) void assignSelection({ ...target, selection: info.selectionText });
+});
+
+browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
+  // Only the extension's own pages may ask anything of the background.
+  if (sender.id !== browser.runtime.id) return undefined;
+  const { type, payload } = message as Envelope;
+  const handler = handlers[type] as ((payload: unknown) => Promise<unknown>) | undefined;
+  return handler ? handler(payload) : undefined;
+});

@@ -1,0 +1,47 @@
+/**
+ * The right-click menu on selected text: "Assign license to “%s”" with one item per app that
+ * has seats available and that the admin may assign. Rebuilt whenever the summary changes.
+ */
+import type { LicenseSummary } from "@appseats/shared";
+import browser from "webextension-polyfill";
+import { isUsable } from "../core/attention.js";
+import { t } from "../core/i18n.js";
+import type { Session } from "../core/storage.js";
+
+const parentId = "appseats-assign";
+const itemPrefix = "appseats-assign:";
+
+export function menuItemId(tenantId: string, licenseId: string) {
+  return `${itemPrefix}${tenantId}:${licenseId}`;
+}
+
+export function parseMenuItemId(id: string | number): { tenantId: string; licenseId: string } | null {
+  const text = String(id);
+  if (!text.startsWith(itemPrefix)) return null;
+  const [tenantId, ...rest] = text.slice(itemPrefix.length).split(":");
+  return tenantId && rest.length > 0 ? { tenantId, licenseId: rest.join(":") } : null;
+}
+
+export const assignableApps = (session: Session | undefined, licenses: LicenseSummary[]) =>
+  session?.me.can.assign ? licenses.filter((l) => isUsable(l) && l.seats.available > 0) : [];
+
+let rebuilding: Promise<void> = Promise.resolve();
+
+export function rebuildMenus(session: Session | undefined, licenses: LicenseSummary[]): Promise<void> {
+  // Menus are rebuilt one at a time: removeAll and create must not interleave.
+  rebuilding = rebuilding.then(async () => {
+    await browser.contextMenus.removeAll();
+    const apps = assignableApps(session, licenses);
+    if (!session || apps.length === 0) return;
+    browser.contextMenus.create({ id: parentId, title: t("menuAssignTo"), contexts: ["selection"] });
+    for (const license of apps) {
+      browser.contextMenus.create({
+        id: menuItemId(session.me.tenant.id, license.id),
+        parentId,
+        title: t("menuAppItem", license.app.name, license.seats.available),
+        contexts: ["selection"],
+      });
+    }
+  });
+  return rebuilding;
+}

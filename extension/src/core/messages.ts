@@ -1,0 +1,27 @@
+/**
+ * The messages the popup and options page send to the background, with their answers: one
+ * typed map, dispatched in the background by a single listener.
+ */
+import browser from "webextension-polyfill";
+import type { QueuedChange, ReplayOutcome } from "./queue.js";
+
+export interface Messages {
+  /** Refresh cached summaries, menus and badge now (after a change, sign-in or sign-out). */
+  refresh: { request: Record<string, never>; response: { ok: true } };
+  /** Keep a change made while the backend was unreachable, to send later. */
+  queueChange: { request: { change: QueuedChange }; response: { queued: number } };
+  /** Send the queued changes now. */
+  replayQueue: { request: Record<string, never>; response: { outcomes: ReplayOutcome[]; remaining: number } };
+  /** What the "Assign license to …" menu does with a selection. */
+  assignSelection: {
+    request: { tenantId: string; licenseId: string; selection: string };
+    response: { result: "assigned" | "choose" | "failed"; message: string };
+  };
+}
+
+export type MessageType = keyof Messages;
+export type Envelope = { [K in MessageType]: { type: K; payload: Messages[K]["request"] } }[MessageType];
+
+export function send<K extends MessageType>(type: K, payload: Messages[K]["request"]): Promise<Messages[K]["response"]> {
+  return browser.runtime.sendMessage({ type, payload }) as Promise<Messages[K]["response"]>;
+}

@@ -1,0 +1,64 @@
+/**
+ * What the extension keeps. Sessions (tokens) live in storage.session where the browser has
+ * it, so they never reach the disk; settings, cached summaries and the offline queue live in
+ * storage.local.
+ */
+import browser from "webextension-polyfill";
+import type { Me } from "@appseats/shared";
+import type { CachedSummary } from "./cache.js";
+import type { QueuedChange } from "./queue.js";
+
+export const defaultBackendUrl = "http://127.0.0.1:8787";
+
+export interface Session {
+  backendUrl: string;
+  token: string;
+  expiresAt: string;
+  me: Me;
+}
+
+export interface Settings {
+  backendUrl: string;
+  lastTenantId?: string;
+}
+
+const secretArea = () => (browser.storage.session ?? browser.storage.local) as browser.Storage.StorageArea;
+
+async function read<T>(area: browser.Storage.StorageArea, key: string, fallback: T): Promise<T> {
+  const values = await area.get(key);
+  return (values[key] as T | undefined) ?? fallback;
+}
+
+export const sessions = {
+  all: () => read<Record<string, Session>>(secretArea(), "sessions", {}),
+  async put(session: Session) {
+    const all = await sessions.all();
+    all[session.me.tenant.id] = session;
+    await secretArea().set({ sessions: all });
+  },
+  async remove(tenantId: string) {
+    const all = await sessions.all();
+    delete all[tenantId];
+    await secretArea().set({ sessions: all });
+  },
+};
+
+export const settings = {
+  get: () => read<Settings>(browser.storage.local, "settings", { backendUrl: defaultBackendUrl }),
+  async update(change: Partial<Settings>) {
+    await browser.storage.local.set({ settings: { ...(await settings.get()), ...change } });
+  },
+};
+
+export const summaries = {
+  get: (tenantId: string) => read<CachedSummary | undefined>(browser.storage.local, `summary:${tenantId}`, undefined),
+  put: (tenantId: string, cached: CachedSummary) => browser.storage.local.set({ [`summary:${tenantId}`]: cached }),
+};
+
+export const queue = {
+  all: () => read<QueuedChange[]>(browser.storage.local, "queue", []),
+  set: (changes: QueuedChange[]) => browser.storage.local.set({ queue: changes }),
+  async add(change: QueuedChange) {
+    await queue.set([...(await queue.all()), change]);
+  },
+};

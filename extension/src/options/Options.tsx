@@ -1,0 +1,151 @@
+/**
+ * The options page: which backend to use, signing in (the local sign-in offers the demo
+ * accounts when the backend allows it) and signing out of each tenant.
+ */
+import { useEffect, useState } from "preact/hooks";
+import browser from "webextension-polyfill";
+import { AppSeatsClient, ApiError, type DemoAccount, Unreachable } from "../api/client.js";
+import { t } from "../core/i18n.js";
+import { send } from "../core/messages.js";
+import { liveSessions, signIn } from "../core/session.js";
+import { defaultBackendUrl, type Session, sessions, settings } from "../core/storage.js";
+
+export function Options() {
+  const [backendUrl, setBackendUrl] = useState(defaultBackendUrl);
+  const [saved, setSaved] = useState(defaultBackendUrl);
+  const [accounts, setAccounts] = useState<DemoAccount[] | "unavailable">();
+  const [signedIn, setSignedIn] = useState<Session[]>([]);
+  const [upn, setUpn] = useState("");
+  const [message, setMessage] = useState<{ kind: "error" | "success"; text: string }>();
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    void settings.get().then((s) => {
+      setBackendUrl(s.backendUrl);
+      setSaved(s.backendUrl);
+    });
+    void liveSessions().then(setSignedIn);
+  }, []);
+
+  useEffect(() => {
+    setAccounts(undefined);
+    new AppSeatsClient(saved)
+      .demoAccounts()
+      .then((found) => setAccounts(found.items))
+      .catch(() => setAccounts("unavailable"));
+  }, [saved]);
+
+  async function saveBackend(event: Event) {
+    event.preventDefault();
+    let url: URL;
+    try {
+      url = new URL(backendUrl.trim());
+      if (!/^https?:$/.test(url.protocol)) throw new Error("protocol");
+    } catch {
+      return setMessage({ kind: "error", text: t("badBackendUrl") });
+    }
+    // A backend other than the local one needs the browser's permission to reach it.
+    const origin = `${url.protocol}//${url.hostname}/*`;
+    const granted = await browser.permissions.request({ origins: [origin] }).catch(() => false);
+    if (!granted && !(await browser.permissions.contains({ origins: [origin] }))) {
+      return setMessage({ kind: "error", text: t("permissionRefused", url.host) });
+    }
+    await settings.update({ backendUrl: url.origin });
+    setSaved(url.origin);
+    setBackendUrl(url.origin);
+    setMessage({ kind: "success", text: t("backendSaved", url.origin) });
+  }
+
+  async function signInAs(userPrincipalName: string) {
+    setBusy(true);
+    try {
+      const session = await signIn(saved, userPrincipalName);
+      setSignedIn(await liveSessions());
+      setMessage({ kind: "success", text: t("signedInAs", session.me.user.displayName, session.me.tenant.displayName) });
+      await send("refresh", {}).catch(() => undefined);
+    } catch (error) {
+      const text = error instanceof Unreachable ? t("unreachable") : error instanceof ApiError ? error.message : String(error);
+      setMessage({ kind: "error", text });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function signOut(tenantId: string) {
+    await sessions.remove(tenantId);
+    setSignedIn(await liveSessions());
+    setMessage({ kind: "success", text: t("signedOut") });
+    await send("refresh", {}).catch(() => undefined);
+  }
+
+  return (
+    <main class="options">
+      <h1>{t("optionsTitle")}</h1>
+      {message && (
+        <p class={message.kind} role={message.kind === "error" ? "alert" : "status"}>
+          {message.text}
+        </p>
+      )}
+
+      <section aria-labelledby="backend-heading">
+        <h2 id="backend-heading">{t("backendHeading")}</h2>
+        <form onSubmit={(e) => void saveBackend(e)}>
+          <label for="backend-url">{t("backendLabel")}</label>
+          <input id="backend-url" type="url" required value={backendUrl} onInput={(e) => setBackendUrl((e.target as HTMLInputElement).value)} />
+          <button type="submit">{t("save")}</button>
+        </form>
+      </section>
+
+      <section aria-labelledby="signed-in-heading">
+        <h2 id="signed-in-heading">{t("signedInHeading")}</h2>
+        {signedIn.length === 0 && <p>{t("notSignedIn")}</p>}
+        <ul class="sessions">
+          {signedIn.map((s) => (
+            <li key={s.me.tenant.id}>
+              <span>
+                <strong>{s.me.tenant.displayName}</strong> — {s.me.user.displayName} ({s.me.roles.join(", ") || t("noRole")})
+              </span>
+              <button type="button" onClick={() => void signOut(s.me.tenant.id)} aria-label={t("signOutOf", s.me.tenant.displayName)}>
+                {t("signOut")}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section aria-labelledby="sign-in-heading">
+        <h2 id="sign-in-heading">{t("signIn")}</h2>
+        {accounts === "unavailable" && <p>{t("devSignInUnavailable")}</p>}
+        {Array.isArray(accounts) && (
+          <>
+            <p>{t("demoAccountsIntro")}</p>
+            <ul class="accounts">
+              {accounts.map((a) => (
+                <li key={a.userPrincipalName}>
+                  <button type="button" disabled={busy} onClick={() => void signInAs(a.userPrincipalName)}>
+                    {t("signInAs", a.displayName)}
+                  </button>{" "}
+                  <span class="detail">
+                    {a.userPrincipalName} · {a.tenant} · {a.roles.join(", ")}
+                  </span>
+                </li>
+              ))}
+            </ul>
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                void signInAs(upn.trim());
+              }}
+            >
+              <label for="upn">{t("upnLabel")}</label>
+              <input id="upn" type="email" required value={upn} onInput={(e) => setUpn((e.target as HTMLInputElement).value)} />
+              <button type="submit" disabled={busy}>
+                {t("signIn")}
+              </button>
+            </form>
+          </>
+        )}
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,148 @@
+/** The toolbar popup: the current tenant's licenses, one app's details, and the changes an admin makes. */
+import type { AssignRequest, LicenseSummary, PrincipalView } from "@appseats/shared";
+import { useState } from "preact/hooks";
+import browser from "webextension-polyfill";
+import { ApiError, type AppSeatsClient, Unreachable } from "../api/client.js";
+import { formatAgo, t } from "../core/i18n.js";
+import { send } from "../core/messages.js";
+import { clientFor } from "../core/session.js";
+import type { Session } from "../core/storage.js";
+import { AssignPane } from "./components/AssignPane.js";
+import { Details } from "./components/Details.js";
+import { Header } from "./components/Header.js";
+import { Summary } from "./components/Summary.js";
+import { UnassignDialog } from "./components/Unassign.js";
+import { usePopupData } from "./usePopupData.js";
+
+// Opened from the right-click menu when a selection matched no one or several: the assign pane, prefilled.
+const launch = new URLSearchParams(location.search);
+
+type Pane = { kind: "assign"; query?: string } | { kind: "unassign"; principals: PrincipalView[] } | null;
+
+export function App() {
+  const data = usePopupData();
+  const [openId, setOpenId] = useState<string | null>(launch.get("license"));
+  const [pane, setPane] = useState<Pane>(launch.get("license") ? { kind: "assign", query: launch.get("q") ?? "" } : null);
+  const [version, setVersion] = useState(0);
+  const [notice, setNotice] = useState<{ kind: "error" | "info"; text: string }>();
+
+  const { session, summary } = data;
+  const license = summary?.items.find((l) => l.id === openId);
+
+  /** Sends a change with an Idempotency-Key; unreachable, it is queued with that key to be sent later. */
+  async function change<T>(
+    verb: "assign" | "unassign",
+    target: LicenseSummary,
+    principals: PrincipalView[],
+    perform: (client: AppSeatsClient, body: AssignRequest, key: string) => Promise<T>,
+  ): Promise<T | "queued" | string> {
+    const key = crypto.randomUUID();
+    const body = { principals: principals.map(({ type, id }) => ({ type, id })) };
+    try {
+      const result = await perform(clientFor(session!), body, key);
+      await data.reload();
+      setVersion(version + 1);
+      return result;
+    } catch (error) {
+      if (error instanceof Unreachable) {
+        await send("queueChange", {
+          change: {
+            id: key,
+            tenantId: session!.me.tenant.id,
+            licenseId: target.id,
+            appName: target.app.name,
+            verb,
+            principals: principals.map(({ type, id, displayName }) => ({ type, id, displayName })),
+            queuedAt: new Date().toISOString(),
+            attempts: 0,
+          },
+        });
+        return "queued" as const;
+      }
+      return error instanceof ApiError ? error.message : String(error);
+    }
+  }
+
+  async function install(target: LicenseSummary) {
+    try {
+      const { redirectUrl } = await clientFor(session!).install(target.id);
+      await browser.tabs.create({ url: redirectUrl });
+    } catch (error) {
+      setNotice({ kind: "error", text: error instanceof Unreachable ? t("unreachable") : (error as Error).message });
+    }
+  }
+
+  if (data.freshness === "signedOut" && !session) return <SignedOut />;
+  if (!session || !data.sessions) return <p class="loading" role="status">{t("loading")}</p>;
+
+  return (
+    <div class="popup">
+      <Header sessions={data.sessions} session={session} onSwitch={(id) => void data.switchTenant(id).then(() => setOpenId(null))} />
+      <Status freshness={data.freshness} fetchedAt={data.fetchedAt} />
+      {notice && (
+        <p class={notice.kind} role="alert">
+          {notice.text}
+        </p>
+      )}
+      <main>
+        {license ? (
+          <Details
+            session={session}
+            license={license}
+            version={version}
+            onBack={() => setOpenId(null)}
+            onAssign={() => setPane({ kind: "assign" })}
+            onUnassign={(principals) => setPane({ kind: "unassign", principals })}
+            onInstall={() => void install(license)}
+          />
+        ) : summary ? (
+          <Summary licenses={summary.items} onOpen={(l) => setOpenId(l.id)} />
+        ) : (
+          <p class="loading" role="status">{t("loading")}</p>
+        )}
+      </main>
+      {license && pane?.kind === "assign" && (
+        <AssignPane
+          appName={license.app.name}
+          client={clientFor(session)}
+          licenseId={license.id}
+          initialQuery={pane.query}
+          onAssign={(principals) => change("assign", license, principals, (client, body, key) => client.assign(license.id, body, key))}
+          onClose={() => setPane(null)}
+        />
+      )}
+      {license && pane?.kind === "unassign" && (
+        <UnassignDialog appName={license.app.name} principals={pane.principals} onConfirm={() => change("unassign", license, pane.principals, (client, body, key) => client.unassign(license.id, body, key))} onClose={() => setPane(null)} />
+      )}
+    </div>
+  );
+}
+
+function Status(props: { freshness: string; fetchedAt?: number }) {
+  const ago = props.fetchedAt ? formatAgo(Date.now() - props.fetchedAt) : "";
+  const text =
+    props.freshness === "unreachable"
+      ? t("statusUnreachable", ago)
+      : props.freshness === "stale"
+        ? t("statusStale", ago)
+        : props.freshness === "loading"
+          ? t("loading")
+          : t("statusFresh");
+  return (
+    <p class={`status status-${props.freshness}`} role="status">
+      {text}
+    </p>
+  );
+}
+
+function SignedOut() {
+  return (
+    <div class="popup signed-out">
+      <h1>{t("extName")}</h1>
+      <p>{t("signInPrompt")}</p>
+      <button type="button" class="primary" onClick={() => void browser.runtime.openOptionsPage()}>
+        {t("signIn")}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,160 @@
+/**
+ * Assigning licenses: type a name and users and groups appear as you type; add several to a
+ * list; a preview (dryRun) says what the assignment will do; Assign, then the result.
+ */
+import type { AssignResult, DirectoryMatch, PrincipalView } from "@appseats/shared";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, type AppSeatsClient } from "../../api/client.js";
+import { formatCount, t } from "../../core/i18n.js";
+import { Dialog } from "./Dialog.js";
+
+type Outcome = AssignResult | "queued" | string;
+
+export function AssignPane(props: {
+  appName: string;
+  client: AppSeatsClient;
+  licenseId: string;
+  initialQuery?: string;
+  onAssign: (principals: PrincipalView[]) => Promise<Outcome>;
+  onClose: () => void;
+}) {
+  const [query, setQuery] = useState(props.initialQuery ?? "");
+  const [matches, setMatches] = useState<DirectoryMatch[]>([]);
+  const [active, setActive] = useState(-1);
+  const [chosen, setChosen] = useState<PrincipalView[]>([]);
+  const [preview, setPreview] = useState<{ result?: AssignResult; error?: string }>();
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome>();
+  const input = useRef<HTMLInputElement>(null);
+
+  // Suggestions as the admin types, a moment after the last key.
+  useEffect(() => {
+    const text = query.trim();
+    if (!text) return setMatches([]);
+    const timer = setTimeout(() => {
+      props.client
+        .search(text, "all", 8)
+        .then((found) => {
+          setMatches(found.items.filter((m) => !chosen.some((c) => c.id === m.id && c.type === m.type)));
+          setActive(found.items.length > 0 ? 0 : -1);
+        })
+        .catch(() => setMatches([]));
+    }, 150);
+    return () => clearTimeout(timer);
+  }, [query, chosen]);
+
+  // The preview follows the list.
+  useEffect(() => {
+    if (chosen.length === 0) return setPreview(undefined);
+    const principals = chosen.map(({ type, id }) => ({ type, id }));
+    props.client
+      .assign(props.licenseId, { principals, dryRun: true })
+      .then((result) => setPreview({ result }))
+      .catch((error) => setPreview({ error: error instanceof ApiError ? error.message : t("previewUnavailable") }));
+  }, [chosen]);
+
+  function add(match: DirectoryMatch) {
+    const { match: _match, ...principal } = match;
+    setChosen([...chosen, principal]);
+    setQuery("");
+    setMatches([]);
+    input.current?.focus();
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    if (event.key === "ArrowDown" && matches.length > 0) {
+      event.preventDefault();
+      setActive((active + 1) % matches.length);
+    } else if (event.key === "ArrowUp" && matches.length > 0) {
+      event.preventDefault();
+      setActive((active - 1 + matches.length) % matches.length);
+    } else if (event.key === "Enter" && matches[active]) {
+      event.preventDefault();
+      add(matches[active]!);
+    }
+  }
+
+  async function assign() {
+    setBusy(true);
+    setOutcome(await props.onAssign(chosen));
+    setBusy(false);
+  }
+
+  const result = typeof outcome === "object" ? outcome : undefined;
+  const done = outcome === "queued" || result !== undefined;
+  return (
+    <Dialog title={t("assignTitle", props.appName)} onClose={props.onClose}>
+      {!done && (
+        <>
+          <label for="assign-search">{t("searchLabel")}</label>
+          <div class="combobox">
+            <input
+              id="assign-search"
+              ref={input}
+              data-autofocus
+              type="text"
+              role="combobox"
+              autocomplete="off"
+              aria-autocomplete="list"
+              aria-expanded={matches.length > 0}
+              aria-controls="assign-matches"
+              aria-activedescendant={active >= 0 && matches[active] ? `match-${active}` : undefined}
+              value={query}
+              placeholder={t("searchPlaceholder")}
+              onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+              onKeyDown={onKeyDown}
+            />
+            <ul id="assign-matches" role="listbox" aria-label={t("matchesLabel")} hidden={matches.length === 0}>
+              {matches.map((m, i) => (
+                <li key={`${m.type}:${m.id}`} id={`match-${i}`} role="option" aria-selected={i === active} class={i === active ? "active" : ""} onMouseDown={(e) => (e.preventDefault(), add(m))}>
+                  <span class="name">{m.displayName}</span>{" "}
+                  <span class="detail">{m.type === "group" ? t("groupMembers", formatCount(m.memberCount ?? 0)) : m.userPrincipalName}</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+          <ul class="chosen" aria-label={t("chosenLabel")}>
+            {chosen.map((p) => (
+              <li key={`${p.type}:${p.id}`}>
+                {p.displayName}
+                {p.type === "group" && <span class="detail"> {t("groupMembers", formatCount(p.memberCount ?? 0))}</span>}
+                <button type="button" class="remove" aria-label={t("removeFromList", p.displayName)} onClick={() => setChosen(chosen.filter((c) => c !== p))}>
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+          <p class="preview" aria-live="polite">
+            {preview?.result && t("previewText", formatCount(preview.result.newlyLicensedUsers), formatCount(preview.result.newlyWaitingUsers))}
+            {preview?.error && <span class="error">{preview.error}</span>}
+          </p>
+          {typeof outcome === "string" && outcome !== "queued" && <p class="error" role="alert">{outcome}</p>}
+        </>
+      )}
+      <div aria-live="polite">
+        {outcome === "queued" && <p class="info">{t("queuedNotice")}</p>}
+        {result && (
+          <p class="success">
+            {t("assignDone", formatCount(result.assigned.length), formatCount(result.newlyLicensedUsers), formatCount(result.newlyWaitingUsers))}
+          </p>
+        )}
+      </div>
+      <div class="actions">
+        {done ? (
+          <button type="button" class="primary" data-autofocus onClick={props.onClose}>
+            {t("close")}
+          </button>
+        ) : (
+          <>
+            <button type="button" onClick={props.onClose}>
+              {t("cancel")}
+            </button>
+            <button type="button" class="primary" disabled={busy || chosen.length === 0 || Boolean(preview?.error)} onClick={() => void assign()}>
+              {busy ? t("working") : t("assignAction")}
+            </button>
+          </>
+        )}
+      </div>
+    </Dialog>
+  );
+}

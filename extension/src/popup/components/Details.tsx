@@ -1,0 +1,134 @@
+/**
+ * One app: who the vendor is, its assignments (users and groups) and how each user holds the
+ * seat, a filter, and the actions the admin's roles allow: assign, unassign, install.
+ */
+import type { LicenseDetail, LicenseSummary, LicenseUsers, PrincipalView } from "@appseats/shared";
+import { useEffect, useState } from "preact/hooks";
+import { isUsable } from "../../core/attention.js";
+import { formatCount, t } from "../../core/i18n.js";
+import type { Session } from "../../core/storage.js";
+import { clientFor } from "../../core/session.js";
+import { Marks } from "./Marks.js";
+import { SeatBar } from "./SeatBar.js";
+
+export function Details(props: {
+  session: Session;
+  license: LicenseSummary;
+  version: number;
+  onBack: () => void;
+  onAssign: () => void;
+  onUnassign: (principals: PrincipalView[]) => void;
+  onInstall: () => void;
+}) {
+  const { license, session } = props;
+  const [filter, setFilter] = useState("");
+  const [detail, setDetail] = useState<LicenseDetail>();
+  const [holders, setHolders] = useState<LicenseUsers>();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [loadError, setLoadError] = useState<string>();
+
+  useEffect(() => {
+    const client = clientFor(session);
+    const timer = setTimeout(() => {
+      Promise.all([client.license(license.id, filter || undefined), client.holders(license.id, filter || undefined)])
+        .then(([d, h]) => {
+          setDetail(d);
+          setHolders(h);
+          setLoadError(undefined);
+        })
+        .catch((error: Error) => setLoadError(error.message));
+    }, filter ? 200 : 0);
+    return () => clearTimeout(timer);
+  }, [license.id, filter, props.version]);
+
+  useEffect(() => setSelected(new Set()), [props.version]);
+
+  const { can, roles } = session.me;
+  const assignBlocked = !can.assign ? t("needAssignRole", roles.join(", ") || t("noRole")) : !isUsable(license) ? t("notUsable", t(`status_${license.status}`)) : undefined;
+  const installBlocked = !can.install ? t("needInstallRole") : undefined;
+  const chosen = detail?.assignments.items.filter((a) => selected.has(key(a.principal))).map((a) => a.principal) ?? [];
+  const contact = license.vendor.contactUrl ?? (license.vendor.contactEmail ? `mailto:${license.vendor.contactEmail}` : undefined);
+
+  return (
+    <section class="details" aria-labelledby="details-title">
+      <button type="button" class="link back" onClick={props.onBack}>
+        ← {t("back")}
+      </button>
+      <h2 id="details-title">
+        {license.app.name} <span class="plan">{license.plan}</span> <Marks license={license} />
+      </h2>
+      <SeatBar seats={license.seats} />
+      <p class="vendor">
+        {t("managedBy", license.vendor.name)}{" "}
+        {contact && (
+          <a href={contact} target="_blank" rel="noreferrer">
+            {t("contactVendor")}
+          </a>
+        )}
+      </p>
+
+      <div class="toolbar">
+        <button type="button" class="primary" disabled={Boolean(assignBlocked)} aria-describedby={assignBlocked ? "assign-blocked" : undefined} onClick={props.onAssign}>
+          {t("assignAction")}
+        </button>
+        <button type="button" disabled={!can.assign || chosen.length === 0} onClick={() => props.onUnassign(chosen)}>
+          {t("unassignAction")}
+          {chosen.length > 0 && ` (${formatCount(chosen.length)})`}
+        </button>
+        <button type="button" disabled={Boolean(installBlocked)} aria-describedby={installBlocked ? "install-blocked" : undefined} onClick={props.onInstall}>
+          {license.installed ? t("installAgain") : t("installAction")}
+        </button>
+      </div>
+      {assignBlocked && <p id="assign-blocked" class="reason">{assignBlocked}</p>}
+      {installBlocked && <p id="install-blocked" class="reason">{installBlocked}</p>}
+
+      <label for="filter" class="visually-hidden">{t("filterLabel")}</label>
+      <input id="filter" type="search" placeholder={t("filterLabel")} value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+      {loadError && <p class="error" role="alert">{loadError}</p>}
+
+      <h3>{t("assignmentsHeading")}</h3>
+      {detail && detail.assignments.items.length === 0 && <p class="empty">{t("noAssignments")}</p>}
+      <ul class="assignments">
+        {detail?.assignments.items.map((a) => (
+          <li key={key(a.principal)}>
+            <label>
+              <input
+                type="checkbox"
+                disabled={!can.assign}
+                checked={selected.has(key(a.principal))}
+                onChange={(e) => {
+                  const next = new Set(selected);
+                  if ((e.target as HTMLInputElement).checked) next.add(key(a.principal));
+                  else next.delete(key(a.principal));
+                  setSelected(next);
+                }}
+              />
+              <span class="name">{a.principal.displayName}</span>{" "}
+              <span class="detail">
+                {a.principal.type === "group" ? t("groupMembers", formatCount(a.principal.memberCount ?? 0)) : a.principal.userPrincipalName}
+              </span>
+            </label>
+          </li>
+        ))}
+      </ul>
+
+      <h3>{t("holdersHeading")}</h3>
+      <ul class="holders">
+        {holders?.items.map((h) => (
+          <li key={h.user.id} class={h.state}>
+            <span class="name">{h.user.displayName}</span>{" "}
+            <span class="detail">
+              {[h.direct ? t("holdsDirect") : null, h.viaGroups.length > 0 ? t("holdsVia", h.viaGroups.map((g) => g.displayName).join(", ")) : null]
+                .filter(Boolean)
+                .join(" · ")}
+            </span>
+            {h.state === "waiting" && <span class="mark mark-low">{t("stateWaiting")}</span>}
+            {!h.user.accountEnabled && <span class="mark mark-warning">{t("accountDisabled")}</span>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+const key = (p: PrincipalView) => `${p.type}:${p.id}`;

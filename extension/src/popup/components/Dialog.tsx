@@ -1,0 +1,44 @@
+/** A modal dialog: labelled, focus kept inside while open, Escape closes, focus returns after. */
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+
+const focusable = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; describedBy?: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    const first = ref.current?.querySelector<HTMLElement>("[data-autofocus]") ?? ref.current?.querySelector<HTMLElement>(focusable);
+    first?.focus();
+    return () => opener?.focus();
+  }, []);
+
+  function onKeyDown(event: KeyboardEvent) {
+    if (event.key === "Escape") {
+      event.stopPropagation();
+      props.onClose();
+      return;
+    }
+    if (event.key !== "Tab" || !ref.current) return;
+    const items = [...ref.current.querySelectorAll<HTMLElement>(focusable)];
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  return (
+    <div class="backdrop">
+      <div ref={ref} class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title" aria-describedby={props.describedBy} onKeyDown={onKeyDown}>
+        <h2 id="dialog-title">{props.title}</h2>
+        {props.children}
+      </div>
+    </div>
+  );
+}

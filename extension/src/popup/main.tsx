@@ -1,0 +1,9 @@
+import { render } from "preact";
+import browser from "webextension-polyfill";
+import { t } from "../core/i18n.js";
+import { App } from "./App.js";
+import "../theme.css";
+
+document.documentElement.lang = browser.i18n.getUILanguage();
+document.title = t("extName");
+render(<App />, document.getElementById("app")!);

@@ -1,0 +1,93 @@
+/**
+ * The popup's data: signed-in tenants, the current one, and its summary, shown from the cache
+ * at once and then refreshed; says when the figures are stale or the backend unreachable.
+ */
+import type { LicenseList } from "@appseats/shared";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import browser from "webextension-polyfill";
+import { Unreachable } from "../api/client.js";
+import { freshnessOf } from "../core/cache.js";
+import { send } from "../core/messages.js";
+import { liveSessions, withSession } from "../core/session.js";
+import { type Session, settings, summaries } from "../core/storage.js";
+import { currentTenant } from "../core/tenant.js";
+
+export type Freshness = "loading" | "fresh" | "stale" | "unreachable" | "signedOut";
+
+export function usePopupData() {
+  const [sessions, setSessions] = useState<Session[] | null>(null);
+  const [tenantId, setTenantId] = useState<string>();
+  const [summary, setSummary] = useState<LicenseList>();
+  const [fetchedAt, setFetchedAt] = useState<number>();
+  const [freshness, setFreshness] = useState<Freshness>("loading");
+
+  const session = sessions?.find((s) => s.me.tenant.id === tenantId);
+
+  const refresh = useCallback(async (target: Session) => {
+    try {
+      const fresh = await withSession(target, (client) => client.licenses());
+      const now = Date.now();
+      await summaries.put(target.me.tenant.id, { summary: fresh, fetchedAt: now });
+      setSummary(fresh);
+      setFetchedAt(now);
+      setFreshness("fresh");
+    } catch (error) {
+      if (error instanceof Unreachable) setFreshness("unreachable");
+      else {
+        setSessions(await liveSessions());
+        setFreshness("signedOut");
+      }
+    }
+  }, []);
+
+  // Show the cached summary of a tenant at once, then ask the backend.
+  const open = useCallback(
+    async (target: Session) => {
+      setTenantId(target.me.tenant.id);
+      const cached = await summaries.get(target.me.tenant.id);
+      setSummary(cached?.summary);
+      setFetchedAt(cached?.fetchedAt);
+      setFreshness(cached ? (freshnessOf(cached, Date.now()) === "fresh" ? "fresh" : "stale") : "loading");
+      await refresh(target);
+    },
+    [refresh],
+  );
+
+  useEffect(() => {
+    void (async () => {
+      const [live, { lastTenantId }, [tab]] = await Promise.all([
+        liveSessions(),
+        settings.get(),
+        browser.tabs.query({ active: true, currentWindow: true }).catch(() => [] as browser.Tabs.Tab[]),
+      ]);
+      setSessions(live);
+      const chosen = currentTenant(
+        live.map((s) => ({ tenantId: s.me.tenant.id, domains: s.me.tenant.domains })),
+        tab?.url,
+        lastTenantId,
+      );
+      const target = live.find((s) => s.me.tenant.id === chosen);
+      if (!target) return setFreshness("signedOut");
+      await open(target);
+      void send("replayQueue", {}).catch(() => undefined);
+    })();
+  }, [open]);
+
+  const switchTenant = useCallback(
+    async (id: string) => {
+      const target = sessions?.find((s) => s.me.tenant.id === id);
+      if (!target) return;
+      await settings.update({ lastTenantId: id });
+      await open(target);
+      void send("refresh", {}).catch(() => undefined);
+    },
+    [sessions, open],
+  );
+
+  const reload = useCallback(async () => {
+    if (session) await refresh(session);
+    void send("refresh", {}).catch(() => undefined);
+  }, [session, refresh]);
+
+  return { sessions, session, summary, fetchedAt, freshness, switchTenant, reload };
+}

@@ -1,0 +1,160 @@
+/**
+ * End-to-end harness: a real `wrangler dev` seeded with DEMO.md (started the way `npm start`
+ * starts it, on its own port and database) and the built extension in headless Chromium.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type BrowserContext, chromium, type Page, type Worker } from "playwright-core";
+
+export const root = fileURLToPath(new URL("../../", import.meta.url));
+export const extensionDir = join(root, "extension/dist/chrome");
+export const screenshotDir = join(root, "test-results/e2e");
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export interface Backend {
+  url: string;
+  port: number;
+  persist: string;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+function startProcess(port: number, persist: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(root, "scripts/start.mjs")], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), APPSEATS_PERSIST: persist, WRANGLER_SEND_METRICS: "false" },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`wrangler dev did not start in time:\n${output}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/AppSeats is running/.test(output)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`the backend exited (${code}):\n${output}`)));
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      resolve();
+    }
+  });
+}
+
+export async function startBackend(port: number): Promise<Backend> {
+  const persist = mkdtempSync(join(tmpdir(), "appseats-e2e-"));
+  let child = await startProcess(port, persist);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    persist,
+    async stop() {
+      await stopProcess(child);
+    },
+    async restart() {
+      child = await startProcess(port, persist);
+    },
+  };
+}
+
+export async function removeBackend(backend: Backend) {
+  await backend.stop();
+  rmSync(backend.persist, { recursive: true, force: true });
+}
+
+export interface Browser {
+  context: BrowserContext;
+  extensionId: string;
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(options: { locale?: string; colorScheme?: "light" | "dark" } = {}): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), "appseats-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    locale: options.locale ?? "en-US",
+    colorScheme: options.colorScheme ?? "light",
+    args: [
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
+      `--lang=${options.locale ?? "en-US"}`,
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker", { timeout: 30_000 }));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    extensionId,
+    worker,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export const pageUrl = (browser: Browser, path: string) => `chrome-extension://${browser.extensionId}/${path}`;
+
+/** Points the extension at the test backend and signs in, through the options page as a person would. */
+export async function signIn(browser: Browser, backend: Backend, displayName: string): Promise<void> {
+  const page = await browser.context.newPage();
+  await page.goto(pageUrl(browser, "options/index.html"));
+  await page.getByLabel(/backend address|後端位址/).fill(backend.url);
+  await page.getByRole("button", { name: /^(Save|儲存)$/ }).click();
+  await page.getByText(backend.url).first().waitFor();
+  await page.getByRole("button", { name: new RegExp(`(Sign in as|以) ${displayName}`) }).click();
+  await page.getByText(new RegExp(`(Signed in as|已以) ${displayName}`)).waitFor();
+  await page.close();
+}
+
+export async function openPopup(browser: Browser, query = ""): Promise<Page> {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 420, height: 640 });
+  await page.goto(pageUrl(browser, `popup/index.html${query}`));
+  return page;
+}
+
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** A direct call to the backend, to arrange or check state as the tests' ground truth. */
+export async function api<T = any>(backend: Backend, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${backend.url}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export async function tokenFor(backend: Backend, userPrincipalName: string): Promise<string> {
+  return (await api<{ token: string }>(backend, "POST", "/api/v1/dev/sign-in", undefined, { userPrincipalName })).body.token;
+}
