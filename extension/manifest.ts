@@ -28,7 +28,7 @@ export function manifestFor(target: Target, version: string) {
       : {
           background: { scripts: ["background.js"], type: "module" },
           browser_specific_settings: {
-            gecko: { id: "appseats@appseats.dev", strict_min_version: "128.0", data_collection_permissions: { required: ["none"] } },
+            gecko: { id: "appseats@appseats.dev", strict_min_version: "142.0", data_collection_permissions: { required: ["none"] } },
           },
         }),
   };

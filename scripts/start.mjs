@@ -1,11 +1,14 @@
 // npm start: the local AppSeats. Applies the migrations to the local D1, seeds DEMO.md
 // (idempotent), and serves the worker on 127.0.0.1:8787 with local sign-in enabled.
+// `npm start` builds the extension first; this script says where it is and how to load it.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoSeedStatements, demoVendorKey } from "../worker/seed/demo.ts";
 import { workerDir, wranglerEnv } from "./wrangler-env.mjs";
+
+const extensionDir = (target) => join(workerDir, "..", "extension", "dist", target);
 
 const port = Number(process.env.PORT ?? 8787);
 const persist = process.env.APPSEATS_PERSIST; // a separate local database, for tests
@@ -66,6 +69,13 @@ Demo accounts (local sign-in, no password):
 ${accounts.map(([upn, name, role]) => `  ${upn.padEnd(22)} ${name.padEnd(16)} ${role}`).join("\n")}
 
 Vendor keys (local only): ${["fabrikam", "northwind", "tailspin", "litware"].map(demoVendorKey).join(", ")}
+
+The browser extension is built in extension/dist:
+  Chromium or Chrome: open chrome://extensions, turn on Developer mode, "Load unpacked", choose
+                      ${extensionDir("chrome")}
+  Firefox:            open about:debugging#/runtime/this-firefox, "Load Temporary Add-on…", choose
+                      ${extensionDir("firefox")}/manifest.json
+  Then open its options (right-click the AppSeats icon > Options) and sign in as Megan Bowen.
 Press Ctrl+C to stop.
 `);
 }

@@ -1,23 +1,214 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Backend, type Browser, launchBrowser, openPopup, removeBackend, screenshot, signIn, startBackend } from "./support.js";
+import { api, type Backend, type Browser, launchBrowser, openPopup, pageUrl, removeBackend, screenshot, signIn, startBackend, tokenFor } from "./support.js";
 
-describe("the popup (smoke)", () => {
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's serious and critical violations on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const result = await (globalThis as unknown as { axe: { run: (options: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run({
+      resultTypes: ["violations"],
+    });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}, ${v.nodes})`);
+}
+
+const northwind = "sub_contoso_northwind_notes";
+
+describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
   let backend: Backend;
   let browser: Browser;
+  let megan: string;
   beforeAll(async () => {
     backend = await startBackend(8791);
     browser = await launchBrowser();
     await signIn(browser, backend, "Megan Bowen");
+    megan = await tokenFor(backend, "megan@contoso.com");
   });
   afterAll(async () => {
     await browser?.close();
     if (backend) await removeBackend(backend);
   });
 
-  it("shows DEMO.md's seats", async () => {
+  const holder = async (userId: string) => {
+    const { body } = await api(backend, "GET", `/api/v1/users/${userId}/licenses`, megan);
+    return body.items.find((i: { license: { id: string } }) => i.license.id === northwind)?.state ?? null;
+  };
+
+  it("shows every app with DEMO.md's seats, its status and marks", async () => {
     const popup = await openPopup(browser);
-    await popup.getByText("Fabrikam Sign").waitFor();
-    await screenshot(popup, "summary");
-    expect(await popup.getByRole("list", { name: "Apps and their seats" }).innerText()).toContain("11 of 25 assigned");
+    const apps = popup.getByRole("list", { name: "Apps and their seats" });
+    await apps.getByText("Fabrikam Sign").waitFor();
+    const text = await apps.innerText();
+    expect(text).toMatch(/Fabrikam Sign\s+Business[\s\S]*11 of 25 assigned · 14 available/);
+    expect(text).toMatch(/Northwind Notes\s+Standard\s+Few seats left[\s\S]*3 of 5 assigned · 2 available/);
+    expect(text).toMatch(/Tailspin Maps\s+Pro\s+Suspended[\s\S]*0 of 10 assigned/);
+    expect(text).toMatch(/Litware Chat\s+Team\s+Grace period[\s\S]*5 of 20 assigned/);
+    await expect(popup.locator(".header").innerText()).resolves.toMatch(/Contoso[\s\S]*contoso\.com[\s\S]*Megan Bowen/);
+    await screenshot(popup, "popup-summary-en");
+    await popup.close();
+  });
+
+  it("assigns a user, then a group, through the assign pane with a dryRun preview", async () => {
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Northwind Notes/ }).click();
+    await popup.getByRole("button", { name: "Assign licenses", exact: true }).click();
+    const dialog = popup.getByRole("dialog", { name: "Assign Northwind Notes" });
+    const search = dialog.getByRole("combobox", { name: "Add users or groups" });
+    await search.pressSequentially("adele");
+    await dialog.getByRole("option", { name: /Adele Vance/ }).waitFor();
+    await search.press("Enter");
+    await expect(dialog.locator(".preview").getByText("Uses 1 seat(s); 0 group member(s) will wait.").waitFor()).resolves.toBeUndefined();
+    await screenshot(popup, "popup-assign-preview");
+    await dialog.getByRole("button", { name: "Assign licenses", exact: true }).click();
+    await dialog.getByText("Assigned to 1. 1 user(s) got a seat; 0 are waiting.").waitFor();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    expect(await holder("usr_contoso_adele")).toBe("active");
+
+    // A group is never refused: 1 seat left, 15 engineers; 1 gets it, 14 wait.
+    await popup.getByRole("button", { name: "Assign licenses", exact: true }).click();
+    await search.pressSequentially("Engineering");
+    await dialog.getByRole("option", { name: /Engineering/ }).click();
+    await dialog.getByText("Uses 1 seat(s); 14 group member(s) will wait.").waitFor();
+    await dialog.getByRole("button", { name: "Assign licenses", exact: true }).click();
+    await dialog.getByText("Assigned to 1. 1 user(s) got a seat; 14 are waiting.").waitFor();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    const { body } = await api(backend, "GET", "/api/v1/licenses", megan);
+    expect(body.items.find((l: { id: string }) => l.id === northwind).seats).toMatchObject({ purchased: 5, assigned: 5, waiting: 14 });
+    await popup.getByText("5 of 5 assigned · 0 available").first().waitFor();
+    await popup.close();
+  });
+
+  it("unassigns after a confirmation and reports the seats released and refilled", async () => {
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Northwind Notes/ }).click();
+    await popup.getByRole("checkbox", { name: /Adele Vance/ }).check();
+    await popup.getByRole("button", { name: "Unassign licenses (1)" }).click();
+    const dialog = popup.getByRole("dialog", { name: "Unassign Northwind Notes" });
+    await dialog.getByText("Unassign the license from these 1?", { exact: false }).waitFor();
+    await screenshot(popup, "popup-unassign-confirm");
+    expect(await holder("usr_contoso_adele")).toBe("active");
+    await dialog.getByRole("button", { name: "Unassign licenses" }).click();
+    await dialog.getByText("Unassigned 1. 1 seat(s) released; 1 waiting user(s) got one.").waitFor();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    expect(await holder("usr_contoso_adele")).toBeNull();
+    expect(await holder("usr_contoso_user10")).toBe("active");
+    await popup.close();
+  });
+
+  it("installs: the vendor's install page opens in a new tab", async () => {
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Northwind Notes/ }).click();
+    // The machine has no internet: the vendor's site answers from the test, at the network layer.
+    await browser.context.route("https://notes.northwind.example/**", (route) => route.fulfill({ contentType: "text/html", body: "<title>Northwind install</title>" }));
+    const [tab] = await Promise.all([browser.context.waitForEvent("page"), popup.getByRole("button", { name: "Install this product" }).click()]);
+    await tab.waitForURL(/notes\.northwind\.example/);
+    const url = new URL(tab.url());
+    expect(`${url.origin}${url.pathname}`).toBe("https://notes.northwind.example/install");
+    expect(url.searchParams.get("tenant")).toBe("contoso");
+    expect(url.searchParams.get("install")).toMatch(/^[\w-]{36}$/);
+    await tab.close();
+    await popup.close();
+  });
+
+  it("works from the keyboard alone, keeps focus inside the dialog and gives it back on Escape", async () => {
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Fabrikam Sign/ }).waitFor();
+    // The first stops are the header's; the first app follows.
+    const focused = () => popup.evaluate(() => (document.activeElement?.tagName === "BUTTON" ? document.activeElement.textContent : "") ?? "");
+    for (let presses = 0; presses < 4 && !(await focused()).includes("Fabrikam Sign"); presses++) await popup.keyboard.press("Tab");
+    expect(await focused()).toContain("Fabrikam Sign");
+    await popup.keyboard.press("Enter");
+    // Tab to "Assign licenses" past the back link, as a keyboard user would.
+    for (let presses = 0; presses < 4 && (await focused()) !== "Assign licenses"; presses++) await popup.keyboard.press("Tab");
+    expect(await focused()).toBe("Assign licenses");
+    await popup.keyboard.press("Enter");
+    const dialog = popup.getByRole("dialog", { name: "Assign Fabrikam Sign" });
+    await dialog.waitFor();
+    expect(await popup.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("combobox");
+    for (let i = 0; i < 6; i++) {
+      await popup.keyboard.press("Tab");
+      expect(await popup.evaluate(() => Boolean(document.activeElement?.closest("[role=dialog]")))).toBe(true);
+    }
+    await popup.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await expect.poll(() => focused(), { timeout: 2000 }).toBe("Assign licenses");
+    await popup.close();
+  });
+
+  it("finds no serious or critical accessibility violation in the popup and the options page (axe-core)", async () => {
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Fabrikam Sign/ }).waitFor();
+    expect(await seriousViolations(popup)).toEqual([]);
+    await popup.getByRole("button", { name: /Fabrikam Sign/ }).click();
+    await popup.getByRole("heading", { name: /Who holds a seat/ }).waitFor();
+    expect(await seriousViolations(popup)).toEqual([]);
+    await popup.getByRole("button", { name: "Assign licenses", exact: true }).click();
+    await popup.getByRole("combobox").pressSequentially("user1");
+    await popup.getByRole("option").first().waitFor();
+    expect(await seriousViolations(popup)).toEqual([]);
+    await screenshot(popup, "popup-assign-search");
+    await popup.close();
+
+    const options = await browser.context.newPage();
+    await options.goto(pageUrl(browser, "options/index.html"));
+    await options.getByRole("button", { name: /Sign in as Megan Bowen/ }).waitFor();
+    expect(await seriousViolations(options)).toEqual([]);
+    await screenshot(options, "options-en");
+    await options.close();
+  });
+
+  it("keeps the badge and cache current in the background: three apps need attention", async () => {
+    const badge = await browser.worker.evaluate(async () => {
+      await (globalThis as unknown as { chrome: { alarms: unknown } }).chrome.alarms;
+      return (globalThis as unknown as { chrome: { action: { getBadgeText: (d: object) => Promise<string> } } }).chrome.action.getBadgeText({});
+    });
+    // Litware Chat (grace period), Northwind Notes (no seats left), Tailspin Maps (suspended).
+    expect(badge).toBe("3");
+  });
+});
+
+describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and dark", () => {
+  let backend: Backend;
+  let browser: Browser;
+  beforeAll(async () => {
+    backend = await startBackend(8792);
+    browser = await launchBrowser({ locale: "zh-TW", colorScheme: "dark" });
+    await signIn(browser, backend, "Grady Archie");
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (backend) await removeBackend(backend);
+  });
+
+  it("shows the summary in zh_TW", async () => {
+    const popup = await openPopup(browser);
+    const apps = popup.getByRole("list", { name: "應用程式與席位" });
+    await apps.getByText("Fabrikam Sign").waitFor();
+    expect(await apps.innerText()).toContain("已指派 11／25 · 可用 14");
+    expect(await apps.innerText()).toContain("已暫停");
+    await screenshot(popup, "popup-summary-zh_TW-dark");
+    await popup.close();
+  });
+
+  it("disables what a GlobalReader may not do, and says why", async () => {
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Fabrikam Sign/ }).click();
+    const assign = popup.getByRole("button", { name: "指派授權", exact: true });
+    await assign.waitFor();
+    expect(await assign.isDisabled()).toBe(true);
+    expect(await popup.getByRole("button", { name: /取消指派授權/ }).isDisabled()).toBe(true);
+    expect(await popup.getByRole("button", { name: "安裝此產品" }).isDisabled()).toBe(true);
+    expect(await popup.locator("#assign-blocked").innerText()).toContain("GlobalReader");
+    expect(await assign.getAttribute("aria-describedby")).toBe("assign-blocked");
+    expect(await popup.getByRole("checkbox").first().isDisabled()).toBe(true);
+    expect(await seriousViolations(popup)).toEqual([]);
+    await screenshot(popup, "popup-details-reader-zh_TW-dark");
+    await popup.close();
   });
 });

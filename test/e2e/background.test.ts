@@ -1,0 +1,117 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, type Backend, type Browser, launchBrowser, openPopup, removeBackend, screenshot, signIn, startBackend, tokenFor } from "./support.js";
+
+const northwind = "sub_contoso_northwind_notes";
+
+/** Sends a message to the background from an extension page, as the popup does. */
+function message(page: Page, type: string, payload: object) {
+  return page.evaluate(
+    ([t, p]) => (globalThis as unknown as { chrome: { runtime: { sendMessage: (m: object) => Promise<any> } } }).chrome.runtime.sendMessage({ type: t, payload: p }),
+    [type, payload] as const,
+  );
+}
+
+describe("the background, as Megan Bowen", () => {
+  let backend: Backend;
+  let browser: Browser;
+  let megan: string;
+  beforeAll(async () => {
+    backend = await startBackend(8793);
+    browser = await launchBrowser();
+    await signIn(browser, backend, "Megan Bowen");
+    megan = await tokenFor(backend, "megan@contoso.com");
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (backend) await removeBackend(backend);
+  });
+
+  const stateOf = async (user: string) => {
+    const { body } = await api(backend, "GET", `/api/v1/users/usr_contoso_${user}/licenses`, megan);
+    return body.items.find((i: { license: { id: string } }) => i.license.id === northwind)?.state ?? null;
+  };
+
+  /** Whether the right-click menu has an item for this license (update fails for an item that does not exist). */
+  const hasMenuItem = (licenseId: string) =>
+    browser.worker.evaluate(async (id) => {
+      const menus = (globalThis as unknown as { chrome: { contextMenus: { update: (id: string, p: object) => Promise<void> } } }).chrome.contextMenus;
+      return menus.update(`appseats-assign:contoso:${id}`, {}).then(() => true, () => false);
+    }, licenseId);
+
+  it("the menu offers the apps with seats available that the admin may assign", async () => {
+    const page = await openPopup(browser);
+    await message(page, "refresh", {});
+    expect(await hasMenuItem("sub_contoso_fabrikam_sign")).toBe(true);
+    expect(await hasMenuItem(northwind)).toBe(true);
+    expect(await hasMenuItem("sub_contoso_litware_chat")).toBe(true);
+    expect(await hasMenuItem("sub_contoso_tailspin_maps")).toBe(false);
+    await page.close();
+  });
+
+  it("the context-menu handler assigns adele@contoso.com to Northwind Notes and notifies", async () => {
+    const page = await openPopup(browser);
+    const answer = await message(page, "assignSelection", { tenantId: "contoso", licenseId: northwind, selection: " adele@contoso.com " });
+    expect(answer).toEqual({ result: "assigned", message: "Assigned a license to Adele Vance." });
+    expect(await stateOf("adele")).toBe("active");
+    // The menu and badge follow: Northwind Notes has one seat left now.
+    const { body } = await api(backend, "GET", "/api/v1/licenses", megan);
+    expect(body.items.find((l: { id: string }) => l.id === northwind).seats.available).toBe(1);
+    await page.close();
+  });
+
+  it("a selection that matches several users opens the assign pane prefilled with the text", async () => {
+    const page = await openPopup(browser);
+    const [window, answer] = await Promise.all([
+      browser.context.waitForEvent("page"),
+      message(page, "assignSelection", { tenantId: "contoso", licenseId: northwind, selection: "Contoso User" }),
+    ]);
+    expect(answer.result).toBe("choose");
+    await window.waitForLoadState();
+    expect(window.url()).toContain(`license=${northwind}`);
+    const search = window.getByRole("combobox", { name: "Add users or groups" });
+    await search.waitFor();
+    expect(await search.inputValue()).toBe("Contoso User");
+    await window.getByRole("option").first().waitFor();
+    await screenshot(window, "assign-pane-from-menu");
+    await window.close();
+    await page.close();
+  });
+
+  it("a change made while the backend is unreachable is queued, then replayed exactly once when it is back", async () => {
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Northwind Notes/ }).click();
+    await popup.getByRole("checkbox", { name: /Lidia Holloway/ }).waitFor();
+
+    await backend.stop();
+    await popup.getByRole("checkbox", { name: /Lidia Holloway/ }).check();
+    await popup.getByRole("button", { name: "Unassign licenses (1)" }).click();
+    await popup.getByRole("dialog").getByRole("button", { name: "Unassign licenses" }).click();
+    await popup.getByText("this change is saved and will be sent", { exact: false }).waitFor();
+    await screenshot(popup, "offline-queued");
+    const queued = await browser.worker.evaluate(async () => {
+      const { queue } = await (globalThis as unknown as { chrome: { storage: { local: { get: (k: string) => Promise<any> } } } }).chrome.storage.local.get("queue");
+      return queue;
+    });
+    expect(queued).toHaveLength(1);
+    expect(queued[0]).toMatchObject({ verb: "unassign", licenseId: northwind, principals: [{ id: "usr_contoso_lidia" }] });
+
+    // While the backend is down, a replay keeps the change queued.
+    expect(await message(popup, "replayQueue", {})).toEqual({ outcomes: [], remaining: 1 });
+
+    await backend.restart();
+    expect(await stateOf("lidia")).toBe("active");
+    const [first, second] = await Promise.all([message(popup, "replayQueue", {}), message(popup, "replayQueue", {})]);
+    expect(first.outcomes).toHaveLength(1);
+    expect(first.outcomes[0].result).toBe("done");
+    expect(second).toEqual(first);
+    expect(await message(popup, "replayQueue", {})).toEqual({ outcomes: [], remaining: 0 });
+
+    expect(await stateOf("lidia")).toBeNull();
+    const audit = await api(backend, "GET", `/api/v1/audit?licenseId=${northwind}`, megan);
+    const unassigns = audit.body.items.filter((e: { action: string }) => e.action === "license.unassign");
+    expect(unassigns).toHaveLength(1);
+    expect(unassigns[0].principals).toEqual([{ type: "user", id: "usr_contoso_lidia" }]);
+    await popup.close();
+  });
+});
