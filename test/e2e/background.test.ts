@@ -96,6 +96,13 @@ describe("the background, as Megan Bowen", () => {
     expect(queued).toHaveLength(1);
     expect(queued[0]).toMatchObject({ verb: "unassign", licenseId: northwind, principals: [{ id: "usr_contoso_lidia" }] });
 
+    // Opened while the backend is down, the popup shows the cached figures at once and says so.
+    const cachedView = await openPopup(browser);
+    await cachedView.getByText("AppSeats can't be reached. Showing saved figures from", { exact: false }).waitFor();
+    expect(await cachedView.getByRole("list", { name: "Apps and their seats" }).innerText()).toContain("Fabrikam Sign");
+    await screenshot(cachedView, "popup-unreachable-cached");
+    await cachedView.close();
+
     // While the backend is down, a replay keeps the change queued.
     expect(await message(popup, "replayQueue", {})).toEqual({ outcomes: [], remaining: 1 });
 
@@ -113,5 +120,48 @@ describe("the background, as Megan Bowen", () => {
     expect(unassigns).toHaveLength(1);
     expect(unassigns[0].principals).toEqual([{ type: "user", id: "usr_contoso_lidia" }]);
     await popup.close();
+  });
+});
+
+describe("signing out", () => {
+  let backend: Backend;
+  let browser: Browser;
+  beforeAll(async () => {
+    backend = await startBackend(8794);
+    browser = await launchBrowser();
+    await signIn(browser, backend, "Megan Bowen");
+    await signIn(browser, backend, "Pradeep Gupta");
+  });
+  afterAll(async () => {
+    await browser?.close();
+    if (backend) await removeBackend(backend);
+  });
+
+  it("two tenants signed in: the popup switches between them; signing out of one leaves the other", async () => {
+    const popup = await openPopup(browser);
+    const switcher = popup.getByRole("combobox", { name: "Organisation" });
+    await switcher.waitFor();
+    // The last signed in (Fabrikam) is the last used, so it is current.
+    expect(await switcher.inputValue()).toBe("fabrikam");
+    await popup.getByText("1 of 10 assigned", { exact: false }).waitFor();
+    await switcher.selectOption("contoso");
+    await popup.getByText("11 of 25 assigned", { exact: false }).waitFor();
+    await popup.close();
+
+    const options = await browser.context.newPage();
+    await options.goto(`chrome-extension://${browser.extensionId}/options/index.html`);
+    await options.getByRole("button", { name: "Sign out of Contoso" }).click();
+    await options.getByText("Signed out.").waitFor();
+    const sessions = await browser.worker.evaluate(async () => {
+      const area = (globalThis as unknown as { chrome: { storage: { session: { get: (k: string) => Promise<any> } } } }).chrome.storage.session;
+      return Object.keys((await area.get("sessions")).sessions);
+    });
+    expect(sessions).toEqual(["fabrikam"]);
+    await options.close();
+
+    const after = await openPopup(browser);
+    await after.getByText("1 of 10 assigned", { exact: false }).waitFor();
+    expect(await after.getByRole("combobox", { name: "Organisation" }).count()).toBe(0);
+    await after.close();
   });
 });
