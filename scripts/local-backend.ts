@@ -1,0 +1,87 @@
+// The local AppSeats backend, step by step: migrate and seed a local D1, then run `wrangler dev`
+// on it. `npm start` uses these, and so do the suites that need a real worker (restarts included).
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { demoSeedStatements } from "../worker/seed/demo.ts";
+import { fileURLToPath } from "node:url";
+
+export const workerDir = fileURLToPath(new URL("../worker/", import.meta.url));
+/** Wrangler from the worker's folder, telemetry off: the network is closed. */
+const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "true", NO_COLOR: "1" };
+
+const persistArgs = (persist?: string) => (persist ? ["--persist-to", persist] : []);
+
+function wrangler(args: string[], what: string) {
+  const run = spawnSync("npx", ["wrangler", ...args], { cwd: workerDir, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`Could not ${what}:\n${run.stdout}\n${run.stderr}`);
+}
+
+/** Applies the migrations and seeds DEMO.md (idempotent), then any extra SQL statements. */
+export async function prepareDatabase({ persist, extraSql = [] }: { persist?: string; extraSql?: string[] } = {}) {
+  wrangler(["d1", "migrations", "apply", "DB", "--local", ...persistArgs(persist)], "apply the migrations");
+  const dir = mkdtempSync(join(tmpdir(), "appseats-seed-"));
+  try {
+    const file = join(dir, "seed.sql");
+    writeFileSync(file, [...(await demoSeedStatements()), ...extraSql].map((s) => `${s};`).join("\n"));
+    wrangler(["d1", "execute", "DB", "--local", "--file", file, ...persistArgs(persist)], "seed the demo data");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts `wrangler dev` with local sign-in on 127.0.0.1:port, in its own process group so that
+ * it can be stopped, or killed, whole. Resolves once it is ready.
+ */
+export function startWorker({ port = 8787, persist, onOutput }: { port?: number; persist?: string; onOutput?: (chunk: string) => void } = {}): Promise<ChildProcess> {
+  const child = spawn(
+    "npx",
+    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--var", "DEV_SIGN_IN:true", "--show-interactive-dev-session=false", ...persistArgs(persist)],
+    { cwd: workerDir, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  return new Promise((resolve, reject) => {
+    let output = "";
+    let ready = false;
+    const timer = setTimeout(() => reject(new Error(`wrangler dev did not start within 90 s:\n${output}`)), 90_000);
+    const onData = (chunk: Buffer | string) => {
+      chunk = String(chunk);
+      onOutput?.(chunk);
+      if (ready) return;
+      output += chunk;
+      if (/Ready on/i.test(output)) {
+        ready = true;
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (!ready) reject(new Error(`wrangler dev exited (${code}):\n${output}`));
+    });
+  });
+}
+
+/** Stops a worker started above: the whole process group, with the given signal. */
+export function stopWorker(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      resolve();
+    }
+  });
+}
+
+/** The SQLite file behind the local D1 database in a persist folder. */
+export function d1File(persist: string): string {
+  const dir = join(persist, "v3", "d1", "miniflare-D1DatabaseObject");
+  const file = readdirSync(dir).find((name) => name.endsWith(".sqlite") && name !== "metadata.sqlite");
+  if (!file) throw new Error(`no D1 database in ${dir}`);
+  return join(dir, file);
+}
