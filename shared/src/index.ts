@@ -1,5 +1,5 @@
 /** The AppSeats contract shared by the worker and the extension. */
-export * from "./errors.js";
-export * from "./roles.js";
-export * from "./seats.js";
-export * from "./schemas.js";
+export * from "./errors.ts";
+export * from "./roles.ts";
+export * from "./seats.ts";
+export * from "./schemas.ts";

@@ -4,8 +4,8 @@
  * and the OpenAPI document is generated from them.
  */
 import { z } from "zod";
-import { Role } from "./roles.js";
-import { Seats, SubscriptionStatus } from "./seats.js";
+import { Role } from "./roles.ts";
+import { Seats, SubscriptionStatus } from "./seats.ts";
 
 const Id = z.string().trim().min(1, "must not be empty").max(128, "must be at most 128 characters");
 const Timestamp = z.iso.datetime();
