@@ -3,7 +3,7 @@
  * license row of each subscription and through which paths, and compares that with the stored
  * rows, the waiting queue the API shows, and the summary counts.
  */
-import type { Backend, Http } from "./harness.ts";
+import type { Backend, Http } from "../support/backend.ts";
 
 interface Expected {
   direct: boolean;

@@ -4,7 +4,8 @@
  * Prints one line per figure and ends with `N passed, N failed`.
  */
 import { extraSeed } from "./data.ts";
-import { Backend, Checks, figure, figures, Http } from "./harness.ts";
+import { Backend, Http } from "../support/backend.ts";
+import { Checks, figure, figures } from "./harness.ts";
 import { checkInvariants } from "./invariants.ts";
 import { accessMatrix } from "./scenarios/access.ts";
 import { crash } from "./scenarios/crash.ts";

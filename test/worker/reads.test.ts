@@ -88,6 +88,19 @@ describe("what admins read", () => {
     expect(await search("q=_")).toEqual([]);
   });
 
+  it("long search and filter text is searched, not refused: D1 limits LIKE patterns to 50 bytes, so none is used", async () => {
+    // Found by the reliability suite: 40 emoji in a search answered 500.
+    for (const text of ["🙂".repeat(40), "x".repeat(200), "陳美玲".repeat(60)]) {
+      const q = encodeURIComponent(text);
+      for (const path of [`/api/v1/directory/search?q=${q}`, `/api/v1/licenses/${contoso.fabrikamSign}?q=${q}`, `/api/v1/licenses/${contoso.fabrikamSign}/users?q=${q}`]) {
+        const answer = await call("GET", path, { token: megan });
+        expect(answer.status, path).toBe(200);
+      }
+    }
+    const long = await call("GET", `/api/v1/directory/search?q=${encodeURIComponent("user01@contoso.com")}`, { token: megan });
+    expect(long.body.items[0]).toMatchObject({ displayName: "Contoso User 01", match: "exact" });
+  });
+
   it("the CSV export: a header, one row per holder, and cells that a spreadsheet would run are made plain text", async () => {
     await db().prepare(`UPDATE users SET display_name = '=HYPERLINK("http://x")' WHERE id = ?1`).bind(contoso.user("diego")).run();
     const csv = await call("GET", `/api/v1/licenses/${contoso.fabrikamSign}/export.csv`, { token: megan });

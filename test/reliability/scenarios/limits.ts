@@ -1,5 +1,5 @@
 /** Limits: the rate limit per token, the body limit, and CORS for the extension's origins only. */
-import type { Answer } from "../harness.ts";
+import type { Answer } from "../../support/backend.ts";
 import type { Suite } from "../run.ts";
 
 export async function limits({ http, checks, tokens }: Suite) {

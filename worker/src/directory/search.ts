@@ -4,8 +4,8 @@
  * Case-insensitive; a substring of a CJK name matches too.
  */
 import type { DirectoryMatch, Match } from "@appseats/shared";
-import { containsPattern, prefixPattern } from "../licensing/cursor.js";
 import { memberCountSql } from "../licensing/principals.js";
+import { containsText, startsWithText, wordStartsWithText } from "../licensing/sql.js";
 
 const rankToMatch: Match[] = ["exact", "prefix", "contains"];
 
@@ -24,23 +24,22 @@ export async function searchDirectory(
   tenantId: string,
   query: { q: string; type: "user" | "group" | "all"; limit: number },
 ): Promise<DirectoryMatch[]> {
-  const like = (column: string, param: string) => `${column} LIKE ${param} ESCAPE '\\'`;
   const users = `SELECT 'user' AS type, id, display_name, user_principal_name, mail, NULL AS member_count,
       CASE WHEN user_principal_name = ?1 OR mail = ?1 THEN 0
-           WHEN ${like("display_name", "?2")} OR ${like("user_principal_name", "?2")} OR ${like("display_name", "?4")} THEN 1
+           WHEN ${startsWithText("display_name", "?1")} OR ${startsWithText("user_principal_name", "?1")} OR ${wordStartsWithText("display_name", "?1")} THEN 1
            ELSE 2 END AS rank
-    FROM users WHERE tenant_id = ?5 AND deleted_at IS NULL
-     AND (${like("display_name", "?3")} OR ${like("user_principal_name", "?3")} OR ${like("mail", "?3")})`;
+    FROM users WHERE tenant_id = ?2 AND deleted_at IS NULL
+     AND (${containsText("display_name", "?1")} OR ${containsText("user_principal_name", "?1")} OR ${containsText("mail", "?1")})`;
   const groups = `SELECT 'group' AS type, g.id, g.display_name, NULL AS user_principal_name, g.mail,
       ${memberCountSql("g.id")} AS member_count,
       CASE WHEN g.mail = ?1 OR g.display_name = ?1 COLLATE NOCASE THEN 0
-           WHEN ${like("g.display_name", "?2")} OR ${like("g.display_name", "?4")} OR ${like("g.mail", "?2")} THEN 1
+           WHEN ${startsWithText("g.display_name", "?1")} OR ${wordStartsWithText("g.display_name", "?1")} OR ${startsWithText("g.mail", "?1")} THEN 1
            ELSE 2 END AS rank
-    FROM groups g WHERE g.tenant_id = ?5 AND (${like("g.display_name", "?3")} OR ${like("g.mail", "?3")})`;
+    FROM groups g WHERE g.tenant_id = ?2 AND (${containsText("g.display_name", "?1")} OR ${containsText("g.mail", "?1")})`;
   const parts = query.type === "user" ? [users] : query.type === "group" ? [groups] : [users, groups];
   const { results } = await db
-    .prepare(`SELECT * FROM (${parts.join(" UNION ALL ")}) ORDER BY rank, display_name COLLATE NOCASE, id LIMIT ?6`)
-    .bind(query.q, prefixPattern(query.q), containsPattern(query.q), `% ${prefixPattern(query.q)}`, tenantId, query.limit)
+    .prepare(`SELECT * FROM (${parts.join(" UNION ALL ")}) ORDER BY rank, display_name COLLATE NOCASE, id LIMIT ?3`)
+    .bind(query.q, tenantId, query.limit)
     .all<SearchRow>();
   return results.map((row) => ({
     type: row.type,

@@ -26,7 +26,3 @@ export function pageOf<Row, Item>(rows: Row[], limit: number, toItem: (row: Row)
   const last = page[page.length - 1];
   return { items: page.map(toItem), nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
 }
-
-/** A LIKE pattern that matches `text` literally somewhere (escape character: backslash). */
-export const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-export const prefixPattern = (text: string) => `${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

@@ -1,8 +1,8 @@
 /** Who holds a license and how: per license (the users list and its CSV) and per user. */
 import type { GroupRef, LicensedUser, LicenseState, UserLicenses } from "@appseats/shared";
 import { notFound } from "../errors.js";
-import { containsPattern, decodeCursor, pageOf } from "./cursor.js";
-import { hasDirectPath } from "./sql.js";
+import { decodeCursor, pageOf } from "./cursor.js";
+import { containsText, hasDirectPath } from "./sql.js";
 import { subscriptionOfTenant } from "./subscriptions.js";
 
 /** The groups (JSON array of {id, displayName}) through which the license row `l` is held. */
@@ -54,11 +54,11 @@ export async function licenseHolders(db: D1Database, tenantId: string, subscript
               u.id, u.display_name, u.user_principal_name, u.account_enabled
          FROM licenses l JOIN users u ON u.id = l.user_id
         WHERE l.subscription_id = ?1 AND (?2 IS NULL OR l.state = ?2)
-          AND (?3 IS NULL OR u.display_name LIKE ?3 ESCAPE '\\' OR u.user_principal_name LIKE ?3 ESCAPE '\\')
+          AND (?3 IS NULL OR ${containsText("u.display_name", "?3")} OR ${containsText("u.user_principal_name", "?3")})
           AND (?4 IS NULL OR (l.state, l.seq) > (?4, ?5))
         ORDER BY l.state, l.seq LIMIT ?6`,
     )
-    .bind(subscription.id, query.state ?? null, query.q ? containsPattern(query.q) : null, after?.[0] ?? null, after?.[1] ?? null, query.limit + 1)
+    .bind(subscription.id, query.state ?? null, query.q || null, after?.[0] ?? null, after?.[1] ?? null, query.limit + 1)
     .all<HolderRow>();
   return pageOf(results, query.limit, holderOf, (r) => [r.state, r.seq]);
 }

@@ -47,3 +47,12 @@ export const seatCountsSql = `SELECT s.purchased AS purchased, ${activeSeats("s.
 
 /** At most this many principals are written into one audit event; its summary gives the full count. */
 export const auditPrincipalLimit = 500;
+
+/**
+ * Text matching for search and filters, case-insensitive as LIKE is (ASCII letters). Not LIKE:
+ * D1 refuses LIKE patterns over 50 bytes, and these need no escaping of % and _ either.
+ */
+export const containsText = (column: string, text: string) => `instr(lower(${column}), lower(${text})) > 0`;
+export const startsWithText = (column: string, text: string) => `substr(lower(${column}), 1, length(${text})) = lower(${text})`;
+/** A word of the column starts with the text ("bowen" finds "Megan Bowen"). */
+export const wordStartsWithText = (column: string, text: string) => `instr(' ' || lower(${column}), ' ' || lower(${text})) > 0`;

@@ -1,9 +1,9 @@
 /** The license summary of a tenant (Billing > Licenses) and one license with its assignments. */
 import type { AssignmentView, LicenseDetail, LicenseSummary, PrincipalView } from "@appseats/shared";
 import { notFound } from "../errors.js";
-import { containsPattern, decodeCursor, pageOf } from "./cursor.js";
+import { decodeCursor, pageOf } from "./cursor.js";
 import { groupView, memberCountSql, userView } from "./principals.js";
-import { activeSeats } from "./sql.js";
+import { activeSeats, containsText } from "./sql.js";
 import { seatsFrom } from "./subscriptions.js";
 
 interface SummaryRow {
@@ -94,11 +94,11 @@ export async function licenseDetail(
            LEFT JOIN groups g ON a.principal_type = 'group' AND g.id = a.principal_id
            LEFT JOIN users by ON by.id = a.assigned_by
           WHERE a.subscription_id = ?1)
-        WHERE (?2 IS NULL OR display_name LIKE ?2 ESCAPE '\\' OR user_principal_name LIKE ?2 ESCAPE '\\' OR mail LIKE ?2 ESCAPE '\\')
+        WHERE (?2 IS NULL OR ${containsText("display_name", "?2")} OR ${containsText("user_principal_name", "?2")} OR ${containsText("mail", "?2")})
           AND (?3 IS NULL OR (assigned_at, principal_type, principal_id) > (?3, ?4, ?5))
         ORDER BY assigned_at, principal_type, principal_id LIMIT ?6`,
     )
-    .bind(summary.id, query.q ? containsPattern(query.q) : null, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, query.limit + 1)
+    .bind(summary.id, query.q || null, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, query.limit + 1)
     .all<AssignmentRow>();
   const assignments = pageOf(results, query.limit, assignmentOf, (r) => [r.assigned_at, r.principal_type, r.principal_id]);
   return { ...summary, assignments };
