@@ -1,0 +1,88 @@
+/** Measuring: percentiles, medians, the worker's resident memory, and the node:sqlite limit. */
+import { readdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export const median = (values: number[]) => percentile(values, 50);
+export const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+/** Times `count` calls, `concurrency` at a time; answers each latency in ms and the requests per second. */
+export async function load(count: number, concurrency: number, call: (i: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t = performance.now();
+        await call(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { latencies, perSecond: count / seconds };
+}
+
+/** Samples the resident memory of the workerd processes in a process group until stopped; answers the peak in MiB. */
+export function sampleMemory(processGroup: number, everyMs = 25) {
+  let peakKb = 0;
+  const sample = () => {
+    for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        if (Number(fields[2]) !== processGroup || !stat.includes("(workerd)")) continue;
+        const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+        if (rss) peakKb = Math.max(peakKb, Number(rss[1]));
+      } catch {
+        // the process ended between listing and reading
+      }
+    }
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return round(peakKb / 1024);
+    },
+  };
+}
+
+/**
+ * The physical limit for the 50,000-member group: the same 50,000 license rows inserted in one
+ * transaction with node:sqlite into the same schema (the real migrations, every index), set-based.
+ */
+export function sqliteLimitMs(migrationSql: string, rows: number): number {
+  const dir = mkdtempSync(join(tmpdir(), "appseats-limit-"));
+  try {
+    const db = new DatabaseSync(join(dir, "limit.sqlite"));
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec(migrationSql);
+    db.exec(`INSERT INTO tenants VALUES ('t', 'T', '2026-01-01T00:00:00.000Z');
+      INSERT INTO vendors VALUES ('v', 'V', NULL, NULL);
+      INSERT INTO apps VALUES ('a', 'v', 'A', 'V', NULL, 'https://a.example');
+      INSERT INTO subscriptions VALUES ('s', 't', 'a', 'P', ${rows}, 'active', NULL, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');`);
+    const started = performance.now();
+    db.exec(`BEGIN;
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
+      INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
+      SELECT 's', printf('usr_%06d', i), 't', 'active', '2026-01-01T00:00:00.000Z', 'e' FROM n;
+      COMMIT;`);
+    const ms = performance.now() - started;
+    db.close();
+    return ms;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,59 @@
+/** The popup in headless Chromium against the large tenant: what it ships, and how soon it shows the summary. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { type Backend as E2eBackend, extensionDir, launchBrowser, openPopup, signIn } from "../e2e/support.ts";
+import { median, round } from "./measure.ts";
+
+/** The scripts and styles the popup page loads: its entry, the chunks it imports, its stylesheet. */
+export function popupBytes() {
+  const html = readFileSync(join(extensionDir, "popup/index.html"), "utf8");
+  const files = new Set<string>();
+  const visit = (path: string) => {
+    if (files.has(path)) return;
+    files.add(path);
+    if (!path.endsWith(".js")) return;
+    const code = readFileSync(join(extensionDir, path), "utf8");
+    for (const [, chunk] of code.matchAll(/from\s*"\.\/([\w.-]+\.js)"/g)) visit(`assets/${chunk}`);
+  };
+  for (const [, path] of html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|css))"/g)) visit(path!);
+  let js = 0;
+  let css = 0;
+  for (const path of files) {
+    const gzipped = gzipSync(readFileSync(join(extensionDir, path)), { level: 9 }).length;
+    if (path.endsWith(".css")) css += gzipped;
+    else js += gzipped;
+  }
+  return { jsGzipBytes: js, cssGzipBytes: css, totalGzipBytes: js + css, files: [...files] };
+}
+
+/** Milliseconds from navigation start to all the tenant's apps on screen, `runs` times, with and without the cache. */
+export async function popupTimings(backendUrl: string, apps: number, runs: number) {
+  const browser = await launchBrowser();
+  try {
+    await signIn(browser, { url: backendUrl } as E2eBackend, "Adatum Admin");
+    const open = async () => {
+      const page = await openPopup(browser);
+      await page.waitForFunction((n) => document.querySelectorAll(".apps > li").length >= n, apps, { polling: "raf", timeout: 30_000 });
+      const ms = await page.evaluate(() => performance.now());
+      await page.close();
+      return ms;
+    };
+    const dropCache = () =>
+      browser.worker.evaluate(async () => {
+        const local = (globalThis as unknown as { chrome: { storage: { local: { get: () => Promise<object>; remove: (k: string[]) => Promise<void> } } } }).chrome.storage.local;
+        await local.remove(Object.keys(await local.get()).filter((k) => k.startsWith("summary:")));
+      });
+    await open(); // warm the browser's own caches of the extension's files
+    const withoutCache: number[] = [];
+    const withCache: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      await dropCache();
+      withoutCache.push(await open());
+      withCache.push(await open());
+    }
+    return { withoutCacheMs: round(median(withoutCache)), withCacheMs: round(median(withCache)), runs };
+  } finally {
+    await browser.close();
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * npm run bench — AppSeats at the size of a large organisation, against the physical limit
+ * measured in the same run. Prints a table, writes test/bench/results.json and BENCHMARKS.md.
+ */
+import { cpus, totalmem } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { demoVendorKey } from "../../worker/seed/demo.ts";
+import { Backend, Http } from "../support/backend.ts";
+import { load, median, percentile, round, sampleMemory, sqliteLimitMs } from "./measure.ts";
+import { popupBytes, popupTimings } from "./popup.ts";
+import { bench, largeTenantSql } from "./seed.ts";
+import { writeReport } from "./report.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const steps = 8;
+let step = 0;
+const started = performance.now();
+function progress(text: string) {
+  step += 1;
+  console.log(`[${step}/${steps}] ${text} (${round((performance.now() - started) / 1000)} s)`);
+}
+
+/** Latency of `count` sequential calls, `runs` times: the median of each run's p50 and p95. */
+async function latency(count: number, call: () => Promise<unknown>) {
+  const p50: number[] = [];
+  const p95: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const { latencies } = await load(count, 1, () => call());
+    p50.push(percentile(latencies, 50));
+    p95.push(percentile(latencies, 95));
+  }
+  return { p50Ms: round(median(p50)), p95Ms: round(median(p95)) };
+}
+
+async function main() {
+  const backend = new Backend(Number(process.env.BENCH_PORT ?? 8798));
+  const http = new Http(backend);
+  const results: Record<string, unknown> = {};
+  try {
+    progress("seeding the large tenant: 100,000 users, 2,000 groups, 50 subscriptions");
+    const seedStarted = performance.now();
+    await backend.start(largeTenantSql());
+    results.seedSeconds = round((performance.now() - seedStarted) / 1000);
+
+    progress("signing in and warming up");
+    const tokens = await Promise.all(Array.from({ length: 33 }, () => http.token(bench.admin)));
+    const admin = tokens[0]!;
+    for (let i = 0; i < 20; i++) await http.call("GET", "/api/v1/licenses", { token: admin });
+
+    progress("license summary latency");
+    results.summary = await latency(100, async () => {
+      const answer = await http.call("GET", "/api/v1/licenses", { token: admin });
+      if (answer.body.items.length !== 50) throw new Error("the summary did not list 50 subscriptions");
+    });
+
+    progress("directory search latency: exact, prefix, substring, CJK substring");
+    const searches = { exact: "u054321@adatum.com", prefix: "Person 0543", substring: "rson 05432", cjkSubstring: `美${String.fromCharCode(19968 + 40)}` };
+    const search: Record<string, unknown> = {};
+    for (const [kind, q] of Object.entries(searches)) {
+      search[kind] = await latency(50, () => http.call("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}&limit=20`, { token: admin }));
+    }
+    results.search = search;
+
+    progress("single-user assignment: latency, and requests per second at concurrency 1, 8 and 32");
+    let nextUser = bench.firstFreeUser;
+    const assignOne = async (i: number) => {
+      const answer = await http.call("POST", `/api/v1/licenses/${bench.assignSubscription}/assign`, {
+        token: tokens[1 + (i % 32)],
+        body: { principals: [{ type: "user", id: bench.user(nextUser++) }] },
+      });
+      if (answer.status !== 200) throw new Error(`assign answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    };
+    const assign: Record<string, unknown> = {};
+    for (const [concurrency, count] of [[1, 100], [8, 400], [32, 800]] as const) {
+      const perSecond: number[] = [];
+      const p50: number[] = [];
+      const p95: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const run = await load(count, concurrency, assignOne);
+        perSecond.push(run.perSecond);
+        p50.push(percentile(run.latencies, 50));
+        p95.push(percentile(run.latencies, 95));
+      }
+      assign[`c${concurrency}`] = { requestsPerSecond: round(median(perSecond)), p50Ms: round(median(p50)), p95Ms: round(median(p95)) };
+    }
+    results.assign = assign;
+
+    progress("the 50,000-member group: assign, then unassign with 5,000 waiting users refilled");
+    const vendor = demoVendorKey("northwind"); // sub_adatum_01 is a Northwind Notes plan
+    await http.call("PUT", `/vendor/v1/subscriptions/${bench.bigSubscription}`, { token: vendor, body: { quantity: 50_000 } });
+    const post = (verb: string, group: string) =>
+      http.call("POST", `/api/v1/licenses/${bench.bigSubscription}/${verb}`, { token: admin, body: { principals: [{ type: "group", id: group }] } });
+    const memory = sampleMemory(backend.processGroup!);
+    const assignMs: number[] = [];
+    const unassignMs: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      let t = performance.now();
+      const assigned = await post("assign", bench.bigGroup);
+      assignMs.push(performance.now() - t);
+      if (assigned.body.newlyLicensedUsers !== 50_000) throw new Error(`the big group gave ${JSON.stringify(assigned.body).slice(0, 300)}`);
+      const queued = await post("assign", bench.waitingGroup);
+      if (queued.body.newlyWaitingUsers !== 5_000) throw new Error(`the waiting crowd: ${JSON.stringify(queued.body).slice(0, 300)}`);
+      t = performance.now();
+      const released = await post("unassign", bench.bigGroup);
+      unassignMs.push(performance.now() - t);
+      if (released.body.releasedSeats !== 50_000 || released.body.filledFromWaiting !== 5_000) throw new Error(`unassign: ${JSON.stringify(released.body).slice(0, 300)}`);
+      await post("unassign", bench.waitingGroup);
+    }
+    const peakMemoryMiB = memory.stop();
+    const migration = readFileSync(join(root, "worker/migrations/0001_initial.sql"), "utf8");
+    const limitMs = Array.from({ length: runs }, () => sqliteLimitMs(migration, 50_000));
+    results.group = {
+      assignMs: round(median(assignMs)),
+      unassignWithRefillMs: round(median(unassignMs)),
+      nodeSqliteLimitMs: round(median(limitMs)),
+      assignRatio: round(median(assignMs) / median(limitMs), 2),
+      unassignRatio: round(median(unassignMs) / median(limitMs), 2),
+    };
+    results.workerPeakMemoryMiB = peakMemoryMiB;
+
+    progress("the popup: bytes shipped, and time to the summary with and without the cache");
+    results.popup = { ...popupBytes(), ...(await popupTimings(backend.url, 50, Math.max(3, runs))) };
+    delete (results.popup as { files?: unknown }).files;
+  } finally {
+    await backend.dispose();
+  }
+
+  progress("writing test/bench/results.json and BENCHMARKS.md");
+  const machine = {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: round(totalmem() / 2 ** 30),
+    node: process.version,
+    date: new Date().toISOString(),
+    runs,
+  };
+  const report = { machine, results };
+  writeFileSync(join(root, "test/bench/results.json"), `${JSON.stringify(report, null, 2)}\n`);
+  const table = writeReport(join(root, "BENCHMARKS.md"), report);
+  console.log(`\n${table}`);
+}
+
+await main();
