@@ -61,18 +61,22 @@ export function sampleMemory(processGroup: number, everyMs = 25) {
 
 /**
  * The physical limit for the 50,000-member group: the same 50,000 license rows inserted in one
- * transaction with node:sqlite into the same schema (the real migrations, every index), set-based.
+ * transaction with node:sqlite into the same schema (the real migrations, every index, foreign
+ * keys checked as D1 checks them), set-based.
  */
-export function sqliteLimitMs(migrationSql: string, rows: number): number {
+export function sqliteLimitMs(migrationSql: string[], rows: number): number {
   const dir = mkdtempSync(join(tmpdir(), "appseats-limit-"));
   try {
     const db = new DatabaseSync(join(dir, "limit.sqlite"));
     db.exec("PRAGMA journal_mode = WAL");
-    db.exec(migrationSql);
+    for (const migration of migrationSql) db.exec(migration);
     db.exec(`INSERT INTO tenants VALUES ('t', 'T', '2026-01-01T00:00:00.000Z');
       INSERT INTO vendors VALUES ('v', 'V', NULL, NULL);
       INSERT INTO apps VALUES ('a', 'v', 'A', 'V', NULL, 'https://a.example');
-      INSERT INTO subscriptions VALUES ('s', 't', 'a', 'P', ${rows}, 'active', NULL, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');`);
+      INSERT INTO subscriptions VALUES ('s', 't', 'a', 'P', ${rows}, 'active', NULL, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
+      INSERT INTO users (id, tenant_id, user_principal_name, display_name, created_at)
+      SELECT printf('usr_%06d', i), 't', printf('u%06d@t.example', i), printf('U %06d', i), '2026-01-01T00:00:00.000Z' FROM n;`);
     const started = performance.now();
     db.exec(`BEGIN;
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})

@@ -1,6 +1,6 @@
 /**
  * The large tenant the benchmark measures: Adatum, with 100,000 users (every tenth with a
- * Chinese name), 2,000 groups (one of 50,000 members, one of 5,000, the rest of 25) and 50
+ * four-character Chinese name), 2,000 groups (one of 50,000 members, one of 5,000, the rest of 25) and 50
  * subscriptions, 48 of them already assigned to teams (about 12,000 licenses).
  */
 
@@ -23,7 +23,7 @@ export const largeTenantSql = (): string[] => [
   `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
    INSERT OR IGNORE INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at)
    SELECT printf('usr_adatum_%06d', i), 'adatum', printf('u%06d@adatum.com', i),
-          CASE WHEN i % 10 = 0 THEN '陳美' || char(19968 + (i % 500)) || printf(' %06d', i) ELSE printf('Person %06d', i) END,
+          CASE WHEN i % 10 = 0 THEN '陳美' || char(19968 + (i % 500), 20000 + (i % 300)) || printf(' %06d', i) ELSE printf('Person %06d', i) END,
           printf('u%06d@adatum.com', i), 1, '${at}' FROM n`,
   `INSERT OR IGNORE INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at)
    VALUES ('usr_adatum_admin', 'adatum', 'admin@adatum.com', 'Adatum Admin', 'admin@adatum.com', 1, '${at}')`,

@@ -88,6 +88,20 @@ describe("what admins read", () => {
     expect(await search("q=_")).toEqual([]);
   });
 
+  it("search of 3 characters or more goes through the trigram index, which follows renames and new users", async () => {
+    const search = async (q: string) =>
+      DirectorySearchResult.parse((await call("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}`, { token: megan })).body).items;
+    expect(await search("陳美玲")).toMatchObject([{ displayName: "陳美玲", match: "prefix" }]);
+    expect(await search("ILING@CONTOSO")).toMatchObject([{ userPrincipalName: "meiling@contoso.com", match: "contains" }]);
+    await db().prepare(`UPDATE users SET display_name = '王大明' WHERE id = ?1`).bind(contoso.user("adele")).run();
+    expect(await search("Adele Vance")).toEqual([]);
+    expect(await search("王大明")).toMatchObject([{ id: contoso.user("adele"), match: "prefix" }]);
+    await db()
+      .prepare(`INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, created_at) VALUES ('usr_new', 'contoso', 'new.person@contoso.com', 'Brand New Person', NULL, '2026-01-01T00:00:00.000Z')`)
+      .run();
+    expect(await search("new.person")).toMatchObject([{ id: "usr_new", match: "prefix" }]);
+  });
+
   it("long search and filter text is searched, not refused: D1 limits LIKE patterns to 50 bytes, so none is used", async () => {
     // Found by the reliability suite: 40 emoji in a search answered 500.
     for (const text of ["🙂".repeat(40), "x".repeat(200), "陳美玲".repeat(60)]) {

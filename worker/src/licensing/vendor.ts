@@ -77,8 +77,9 @@ export async function usageRights(db: D1Database, vendorId: string, subscription
     .prepare(
       `SELECT u.id, u.account_enabled, l.state FROM users u
          LEFT JOIN licenses l ON l.subscription_id = ?1 AND l.user_id = u.id
-        WHERE u.tenant_id = ?2 AND u.deleted_at IS NULL AND (u.id = ?3 OR u.user_principal_name = ?3)
-        LIMIT 1`,
+        WHERE u.deleted_at IS NULL
+          AND u.id = (SELECT id FROM users WHERE id = ?3 AND tenant_id = ?2
+                      UNION ALL SELECT id FROM users WHERE tenant_id = ?2 AND user_principal_name = ?3 LIMIT 1)`,
     )
     .bind(subscription.id, subscription.tenant_id, user)
     .first<{ id: string; account_enabled: number; state: string | null }>();
