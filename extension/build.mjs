@@ -32,7 +32,7 @@ await build({
     outDir: staging,
     emptyOutDir: true,
     target: "es2022",
-    modulePreload: false,
+    modulePreload: { polyfill: false },
     rollupOptions: { input: { popup: join(here, "src/popup/index.html"), options: join(here, "src/options/index.html") } },
   },
 });

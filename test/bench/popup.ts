@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { type Backend as E2eBackend, extensionDir, launchBrowser, openPopup, signIn } from "../e2e/support.ts";
+import type { Backend } from "../support/backend.ts";
+import { extensionDir, launchBrowser, openPopup, signIn } from "../e2e/support.ts";
 import { median, round } from "./measure.ts";
 
 /** The scripts and styles the popup page loads: its entry, the chunks it imports, its stylesheet. */
@@ -28,10 +29,10 @@ export function popupBytes() {
 }
 
 /** Milliseconds from navigation start to all the tenant's apps on screen, `runs` times, with and without the cache. */
-export async function popupTimings(backendUrl: string, apps: number, runs: number) {
+export async function popupTimings(backend: Backend, apps: number, runs: number) {
   const browser = await launchBrowser();
   try {
-    await signIn(browser, { url: backendUrl } as E2eBackend, "Adatum Admin");
+    await signIn(browser, backend, "Adatum Admin");
     const open = async () => {
       const page = await openPopup(browser);
       await page.waitForFunction((n) => document.querySelectorAll(".apps > li").length >= n, apps, { polling: "raf", timeout: 30_000 });

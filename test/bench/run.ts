@@ -86,6 +86,10 @@ async function main() {
       assign[`c${concurrency}`] = { requestsPerSecond: round(median(perSecond)), p50Ms: round(median(p50)), p95Ms: round(median(p95)) };
     }
     results.assign = assign;
+    // The floor under it: the cheapest authenticated request (rate limit, token, one read) at concurrency 32.
+    const floor: number[] = [];
+    for (let r = 0; r < runs; r++) floor.push((await load(800, 32, (i) => http.call("GET", "/api/v1/me", { token: tokens[1 + (i % 32)] }))).perSecond);
+    results.meFloorC32 = round(median(floor));
 
     progress("the 50,000-member group: assign, then unassign with 5,000 waiting users refilled");
     const vendor = demoVendorKey("northwind"); // sub_adatum_01 is a Northwind Notes plan
@@ -122,7 +126,7 @@ async function main() {
     results.workerPeakMemoryMiB = peakMemoryMiB;
 
     progress("the popup: bytes shipped, and time to the summary with and without the cache");
-    results.popup = { ...popupBytes(), ...(await popupTimings(backend.url, 50, Math.max(3, runs))) };
+    results.popup = { ...popupBytes(), ...(await popupTimings(backend, 50, Math.max(3, runs))) };
     delete (results.popup as { files?: unknown }).files;
   } finally {
     await backend.dispose();

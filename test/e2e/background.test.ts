@@ -83,7 +83,7 @@ describe("the background, as Megan Bowen", () => {
     await popup.getByRole("button", { name: /Northwind Notes/ }).click();
     await popup.getByRole("checkbox", { name: /Lidia Holloway/ }).waitFor();
 
-    await backend.stop();
+    await backend.kill();
     await popup.getByRole("checkbox", { name: /Lidia Holloway/ }).check();
     await popup.getByRole("button", { name: "Unassign licenses (1)" }).click();
     await popup.getByRole("dialog").getByRole("button", { name: "Unassign licenses" }).click();

@@ -1,82 +1,29 @@
 /**
- * End-to-end harness: a real `wrangler dev` seeded with DEMO.md (started the way `npm start`
- * starts it, on its own port and database) and the built extension in headless Chromium.
+ * End-to-end harness: a real `wrangler dev` seeded with DEMO.md (prepared and started by the
+ * same steps as `npm start`, on its own port and database) and the built extension in headless Chromium.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page, type Worker } from "playwright-core";
+import { Backend } from "../support/backend.ts";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 export const extensionDir = join(root, "extension/dist/chrome");
 export const screenshotDir = join(root, "test-results/e2e");
 export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-export interface Backend {
-  url: string;
-  port: number;
-  persist: string;
-  stop(): Promise<void>;
-  restart(): Promise<void>;
-}
+export { Backend };
 
-function startProcess(port: number, persist: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(root, "scripts/start.mjs")], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), APPSEATS_PERSIST: persist, WRANGLER_SEND_METRICS: "false" },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`wrangler dev did not start in time:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/AppSeats is running/.test(output)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`the backend exited (${code}):\n${output}`)));
-  });
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      resolve();
-    }
-  });
-}
-
+/** A real `wrangler dev` seeded with DEMO.md on its own port and local database. */
 export async function startBackend(port: number): Promise<Backend> {
-  const persist = mkdtempSync(join(tmpdir(), "appseats-e2e-"));
-  let child = await startProcess(port, persist);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    persist,
-    async stop() {
-      await stopProcess(child);
-    },
-    async restart() {
-      child = await startProcess(port, persist);
-    },
-  };
+  const backend = new Backend(port);
+  await backend.start([]);
+  return backend;
 }
 
-export async function removeBackend(backend: Backend) {
-  await backend.stop();
-  rmSync(backend.persist, { recursive: true, force: true });
-}
+export const removeBackend = (backend: Backend) => backend.dispose();
 
 export interface Browser {
   context: BrowserContext;

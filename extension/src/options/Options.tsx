@@ -9,6 +9,7 @@ import { t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
 import { liveSessions, signIn } from "../core/session.js";
 import { defaultBackendUrl, type Session, sessions, settings } from "../core/storage.js";
+import { dropSnapshot, readSnapshot } from "../core/snapshot.js";
 
 export function Options() {
   const [backendUrl, setBackendUrl] = useState(defaultBackendUrl);
@@ -73,6 +74,8 @@ export function Options() {
 
   async function signOut(tenantId: string) {
     await sessions.remove(tenantId);
+    // The popup's instant last view must not show a tenant the admin signed out of.
+    if (readSnapshot()?.me.tenant.id === tenantId) dropSnapshot();
     setSignedIn(await liveSessions());
     setMessage({ kind: "success", text: t("signedOut") });
     await send("refresh", {}).catch(() => undefined);

@@ -26,7 +26,7 @@ export function App() {
   const [version, setVersion] = useState(0);
   const [notice, setNotice] = useState<{ kind: "error" | "info"; text: string }>();
 
-  const { session, summary } = data;
+  const { session, me, summary } = data;
   const license = summary?.items.find((l) => l.id === openId);
 
   /** Sends a change with an Idempotency-Key; unreachable, it is queued with that key to be sent later. */
@@ -73,11 +73,11 @@ export function App() {
   }
 
   if (data.freshness === "signedOut" && !session) return <SignedOut />;
-  if (!session || !data.sessions) return <p class="loading" role="status">{t("loading")}</p>;
+  if (!me) return <p class="loading" role="status">{t("loading")}</p>;
 
   return (
     <div class="popup">
-      <Header sessions={data.sessions} session={session} onSwitch={(id) => void data.switchTenant(id).then(() => setOpenId(null))} />
+      <Header sessions={data.sessions ?? []} me={me} onSwitch={(id) => void data.switchTenant(id).then(() => setOpenId(null))} />
       <Status freshness={data.freshness} fetchedAt={data.fetchedAt} />
       {notice && (
         <p class={notice.kind} role="alert">
@@ -85,7 +85,7 @@ export function App() {
         </p>
       )}
       <main>
-        {license ? (
+        {license && session ? (
           <Details
             session={session}
             license={license}
@@ -101,7 +101,7 @@ export function App() {
           <p class="loading" role="status">{t("loading")}</p>
         )}
       </main>
-      {license && pane?.kind === "assign" && (
+      {license && session && pane?.kind === "assign" && (
         <AssignPane
           appName={license.app.name}
           client={clientFor(session)}

@@ -11,23 +11,30 @@ import { send } from "../core/messages.js";
 import { liveSessions, withSession } from "../core/session.js";
 import { type Session, settings, summaries } from "../core/storage.js";
 import { currentTenant } from "../core/tenant.js";
+import { dropSnapshot, readSnapshot, writeSnapshot } from "../core/snapshot.js";
 
 export type Freshness = "loading" | "fresh" | "stale" | "unreachable" | "signedOut";
 
+// Read once, synchronously, before the first render: the last view shows at once.
+const snapshot = readSnapshot();
+
 export function usePopupData() {
   const [sessions, setSessions] = useState<Session[] | null>(null);
-  const [tenantId, setTenantId] = useState<string>();
-  const [summary, setSummary] = useState<LicenseList>();
-  const [fetchedAt, setFetchedAt] = useState<number>();
-  const [freshness, setFreshness] = useState<Freshness>("loading");
+  const [tenantId, setTenantId] = useState<string | undefined>(snapshot?.me.tenant.id);
+  const [summary, setSummary] = useState<LicenseList | undefined>(snapshot?.summary);
+  const [fetchedAt, setFetchedAt] = useState<number | undefined>(snapshot?.fetchedAt);
+  const [freshness, setFreshness] = useState<Freshness>(snapshot ? "stale" : "loading");
 
   const session = sessions?.find((s) => s.me.tenant.id === tenantId);
+  /** Who is shown: the live session once read, the last view's admin until then. */
+  const me = session?.me ?? (sessions === null ? snapshot?.me : undefined);
 
   const refresh = useCallback(async (target: Session) => {
     try {
       const fresh = await withSession(target, (client) => client.licenses());
       const now = Date.now();
       await summaries.put(target.me.tenant.id, { summary: fresh, fetchedAt: now });
+      writeSnapshot({ me: target.me, summary: fresh, fetchedAt: now });
       setSummary(fresh);
       setFetchedAt(now);
       setFreshness("fresh");
@@ -67,7 +74,10 @@ export function usePopupData() {
         lastTenantId,
       );
       const target = live.find((s) => s.me.tenant.id === chosen);
-      if (!target) return setFreshness("signedOut");
+      if (!target) {
+        dropSnapshot();
+        return setFreshness("signedOut");
+      }
       await open(target);
       void send("replayQueue", {}).catch(() => undefined);
     })();
@@ -89,5 +99,5 @@ export function usePopupData() {
     void send("refresh", {}).catch(() => undefined);
   }, [session, refresh]);
 
-  return { sessions, session, summary, fetchedAt, freshness, switchTenant, reload };
+  return { sessions, session, me, summary, fetchedAt, freshness, switchTenant, reload };
 }

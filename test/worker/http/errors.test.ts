@@ -116,7 +116,8 @@ describe("the error codes of API.md", () => {
   it("429 RateLimited: past the per-token budget, with Retry-After; other tokens are not affected", async () => {
     const ben = await as("ben@contoso.com");
     let limited: Awaited<ReturnType<typeof call>> | undefined;
-    for (let sent = 0; sent < 1300 && !limited; sent += 50) {
+    // Up to two windows' worth: the budget resets at each minute boundary, which a run may straddle.
+    for (let sent = 0; sent < 2600 && !limited; sent += 50) {
       const answers = await Promise.all(Array.from({ length: 50 }, () => call("GET", "/api/v1/me", { token: ben })));
       limited = answers.find((a) => a.status === 429);
       expect(answers.every((a) => a.status === 200 || a.status === 429)).toBe(true);
@@ -134,6 +135,8 @@ describe("the error codes of API.md", () => {
     const answer = await call("POST", assignPath, { token: megan, body: { principals: [principal.user("adele")] } });
     const error = expectError(answer, 500, "Internal");
     expect(error.details).toEqual({ requestId: answer.headers.get("x-request-id") });
-    expect(JSON.stringify(answer.body)).not.toMatch(/sqlite|D1|audit_events|stack|at /i);
+    // Nothing of the database or the code: the request id (random hex) is left out of the look.
+    const shown = JSON.stringify(answer.body).replaceAll(answer.headers.get("x-request-id")!, "");
+    expect(shown).not.toMatch(/sqlite|D1_ERROR|\bD1\b|audit_events|stack|\bat \//i);
   });
 });

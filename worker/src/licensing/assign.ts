@@ -9,7 +9,7 @@ import { AppSeatsError } from "../errors.js";
 import { auditWhenAny } from "./audit.js";
 import { GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
-import { principalKey, resolvePrincipals } from "./principals.js";
+import { principalKey, resolvePrincipals, subscriptionAndPrincipals } from "./principals.js";
 import { isUsableSql, liveMembersOf, openSeats, sqlString } from "./sql.js";
 import { type SubscriptionRow, seatCounts, seatCountsStatement, seatsFrom, subscriptionOfTenant } from "./subscriptions.js";
 
@@ -33,8 +33,10 @@ export async function assign(
   subscriptionId: string,
   request: { principals: Principal[]; dryRun?: boolean | undefined },
 ): Promise<AssignResult> {
-  const subscription = await subscriptionOfTenant(db, ctx.tenantId, subscriptionId);
-  const resolved = await resolvePrincipals(db, ctx.tenantId, request.principals);
+  const [subscription, resolved] = await subscriptionAndPrincipals(
+    subscriptionOfTenant(db, ctx.tenantId, subscriptionId),
+    resolvePrincipals(db, ctx.tenantId, request.principals),
+  );
   if (subscription.status !== "active" && subscription.status !== "warning") throw notUsable(subscription);
   const principals = resolved.views.map(({ type, id }) => ({ type, id }));
   const users = JSON.stringify(resolved.userIds);

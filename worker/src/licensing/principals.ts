@@ -82,3 +82,14 @@ export async function resolvePrincipals(db: D1Database, tenantId: string, princi
   }
   return { views: unique.map((p) => found.get(principalKey(p))!), userIds, groupIds };
 }
+
+/**
+ * The subscription and the principals of a change, looked up at the same time. An unknown
+ * subscription is reported before unknown principals, whichever answer comes first.
+ */
+export async function subscriptionAndPrincipals<S>(lookUpSubscription: Promise<S>, principals: Promise<ResolvedPrincipals>): Promise<[S, ResolvedPrincipals]> {
+  const [subscription, resolved] = await Promise.allSettled([lookUpSubscription, principals]);
+  if (subscription.status === "rejected") throw subscription.reason;
+  if (resolved.status === "rejected") throw resolved.reason;
+  return [subscription.value, resolved.value];
+}

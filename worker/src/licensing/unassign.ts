@@ -10,7 +10,7 @@ import { auditWhenAny } from "./audit.js";
 import { GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
 import type { ChangeContext } from "./context.js";
 import { filledCount, fillStatements } from "./fill.js";
-import { principalKey, resolvePrincipals } from "./principals.js";
+import { principalKey, resolvePrincipals, subscriptionAndPrincipals } from "./principals.js";
 import { hasDirectPath, hasGroupPath, sqlString } from "./sql.js";
 import { type SeatCounts, seatCountsStatement, seatsFrom, subscriptionOfTenant } from "./subscriptions.js";
 
@@ -42,8 +42,10 @@ export async function unassign(
   subscriptionId: string,
   request: { principals: Principal[]; dryRun?: boolean | undefined },
 ): Promise<UnassignResult> {
-  const subscription = await subscriptionOfTenant(db, ctx.tenantId, subscriptionId);
-  const resolved = await resolvePrincipals(db, ctx.tenantId, request.principals);
+  const [subscription, resolved] = await subscriptionAndPrincipals(
+    subscriptionOfTenant(db, ctx.tenantId, subscriptionId),
+    resolvePrincipals(db, ctx.tenantId, request.principals),
+  );
   const principals = JSON.stringify(resolved.views.map(({ type, id }) => ({ type, id })));
   const users = JSON.stringify(resolved.userIds);
   const groups = JSON.stringify(resolved.groupIds);

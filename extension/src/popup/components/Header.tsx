@@ -1,10 +1,11 @@
 /** The current tenant and the signed-in admin, with a switcher when several tenants are signed in. */
 import browser from "webextension-polyfill";
 import { t } from "../../core/i18n.js";
+import type { Me } from "@appseats/shared";
 import type { Session } from "../../core/storage.js";
 
-export function Header(props: { sessions: Session[]; session: Session; onSwitch: (tenantId: string) => void }) {
-  const { me } = props.session;
+export function Header(props: { sessions: Session[]; me: Me; onSwitch: (tenantId: string) => void }) {
+  const { me } = props;
   return (
     <header class="header">
       <div class="tenant">
