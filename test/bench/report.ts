@@ -26,7 +26,7 @@ export function rowsOf(r: any): Row[] {
     { figure: "…unassigned, 5,000 waiting refilled", value: `${r.group.unassignWithRefillMs} ms (${r.group.unassignRatio}× the limit)`, target: "", met: null, bound: "Two index-driven passes over the members (count, then delete) and one fill of the queue." },
     { figure: "Worker peak memory during the group runs", value: `${r.workerPeakMemoryMiB} MiB`, target: "", met: null, bound: "workerd's resident set: set-based SQL keeps the 50,000 rows in the database, not in the worker." },
     { figure: "Popup scripts and styles, gzipped", value: `${r.popup.totalGzipBytes} B (JS ${r.popup.jsGzipBytes}, CSS ${r.popup.cssGzipBytes})`, target: "≤ 30 KB", met: r.popup.totalGzipBytes <= 30_000, bound: "Preact, webextension-polyfill and the popup's own code; zod stays out (types only)." },
-    { figure: "Popup to summary shown, with cache", value: `${r.popup.withCacheMs} ms`, target: "≤ 100 ms", met: r.popup.withCacheMs <= 100, bound: "Loading the page and its scripts, one storage read, one render." },
+    { figure: "Popup to summary shown, with cache", value: `${r.popup.withCacheMs} ms`, target: "≤ 100 ms", met: r.popup.withCacheMs <= 100, bound: `Chromium's start of the page (navigation to a parsed document, before any of the popup's code runs: ${r.popup.pageStartMs} ms here), then the scripts and one synchronous render of the last view.` },
     { figure: "Popup to summary shown, without cache", value: `${r.popup.withoutCacheMs} ms`, target: "", met: null, bound: "The same plus one GET /api/v1/licenses." },
   ];
 }

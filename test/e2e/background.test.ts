@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type Backend, type Browser, launchBrowser, openPopup, removeBackend, screenshot, signIn, startBackend, tokenFor } from "./support.js";
+import { api, type Backend, type Browser, closeAll, openPopup, openSignedIn, screenshot, signIn, tokenFor } from "./support.js";
 
 const northwind = "sub_contoso_northwind_notes";
 
@@ -17,15 +17,10 @@ describe("the background, as Megan Bowen", () => {
   let browser: Browser;
   let megan: string;
   beforeAll(async () => {
-    backend = await startBackend(8793);
-    browser = await launchBrowser();
-    await signIn(browser, backend, "Megan Bowen");
+    ({ backend, browser } = await openSignedIn(8793, "Megan Bowen"));
     megan = await tokenFor(backend, "megan@contoso.com");
   });
-  afterAll(async () => {
-    await browser?.close();
-    if (backend) await removeBackend(backend);
-  });
+  afterAll(() => closeAll(browser, backend));
 
   const stateOf = async (user: string) => {
     const { body } = await api(backend, "GET", `/api/v1/users/usr_contoso_${user}/licenses`, megan);
@@ -127,15 +122,10 @@ describe("signing out", () => {
   let backend: Backend;
   let browser: Browser;
   beforeAll(async () => {
-    backend = await startBackend(8794);
-    browser = await launchBrowser();
-    await signIn(browser, backend, "Megan Bowen");
+    ({ backend, browser } = await openSignedIn(8794, "Megan Bowen"));
     await signIn(browser, backend, "Pradeep Gupta");
   });
-  afterAll(async () => {
-    await browser?.close();
-    if (backend) await removeBackend(backend);
-  });
+  afterAll(() => closeAll(browser, backend));
 
   it("two tenants signed in: the popup switches between them; signing out of one leaves the other", async () => {
     const popup = await openPopup(browser);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type Backend, type Browser, launchBrowser, openPopup, pageUrl, removeBackend, screenshot, signIn, startBackend, tokenFor } from "./support.js";
+import { api, type Backend, type Browser, closeAll, openPopup, openSignedIn, pageUrl, screenshot, tokenFor } from "./support.js";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -25,15 +25,10 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
   let browser: Browser;
   let megan: string;
   beforeAll(async () => {
-    backend = await startBackend(8791);
-    browser = await launchBrowser();
-    await signIn(browser, backend, "Megan Bowen");
+    ({ backend, browser } = await openSignedIn(8791, "Megan Bowen"));
     megan = await tokenFor(backend, "megan@contoso.com");
   });
-  afterAll(async () => {
-    await browser?.close();
-    if (backend) await removeBackend(backend);
-  });
+  afterAll(() => closeAll(browser, backend));
 
   const holder = async (userId: string) => {
     const { body } = await api(backend, "GET", `/api/v1/users/${userId}/licenses`, megan);
@@ -177,14 +172,9 @@ describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and 
   let backend: Backend;
   let browser: Browser;
   beforeAll(async () => {
-    backend = await startBackend(8792);
-    browser = await launchBrowser({ locale: "zh-TW", colorScheme: "dark" });
-    await signIn(browser, backend, "Grady Archie");
+    ({ backend, browser } = await openSignedIn(8792, "Grady Archie", { locale: "zh-TW", colorScheme: "dark" }));
   });
-  afterAll(async () => {
-    await browser?.close();
-    if (backend) await removeBackend(backend);
-  });
+  afterAll(() => closeAll(browser, backend));
 
   it("shows the summary in zh_TW", async () => {
     const popup = await openPopup(browser);

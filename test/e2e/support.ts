@@ -65,6 +65,19 @@ export async function launchBrowser(options: { locale?: string; colorScheme?: "l
   };
 }
 
+/** A fresh backend on `port` and a browser with the extension signed in as `displayName`. */
+export async function openSignedIn(port: number, displayName: string, options: Parameters<typeof launchBrowser>[0] = {}) {
+  const backend = await startBackend(port);
+  const browser = await launchBrowser(options);
+  await signIn(browser, backend, displayName);
+  return { backend, browser };
+}
+
+export async function closeAll(browser: Browser | undefined, backend: Backend | undefined) {
+  await browser?.close();
+  if (backend) await removeBackend(backend);
+}
+
 export const pageUrl = (browser: Browser, path: string) => `chrome-extension://${browser.extensionId}/${path}`;
 
 /** Points the extension at the test backend and signs in, through the options page as a person would. */

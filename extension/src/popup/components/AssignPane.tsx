@@ -6,7 +6,7 @@ import type { AssignResult, DirectoryMatch, PrincipalView } from "@appseats/shar
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, type AppSeatsClient } from "../../api/client.js";
 import { formatCount, t } from "../../core/i18n.js";
-import { Dialog } from "./Dialog.js";
+import { Dialog, DialogActions } from "./Dialog.js";
 
 type Outcome = AssignResult | "queued" | string;
 
@@ -139,22 +139,16 @@ export function AssignPane(props: {
           </p>
         )}
       </div>
-      <div class="actions">
-        {done ? (
-          <button type="button" class="primary" data-autofocus onClick={props.onClose}>
-            {t("close")}
-          </button>
-        ) : (
-          <>
-            <button type="button" onClick={props.onClose}>
-              {t("cancel")}
-            </button>
-            <button type="button" class="primary" disabled={busy || chosen.length === 0 || Boolean(preview?.error)} onClick={() => void assign()}>
-              {busy ? t("working") : t("assignAction")}
-            </button>
-          </>
-        )}
-      </div>
+      <DialogActions
+        done={done}
+        onClose={props.onClose}
+        action={{
+          label: busy ? t("working") : t("assignAction"),
+          kind: "primary",
+          disabled: busy || chosen.length === 0 || Boolean(preview?.error),
+          onClick: () => void assign(),
+        }}
+      />
     </Dialog>
   );
 }

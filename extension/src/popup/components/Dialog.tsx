@@ -1,6 +1,7 @@
 /** A modal dialog: labelled, focus kept inside while open, Escape closes, focus returns after. */
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef } from "preact/hooks";
+import { t } from "../../core/i18n.js";
 
 const focusable = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -40,6 +41,33 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
         <h2 id="dialog-title">{props.title}</h2>
         {props.children}
       </div>
+    </div>
+  );
+}
+
+/** A dialog's buttons: Cancel and the action until it is done, then Close. */
+export function DialogActions(props: {
+  done: boolean;
+  onClose: () => void;
+  action: { label: string; kind: "primary" | "danger"; disabled: boolean; autofocus?: boolean; onClick: () => void };
+}) {
+  const { action } = props;
+  return (
+    <div class="actions">
+      {props.done ? (
+        <button type="button" class="primary" data-autofocus onClick={props.onClose}>
+          {t("close")}
+        </button>
+      ) : (
+        <>
+          <button type="button" onClick={props.onClose}>
+            {t("cancel")}
+          </button>
+          <button type="button" class={action.kind} data-autofocus={action.autofocus} disabled={action.disabled} onClick={action.onClick}>
+            {action.label}
+          </button>
+        </>
+      )}
     </div>
   );
 }

@@ -2,7 +2,7 @@
 import type { PrincipalView, UnassignResult } from "@appseats/shared";
 import { useState } from "preact/hooks";
 import { formatCount, t } from "../../core/i18n.js";
-import { Dialog } from "./Dialog.js";
+import { Dialog, DialogActions } from "./Dialog.js";
 
 export function UnassignDialog(props: {
   appName: string;
@@ -40,22 +40,11 @@ export function UnassignDialog(props: {
           </p>
         )}
       </div>
-      <div class="actions">
-        {result ? (
-          <button type="button" class="primary" data-autofocus onClick={props.onClose}>
-            {t("close")}
-          </button>
-        ) : (
-          <>
-            <button type="button" onClick={props.onClose}>
-              {t("cancel")}
-            </button>
-            <button type="button" class="danger" data-autofocus disabled={state.busy} onClick={() => void confirm()}>
-              {state.busy ? t("working") : t("unassignAction")}
-            </button>
-          </>
-        )}
-      </div>
+      <DialogActions
+        done={Boolean(result)}
+        onClose={props.onClose}
+        action={{ label: state.busy ? t("working") : t("unassignAction"), kind: "danger", disabled: Boolean(state.busy), autofocus: true, onClick: () => void confirm() }}
+      />
     </Dialog>
   );
 }
