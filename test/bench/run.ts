@@ -59,6 +59,8 @@ async function main() {
     const searches = { exact: "u054321@adatum.com", prefix: "Person 0543", substring: "rson 05432", cjkSubstring: `美${String.fromCharCode(19968 + 40, 20000 + 40)}` };
     const search: Record<string, unknown> = {};
     for (const [kind, q] of Object.entries(searches)) {
+      // Steady state, as for every figure: the query's first calls prepare it in the database.
+      for (let i = 0; i < 5; i++) await http.call("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}&limit=20`, { token: admin });
       search[kind] = await latency(50, () => http.call("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}&limit=20`, { token: admin }));
     }
     results.search = search;
