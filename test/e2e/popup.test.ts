@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type Backend, type Browser, closeAll, openPopup, openSignedIn, pageUrl, screenshot, tokenFor } from "./support.js";
+import { api, type Backend, type Browser, closeAll, openPopup, openSignedIn, pageUrl, screenshot, signIn, tokenFor } from "./support.js";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -199,6 +199,23 @@ describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and 
     expect(await popup.getByRole("checkbox").first().isDisabled()).toBe(true);
     expect(await seriousViolations(popup)).toEqual([]);
     await screenshot(popup, "popup-details-reader-zh_TW-dark");
+    await popup.close();
+  });
+
+  it("tells a refusal in the admin's language: a preview needing more seats than are free, in zh_TW", async () => {
+    await signIn(browser, backend, "Megan Bowen");
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Northwind Notes/ }).click();
+    await popup.getByRole("button", { name: "指派授權", exact: true }).click();
+    const search = popup.getByRole("combobox");
+    for (const name of ["adele", "ben", "grady"]) {
+      await search.pressSequentially(name);
+      await popup.getByRole("option").first().waitFor();
+      await search.press("Enter");
+    }
+    await popup.getByText("需要 3 個席位，但只剩 2 個可用。", { exact: false }).waitFor();
+    expect(await popup.getByRole("dialog").getByRole("button", { name: "指派授權", exact: true }).isDisabled()).toBe(true);
+    await screenshot(popup, "popup-assign-refused-zh_TW-dark");
     await popup.close();
   });
 });

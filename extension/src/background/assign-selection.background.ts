@@ -4,6 +4,7 @@
  */
 import browser from "webextension-polyfill";
 import { ApiError, Unreachable } from "../api/client.js";
+import { describeError } from "../core/describe-error.js";
 import { t } from "../core/i18n.js";
 import type { Messages } from "../core/messages.js";
 import { looksLikeAddress, resolveSelection, selectionQuery } from "../core/resolve.js";
@@ -36,7 +37,7 @@ export async function assignSelection({ tenantId, licenseId, selection }: Reques
     return done("assigned", message);
   } catch (error) {
     if (error instanceof Unreachable) return done("failed", t("notifyUnreachable"));
-    if (error instanceof ApiError) return done("failed", error.message);
+    if (error instanceof ApiError) return done("failed", describeError(error));
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 /** Replaying changes that were made while the backend was unreachable, and telling the admin how each went. */
 import { ApiError, Unreachable } from "../api/client.js";
+import { describeError } from "../core/describe-error.js";
 import { t } from "../core/i18n.js";
 import { type QueuedChange, type ReplayOutcome, replay, type SendOutcome } from "../core/queue.js";
 import { liveSessions, withSession } from "../core/session.js";
@@ -43,7 +44,7 @@ async function send(change: QueuedChange, live: Awaited<ReturnType<typeof liveSe
     return { change, result: "done", summary: t("notifyQueuedUnassigned", change.appName, result.unassigned.length + result.notAssigned.length) };
   } catch (error) {
     if (error instanceof Unreachable) return { change, result: "unreachable" };
-    if (error instanceof ApiError) return { change, result: "refused", message: error.message };
+    if (error instanceof ApiError) return { change, result: "refused", message: describeError(error) };
     throw error;
   }
 }

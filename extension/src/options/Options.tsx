@@ -4,7 +4,8 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import browser from "webextension-polyfill";
-import { AppSeatsClient, ApiError, type DemoAccount, Unreachable } from "../api/client.js";
+import { AppSeatsClient, type DemoAccount } from "../api/client.js";
+import { describeError } from "../core/describe-error.js";
 import { t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
 import { liveSessions, signIn } from "../core/session.js";
@@ -65,8 +66,7 @@ export function Options() {
       setMessage({ kind: "success", text: t("signedInAs", session.me.user.displayName, session.me.tenant.displayName) });
       await send("refresh", {}).catch(() => undefined);
     } catch (error) {
-      const text = error instanceof Unreachable ? t("unreachable") : error instanceof ApiError ? error.message : String(error);
-      setMessage({ kind: "error", text });
+      setMessage({ kind: "error", text: describeError(error) });
     } finally {
       setBusy(false);
     }

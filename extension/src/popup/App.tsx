@@ -2,7 +2,8 @@
 import type { AssignRequest, LicenseSummary, PrincipalView } from "@appseats/shared";
 import { useState } from "preact/hooks";
 import browser from "webextension-polyfill";
-import { ApiError, type AppSeatsClient, Unreachable } from "../api/client.js";
+import { type AppSeatsClient, Unreachable } from "../api/client.js";
+import { describeError } from "../core/describe-error.js";
 import { formatAgo, t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
 import { clientFor } from "../core/session.js";
@@ -59,7 +60,7 @@ export function App() {
         });
         return "queued" as const;
       }
-      return error instanceof ApiError ? error.message : String(error);
+      return describeError(error);
     }
   }
 
@@ -68,7 +69,7 @@ export function App() {
       const { redirectUrl } = await clientFor(session!).install(target.id);
       await browser.tabs.create({ url: redirectUrl });
     } catch (error) {
-      setNotice({ kind: "error", text: error instanceof Unreachable ? t("unreachable") : (error as Error).message });
+      setNotice({ kind: "error", text: describeError(error) });
     }
   }
 

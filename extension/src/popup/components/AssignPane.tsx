@@ -5,6 +5,7 @@
 import type { AssignResult, DirectoryMatch, PrincipalView } from "@appseats/shared";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, type AppSeatsClient } from "../../api/client.js";
+import { describeError } from "../../core/describe-error.js";
 import { formatCount, t } from "../../core/i18n.js";
 import { Dialog, DialogActions } from "./Dialog.js";
 
@@ -50,7 +51,7 @@ export function AssignPane(props: {
     props.client
       .assign(props.licenseId, { principals, dryRun: true })
       .then((result) => setPreview({ result }))
-      .catch((error) => setPreview({ error: error instanceof ApiError ? error.message : t("previewUnavailable") }));
+      .catch((error) => setPreview({ error: error instanceof ApiError ? describeError(error) : t("previewUnavailable") }));
   }, [chosen]);
 
   function add(match: DirectoryMatch) {

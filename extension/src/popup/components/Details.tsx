@@ -5,6 +5,7 @@
 import type { LicenseDetail, LicenseSummary, LicenseUsers, PrincipalView } from "@appseats/shared";
 import { useEffect, useState } from "preact/hooks";
 import { isUsable } from "../../core/attention.js";
+import { describeError } from "../../core/describe-error.js";
 import { formatCount, t } from "../../core/i18n.js";
 import type { Session } from "../../core/storage.js";
 import { clientFor } from "../../core/session.js";
@@ -36,7 +37,7 @@ export function Details(props: {
           setHolders(h);
           setLoadError(undefined);
         })
-        .catch((error: Error) => setLoadError(error.message));
+        .catch((error: unknown) => setLoadError(describeError(error)));
     }, filter ? 200 : 0);
     return () => clearTimeout(timer);
   }, [license.id, filter, props.version]);
