@@ -2,4 +2,5 @@
 export * from "./errors.ts";
 export * from "./roles.ts";
 export * from "./seats.ts";
+export * from "./status.ts";
 export * from "./schemas.ts";

@@ -1,5 +1,6 @@
 /** The seat arithmetic, in one place. */
 import { z } from "zod";
+import { subscriptionStatuses } from "./status.ts";
 
 export const Seats = z
   .object({
@@ -22,10 +23,5 @@ export function seatsOf(purchased: number, assigned: number, waiting: number): S
   };
 }
 
-export const subscriptionStatuses = ["active", "warning", "suspended", "lockedOut", "expired"] as const;
 export const SubscriptionStatus = z.enum(subscriptionStatuses);
 export type SubscriptionStatus = z.infer<typeof SubscriptionStatus>;
-
-/** R8: seats are given only while a subscription is active or in its grace period. */
-export const usableStatuses: readonly SubscriptionStatus[] = ["active", "warning"];
-export const isUsable = (status: SubscriptionStatus) => usableStatuses.includes(status);

@@ -6,8 +6,6 @@
  * This file imports nothing so that Node can run it directly.
  */
 
-export const demoTenantIds = { contoso: "contoso", fabrikam: "fabrikam" } as const;
-
 interface DemoUser {
   upn: string;
   name: string;

@@ -1,5 +1,6 @@
 /** What in a license summary needs an admin's attention: the marks of the popup and the badge count. */
 import type { LicenseSummary } from "@appseats/shared";
+import { isUsable as statusIsUsable } from "@appseats/shared/status";
 
 export type Mark = "warning" | "suspended" | "over" | "low";
 
@@ -20,4 +21,4 @@ export function marksOf(license: LicenseSummary): Mark[] {
 
 export const needsAttention = (licenses: LicenseSummary[]) => licenses.filter((l) => marksOf(l).length > 0).length;
 
-export const isUsable = (license: LicenseSummary) => license.status === "active" || license.status === "warning";
+export const isUsable = (license: LicenseSummary) => statusIsUsable(license.status);

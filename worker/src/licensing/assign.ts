@@ -4,7 +4,7 @@
  * of seats; members get seats while they last and the rest wait, in order. R1: one row per
  * user whatever the paths. R8: only a usable subscription gives seats. R14: dryRun changes nothing.
  */
-import type { AssignResult, Principal } from "@appseats/shared";
+import { type AssignResult, isUsable, type Principal } from "@appseats/shared";
 import { AppSeatsError } from "../errors.js";
 import { auditWhenAny } from "./audit.js";
 import { GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
@@ -37,7 +37,7 @@ export async function assign(
     subscriptionOfTenant(db, ctx.tenantId, subscriptionId),
     resolvePrincipals(db, ctx.tenantId, request.principals),
   );
-  if (subscription.status !== "active" && subscription.status !== "warning") throw notUsable(subscription);
+  if (!isUsable(subscription.status)) throw notUsable(subscription);
   const principals = resolved.views.map(({ type, id }) => ({ type, id }));
   const users = JSON.stringify(resolved.userIds);
   const groups = JSON.stringify(resolved.groupIds);

@@ -3,8 +3,10 @@
  * Each takes SQL expressions (a column or a numbered parameter) so it reads the state at the
  * moment the statement runs, inside its batch, never a value read earlier.
  */
+import { usableStatuses } from "@appseats/shared";
 
-const usable = `('active', 'warning')`;
+/** The statuses that give seats (R8), as an SQL list, from the one definition in shared/. */
+const usable = `(${usableStatuses.map((status) => `'${status}'`).join(", ")})`;
 
 /** Active seats of a subscription (R2: `assigned`). */
 export const activeSeats = (subscription: string) =>

@@ -4,7 +4,7 @@
  * cannot be unassigned directly. R7: unassigning a group removes that path from every member.
  * Seats no path holds any more are released and refilled from the waiting queue (R5).
  */
-import type { GroupRef, Principal, UnassignResult } from "@appseats/shared";
+import { type GroupRef, isUsable, type Principal, type UnassignResult } from "@appseats/shared";
 import { AppSeatsError } from "../errors.js";
 import { auditWhenAny } from "./audit.js";
 import { GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
@@ -49,11 +49,12 @@ export async function unassign(
   const principals = JSON.stringify(resolved.views.map(({ type, id }) => ({ type, id })));
   const users = JSON.stringify(resolved.userIds);
   const groups = JSON.stringify(resolved.groupIds);
+  const countReleasable = () => db.prepare(`SELECT l.state, COUNT(*) AS n ${releasable} GROUP BY l.state`).bind(subscription.id, users, groups);
 
   const [assignedNow, groupPaths, released, counts] = await db.batch([
     db.prepare(currentlyAssigned).bind(subscription.id, principals),
     db.prepare(remainingGroupPaths).bind(subscription.id, users, groups),
-    db.prepare(`SELECT l.state, COUNT(*) AS n ${releasable} GROUP BY l.state`).bind(subscription.id, users, groups),
+    countReleasable(),
     seatCountsStatement(db, subscription.id),
   ]);
   const assigned = new Set(rowsOf<Principal>(assignedNow).map(principalKey));
@@ -77,7 +78,7 @@ export async function unassign(
   if (request.dryRun) {
     const byState = countsByState(rowsOf(released));
     const before = rowsOf<SeatCounts>(counts)[0]!;
-    const usable = subscription.status === "active" || subscription.status === "warning";
+    const usable = isUsable(subscription.status);
     const assignedAfter = before.assigned - (byState.active ?? 0);
     const waitingAfter = before.waiting - (byState.waiting ?? 0);
     const filled = usable ? Math.min(waitingAfter, Math.max(0, before.purchased - assignedAfter)) : 0;
@@ -106,7 +107,7 @@ export async function unassign(
       params: [subscription.id, principals],
       summary: (count) => `'Unassigned ' || ${sqlString(subscription.app_name)} || ' from ' || ${count} || ' user(s) or group(s)'`,
     }),
-    db.prepare(`SELECT l.state, COUNT(*) AS n ${releasable} GROUP BY l.state`).bind(subscription.id, users, groups),
+    countReleasable(),
     db.prepare(`DELETE FROM licenses WHERE seq IN (SELECT l.seq ${releasable})`).bind(subscription.id, users, groups),
     db
       .prepare(

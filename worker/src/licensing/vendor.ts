@@ -2,7 +2,7 @@
  * What vendors change and ask: the purchased quantity and status of a subscription (only the
  * vendor changes them, R9), whether a user holds a usable license, and install completion.
  */
-import type { SubscriptionUpdate, UsageRights, VendorSubscription } from "@appseats/shared";
+import { isUsable, type SubscriptionUpdate, type UsageRights, type VendorSubscription } from "@appseats/shared";
 import { notFound } from "../errors.js";
 import { auditStatement } from "./audit.js";
 import { runBatch, rowsOf } from "./batch.js";
@@ -87,8 +87,8 @@ export async function usageRights(db: D1Database, vendorId: string, subscription
   const holdsSeat = row.state === "active" && row.account_enabled === 1;
   const state: UsageRights["state"] = !holdsSeat
     ? "inactive"
-    : subscription.status === "active" || subscription.status === "warning"
-      ? subscription.status
+    : isUsable(subscription.status)
+      ? (subscription.status as "active" | "warning")
       : subscription.status === "expired"
         ? "inactive"
         : "suspended";

@@ -6,12 +6,13 @@ import { DevSignInRequest } from "@appseats/shared";
 import { Hono } from "hono";
 import { issueSession } from "../auth/session.js";
 import { AppSeatsError } from "../errors.js";
+import { notFoundRoute } from "../http/errors.js";
 import type { AppEnv } from "../http/env.js";
 import { validate } from "../http/validate.js";
 
 export const devRoutes = new Hono<AppEnv>()
   .use("*", async (c, next) => {
-    if (c.env.DEV_SIGN_IN !== "true") throw new AppSeatsError("NotFound", `There is no ${c.req.method} ${new URL(c.req.url).pathname}.`);
+    if (c.env.DEV_SIGN_IN !== "true") return notFoundRoute(c);
     await next();
   })
   .post("/sign-in", validate("json", DevSignInRequest), async (c) => {
