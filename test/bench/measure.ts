@@ -32,15 +32,53 @@ export async function load(count: number, concurrency: number, call: (i: number)
   return { latencies, perSecond: count / seconds };
 }
 
+/** The workerd processes of a process group: the runtime running the worker (and its database), and wrangler's proxy in front. */
+function workerdProcesses(processGroup: number): { pid: string; role: "runtime" | "proxy" }[] {
+  const found: { pid: string; role: "runtime" | "proxy" }[] = [];
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== processGroup || !stat.includes("(workerd)")) continue;
+      // Only the runtime of the worker itself opens an inspector.
+      found.push({ pid, role: readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--inspector-addr") ? "runtime" : "proxy" });
+    } catch {
+      // the process ended between listing and reading
+    }
+  }
+  return found;
+}
+
+/** CPU time used so far (user + system, ms) by the runtime and the proxy of a worker's process group. */
+export function workerdCpuMs(processGroup: number): { runtime: number; proxy: number } {
+  const used = { runtime: 0, proxy: 0 };
+  for (const { pid, role } of workerdProcesses(processGroup)) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      used[role] += ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
+    } catch {
+      // ended
+    }
+  }
+  return used;
+}
+
+/** The machine's CPU time so far (ms, all cores): busy, idle, and stolen by the hypervisor for other guests. */
+export function machineCpuMs(): { busy: number; idle: number; steal: number } {
+  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map((f) => (Number(f) * 1000) / clockTicksPerSecond);
+  return { busy: user! + nice! + system! + irq! + softirq!, idle: idle! + iowait!, steal: steal! };
+}
+
+/** Linux reports process CPU time in clock ticks, 100 a second on every common kernel configuration. */
+const clockTicksPerSecond = 100;
+
 /** Samples the resident memory of the workerd processes in a process group until stopped; answers the peak in MiB. */
 export function sampleMemory(processGroup: number, everyMs = 25) {
   let peakKb = 0;
   const sample = () => {
-    for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    for (const { pid } of workerdProcesses(processGroup)) {
       try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        if (Number(fields[2]) !== processGroup || !stat.includes("(workerd)")) continue;
         const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
         if (rss) peakKb = Math.max(peakKb, Number(rss[1]));
       } catch {

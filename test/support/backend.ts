@@ -17,14 +17,18 @@ export class Backend {
   private worker?: ChildProcess;
   restarts = 0;
 
-  constructor(port: number) {
+  /** Request logs and the local trace collector off (see startWorker): for measuring. */
+  readonly quiet: boolean;
+
+  constructor(port: number, { quiet = false }: { quiet?: boolean } = {}) {
     this.port = port;
+    this.quiet = quiet;
     this.url = `http://127.0.0.1:${port}`;
   }
 
   async start(extraSql: string[]) {
     await prepareDatabase({ persist: this.persist, extraSql });
-    this.worker = await startWorker({ port: this.port, persist: this.persist });
+    this.worker = await startWorker({ port: this.port, persist: this.persist, quiet: this.quiet });
   }
 
   /** The process ids of the running worker's process group (wrangler and workerd). */
@@ -38,7 +42,7 @@ export class Backend {
   }
 
   async restart() {
-    this.worker = await startWorker({ port: this.port, persist: this.persist });
+    this.worker = await startWorker({ port: this.port, persist: this.persist, quiet: this.quiet });
     this.restarts += 1;
   }
 

@@ -9,9 +9,9 @@ import { AppSeatsError } from "../errors.js";
 import { auditWhenAny } from "./audit.js";
 import { GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
-import { principalKey, resolvePrincipals, subscriptionAndPrincipals } from "./principals.js";
+import { principalKey, subscriptionAndPrincipals } from "./principals.js";
 import { isUsableSql, liveMembersOf, openSeats, sqlString } from "./sql.js";
-import { type SubscriptionRow, seatCounts, seatCountsStatement, seatsFrom, subscriptionOfTenant } from "./subscriptions.js";
+import { type SubscriptionRow, seatCounts, seatCountsStatement, seatsFrom } from "./subscriptions.js";
 
 /** Requested users (JSON ?2) who hold no active seat yet: each needs one (R3). */
 const usersNeedingSeat = `SELECT u.id FROM json_each(?2) j JOIN users u ON u.id = j.value AND u.deleted_at IS NULL
@@ -33,10 +33,7 @@ export async function assign(
   subscriptionId: string,
   request: { principals: Principal[]; dryRun?: boolean | undefined },
 ): Promise<AssignResult> {
-  const [subscription, resolved] = await subscriptionAndPrincipals(
-    subscriptionOfTenant(db, ctx.tenantId, subscriptionId),
-    resolvePrincipals(db, ctx.tenantId, request.principals),
-  );
+  const [subscription, resolved] = await subscriptionAndPrincipals(db, ctx.tenantId, subscriptionId, request.principals);
   if (!isUsable(subscription.status)) throw notUsable(subscription);
   const principals = resolved.views.map(({ type, id }) => ({ type, id }));
   const users = JSON.stringify(resolved.userIds);
@@ -45,9 +42,14 @@ export async function assign(
   if (request.dryRun) return preview(db, subscription, resolved.views, users, groups);
 
   const eventId = newId();
-  const statements = [
-    guard(db, "SubscriptionNotUsable", isUsableSql("?1"), subscription.id),
-    guard(db, "NotEnoughLicenses", `(SELECT COUNT(*) FROM (${usersNeedingSeat})) <= ${openSeats("?1")}`, subscription.id, users),
+  const hasUsers = resolved.userIds.length > 0;
+  const hasGroups = resolved.groupIds.length > 0;
+  // Only the statements the request needs: each one is compiled and run by the database.
+  const statements: D1PreparedStatement[] = [];
+  const add = (statement: D1PreparedStatement) => statements.push(statement) - 1;
+  add(guard(db, "SubscriptionNotUsable", isUsableSql("?1"), subscription.id));
+  if (hasUsers) add(guard(db, "NotEnoughLicenses", `(SELECT COUNT(*) FROM (${usersNeedingSeat})) <= ${openSeats("?1")}`, subscription.id, users));
+  add(
     auditWhenAny(db, ctx, {
       action: "license.assign",
       subscriptionId: subscription.id,
@@ -55,6 +57,8 @@ export async function assign(
       params: [subscription.id, JSON.stringify(principals)],
       summary: (count) => `'Assigned ' || ${sqlString(subscription.app_name)} || ' to ' || ${count} || ' user(s) or group(s)'`,
     }),
+  );
+  const assignedAt = add(
     db
       .prepare(
         `INSERT INTO assignments (subscription_id, principal_type, principal_id, tenant_id, assigned_at, assigned_by)
@@ -62,41 +66,62 @@ export async function assign(
          ON CONFLICT DO NOTHING RETURNING principal_type AS type, principal_id AS id`,
       )
       .bind(subscription.id, JSON.stringify(principals), ctx.tenantId, ctx.now, ctx.actor.id),
-    // Direct users: a waiting row becomes active, a missing one is created active.
-    db
-      .prepare(
-        `UPDATE licenses SET state = 'active', since = ?3, event_id = ?4
-          WHERE subscription_id = ?1 AND state = 'waiting' AND user_id IN (SELECT value FROM json_each(?2))`,
-      )
-      .bind(subscription.id, users, ctx.now, eventId),
-    db
-      .prepare(
-        `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
-         SELECT ?1, u.id, ?3, 'active', ?4, ?5 FROM json_each(?2) j JOIN users u ON u.id = j.value AND u.deleted_at IS NULL
-          WHERE NOT EXISTS (SELECT 1 FROM licenses l WHERE l.subscription_id = ?1 AND l.user_id = u.id)`,
-      )
-      .bind(subscription.id, users, ctx.tenantId, ctx.now, eventId),
-    // Group members: seats while they last, in membership order; the rest wait behind the queue.
-    db
-      .prepare(
-        `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
-         SELECT ?1, c.user_id, ?4, CASE WHEN ROW_NUMBER() OVER (ORDER BY c.first_added, c.user_id) <= ${openSeats("?1")}
-                                      THEN 'active' ELSE 'waiting' END, ?5, ?6
-           FROM (${groupMembersToLicense}) c ORDER BY c.first_added, c.user_id`,
-      )
-      .bind(subscription.id, groups, users, ctx.tenantId, ctx.now, eventId),
-    db.prepare(`SELECT state, COUNT(*) AS n FROM licenses WHERE event_id = ?1 GROUP BY state`).bind(eventId),
-    seatCountsStatement(db, subscription.id),
-  ];
+  );
+  // Direct users: a waiting row becomes active, a missing one is created active.
+  const directAt: number[] = [];
+  if (hasUsers) {
+    directAt.push(
+      add(
+        db
+          .prepare(
+            `UPDATE licenses SET state = 'active', since = ?3, event_id = ?4
+              WHERE subscription_id = ?1 AND state = 'waiting' AND user_id IN (SELECT value FROM json_each(?2))
+              RETURNING 'active' AS state`,
+          )
+          .bind(subscription.id, users, ctx.now, eventId),
+      ),
+      add(
+        db
+          .prepare(
+            `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
+             SELECT ?1, u.id, ?3, 'active', ?4, ?5 FROM json_each(?2) j JOIN users u ON u.id = j.value AND u.deleted_at IS NULL
+              WHERE NOT EXISTS (SELECT 1 FROM licenses l WHERE l.subscription_id = ?1 AND l.user_id = u.id)
+             RETURNING state`,
+          )
+          .bind(subscription.id, users, ctx.tenantId, ctx.now, eventId),
+      ),
+    );
+  }
+  // Group members: seats while they last, in membership order; the rest wait behind the queue.
+  // Their states are counted, not returned: a group may bring tens of thousands of rows.
+  let countedAt: number | undefined;
+  if (hasGroups) {
+    add(
+      db
+        .prepare(
+          `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
+           SELECT ?1, c.user_id, ?4, CASE WHEN ROW_NUMBER() OVER (ORDER BY c.first_added, c.user_id) <= ${openSeats("?1")}
+                                        THEN 'active' ELSE 'waiting' END, ?5, ?6
+             FROM (${groupMembersToLicense}) c ORDER BY c.first_added, c.user_id`,
+        )
+        .bind(subscription.id, groups, users, ctx.tenantId, ctx.now, eventId),
+    );
+    countedAt = add(db.prepare(`SELECT state, COUNT(*) AS n FROM licenses WHERE event_id = ?1 GROUP BY state`).bind(eventId));
+  }
+  const countsAt = add(seatCountsStatement(db, subscription.id));
   const results = await runBatch(db, statements).catch((error) => rethrow(error, db, subscription, users));
-  const inserted = new Set(rowsOf<Principal>(results[3]).map(principalKey));
-  const byState = Object.fromEntries(rowsOf<{ state: string; n: number }>(results[7]).map((r) => [r.state, r.n]));
+  const inserted = new Set(rowsOf<Principal>(results[assignedAt]).map(principalKey));
+  // With groups, one count covers every license of this change; otherwise the direct rows are all of them.
+  const byState: Record<string, number> =
+    countedAt === undefined
+      ? { active: directAt.reduce((sum, at) => sum + rowsOf(results[at]).length, 0) }
+      : Object.fromEntries(rowsOf<{ state: string; n: number }>(results[countedAt]).map((r) => [r.state, r.n]));
   return {
     assigned: resolved.views.filter((v) => inserted.has(principalKey(v))),
     alreadyAssigned: resolved.views.filter((v) => !inserted.has(principalKey(v))),
     newlyLicensedUsers: byState.active ?? 0,
     newlyWaitingUsers: byState.waiting ?? 0,
-    seats: seatsFrom(rowsOf<{ purchased: number; assigned: number; waiting: number }>(results[8])[0]),
+    seats: seatsFrom(rowsOf<{ purchased: number; assigned: number; waiting: number }>(results[countsAt])[0]),
     dryRun: false,
   };
 }

@@ -1,6 +1,7 @@
 /** Principals (users and groups) of a tenant as the API shows them, and the check that they exist. */
 import type { Principal, PrincipalView } from "@appseats/shared";
 import { notFound } from "../errors.js";
+import { type SubscriptionRow, subscriptionFrom, subscriptionStatement } from "./subscriptions.js";
 
 export interface UserRow {
   id: string;
@@ -46,50 +47,78 @@ export interface ResolvedPrincipals {
   groupIds: string[];
 }
 
+/** Looking principals up: the statements to run (none for an empty kind), and how to read their answers. */
+interface PrincipalLookup {
+  statements: D1PreparedStatement[];
+  read(results: D1Result[]): ResolvedPrincipals;
+}
+
 /**
  * Looks up every principal in the caller's tenant. One that does not exist there (another
  * tenant's included, R11) makes the whole request 404, naming the ids that were not found.
  */
-export async function resolvePrincipals(db: D1Database, tenantId: string, principals: Principal[]): Promise<ResolvedPrincipals> {
+function principalLookup(db: D1Database, tenantId: string, principals: Principal[]): PrincipalLookup {
   const unique = [...new Map(principals.map((p) => [principalKey(p), p])).values()];
   const userIds = unique.filter((p) => p.type === "user").map((p) => p.id);
   const groupIds = unique.filter((p) => p.type === "group").map((p) => p.id);
-  const [users, groups] = await db.batch([
-    db
-      // Driven by the requested ids (CROSS JOIN fixes the order): the tenant's index would scan every user.
-      .prepare(
-        `SELECT u.id, u.user_principal_name, u.display_name, u.mail, u.account_enabled
-           FROM json_each(?2) j CROSS JOIN users u ON u.id = j.value
-          WHERE u.tenant_id = ?1 AND u.deleted_at IS NULL`,
-      )
-      .bind(tenantId, JSON.stringify(userIds)),
-    db
-      .prepare(
-        `SELECT g.id, g.display_name, g.mail, ${memberCountSql("g.id")} AS member_count
-           FROM json_each(?2) j CROSS JOIN groups g ON g.id = j.value
-          WHERE g.tenant_id = ?1`,
-      )
-      .bind(tenantId, JSON.stringify(groupIds)),
-  ]);
-  const found = new Map<string, PrincipalView>();
-  for (const row of (users?.results ?? []) as unknown as UserRow[]) found.set(`user:${row.id}`, userView(row));
-  for (const row of (groups?.results ?? []) as unknown as GroupRow[]) found.set(`group:${row.id}`, groupView(row));
-  const missing = unique.filter((p) => !found.has(principalKey(p)));
-  if (missing.length > 0) {
-    throw notFound(missing.length === 1 ? `The ${missing[0]!.type} ${missing[0]!.id}` : `${missing.length} of the principals`, {
-      missing: missing.map(({ type, id }) => ({ type, id })),
-    });
+  const statements: D1PreparedStatement[] = [];
+  if (userIds.length > 0) {
+    statements.push(
+      db
+        // Driven by the requested ids (CROSS JOIN fixes the order): the tenant's index would scan every user.
+        .prepare(
+          `SELECT 'user' AS type, u.id, u.user_principal_name, u.display_name, u.mail, u.account_enabled
+             FROM json_each(?2) j CROSS JOIN users u ON u.id = j.value
+            WHERE u.tenant_id = ?1 AND u.deleted_at IS NULL`,
+        )
+        .bind(tenantId, JSON.stringify(userIds)),
+    );
   }
-  return { views: unique.map((p) => found.get(principalKey(p))!), userIds, groupIds };
+  if (groupIds.length > 0) {
+    statements.push(
+      db
+        .prepare(
+          `SELECT 'group' AS type, g.id, g.display_name, g.mail, ${memberCountSql("g.id")} AS member_count
+             FROM json_each(?2) j CROSS JOIN groups g ON g.id = j.value
+            WHERE g.tenant_id = ?1`,
+        )
+        .bind(tenantId, JSON.stringify(groupIds)),
+    );
+  }
+  return {
+    statements,
+    read(results) {
+      const found = new Map<string, PrincipalView>();
+      for (const row of results.flatMap((result) => (result.results ?? []) as unknown as ((UserRow & { type: "user" }) | (GroupRow & { type: "group" }))[])) {
+        found.set(`${row.type}:${row.id}`, row.type === "user" ? userView(row) : groupView(row));
+      }
+      const missing = unique.filter((p) => !found.has(principalKey(p)));
+      if (missing.length > 0) {
+        throw notFound(missing.length === 1 ? `The ${missing[0]!.type} ${missing[0]!.id}` : `${missing.length} of the principals`, {
+          missing: missing.map(({ type, id }) => ({ type, id })),
+        });
+      }
+      return { views: unique.map((p) => found.get(principalKey(p))!), userIds, groupIds };
+    },
+  };
+}
+
+export async function resolvePrincipals(db: D1Database, tenantId: string, principals: Principal[]): Promise<ResolvedPrincipals> {
+  const lookup = principalLookup(db, tenantId, principals);
+  return lookup.read(lookup.statements.length > 0 ? await db.batch(lookup.statements) : []);
 }
 
 /**
- * The subscription and the principals of a change, looked up at the same time. An unknown
- * subscription is reported before unknown principals, whichever answer comes first.
+ * The subscription and the principals of a change, looked up in one round trip. An unknown
+ * subscription is reported before unknown principals.
  */
-export async function subscriptionAndPrincipals<S>(lookUpSubscription: Promise<S>, principals: Promise<ResolvedPrincipals>): Promise<[S, ResolvedPrincipals]> {
-  const [subscription, resolved] = await Promise.allSettled([lookUpSubscription, principals]);
-  if (subscription.status === "rejected") throw subscription.reason;
-  if (resolved.status === "rejected") throw resolved.reason;
-  return [subscription.value, resolved.value];
+export async function subscriptionAndPrincipals(
+  db: D1Database,
+  tenantId: string,
+  subscriptionId: string,
+  principals: Principal[],
+): Promise<[SubscriptionRow, ResolvedPrincipals]> {
+  const lookup = principalLookup(db, tenantId, principals);
+  const [subscription, ...found] = await db.batch([subscriptionStatement(db, tenantId, subscriptionId), ...lookup.statements]);
+  return [subscriptionFrom(subscription), lookup.read(found)];
 }

@@ -22,11 +22,18 @@ export interface SeatCounts {
 const subscriptionSql = `SELECT s.id, s.tenant_id, s.app_id, a.name AS app_name, s.plan, s.status, s.purchased
   FROM subscriptions s JOIN apps a ON a.id = s.app_id`;
 
+export const subscriptionStatement = (db: D1Database, tenantId: string, id: string) =>
+  db.prepare(`${subscriptionSql} WHERE s.id = ?1 AND s.tenant_id = ?2`).bind(id, tenantId);
+
 /** R11: a subscription of another tenant is answered exactly like one that does not exist. */
-export async function subscriptionOfTenant(db: D1Database, tenantId: string, id: string): Promise<SubscriptionRow> {
-  const row = await db.prepare(`${subscriptionSql} WHERE s.id = ?1 AND s.tenant_id = ?2`).bind(id, tenantId).first<SubscriptionRow>();
+export function subscriptionFrom(result: D1Result | undefined): SubscriptionRow {
+  const row = result?.results?.[0] as SubscriptionRow | undefined;
   if (!row) throw notFound("The license");
   return row;
+}
+
+export async function subscriptionOfTenant(db: D1Database, tenantId: string, id: string): Promise<SubscriptionRow> {
+  return subscriptionFrom(await subscriptionStatement(db, tenantId, id).all());
 }
 
 /** A vendor sees only subscriptions of its own apps; any other id is 404. */

@@ -10,9 +10,9 @@ import { auditWhenAny } from "./audit.js";
 import { GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
 import type { ChangeContext } from "./context.js";
 import { filledCount, fillStatements } from "./fill.js";
-import { principalKey, resolvePrincipals, subscriptionAndPrincipals } from "./principals.js";
+import { principalKey, subscriptionAndPrincipals } from "./principals.js";
 import { hasDirectPath, hasGroupPath, sqlString } from "./sql.js";
-import { type SeatCounts, seatCountsStatement, seatsFrom, subscriptionOfTenant } from "./subscriptions.js";
+import { type SeatCounts, seatCountsStatement, seatsFrom } from "./subscriptions.js";
 
 /**
  * Licenses (of subscription ?1) that no path holds once the requested users (JSON ?2) and
@@ -42,10 +42,7 @@ export async function unassign(
   subscriptionId: string,
   request: { principals: Principal[]; dryRun?: boolean | undefined },
 ): Promise<UnassignResult> {
-  const [subscription, resolved] = await subscriptionAndPrincipals(
-    subscriptionOfTenant(db, ctx.tenantId, subscriptionId),
-    resolvePrincipals(db, ctx.tenantId, request.principals),
-  );
+  const [subscription, resolved] = await subscriptionAndPrincipals(db, ctx.tenantId, subscriptionId, request.principals);
   const principals = JSON.stringify(resolved.views.map(({ type, id }) => ({ type, id })));
   const users = JSON.stringify(resolved.userIds);
   const groups = JSON.stringify(resolved.groupIds);
