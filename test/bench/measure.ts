@@ -49,16 +49,26 @@ function workerdProcesses(processGroup: number): { pid: string; role: "runtime" 
   return found;
 }
 
-/** CPU time used so far (user + system, ms) by the runtime and the proxy of a worker's process group. */
-export function workerdCpuMs(processGroup: number): { runtime: number; proxy: number } {
-  const used = { runtime: 0, proxy: 0 };
+/** CPU time (user + system, ms) in a /proc stat file: a process's, or one thread's. */
+function cpuMsIn(statPath: string): number {
+  try {
+    const fields = readFileSync(statPath, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
+  } catch {
+    return 0; // ended
+  }
+}
+
+/**
+ * CPU time used so far (ms) by the worker's runtime, by its main thread alone (the one that runs
+ * the worker, the rate limiter and the local D1 object; the others compile and collect garbage),
+ * and by wrangler's proxy.
+ */
+export function workerdCpuMs(processGroup: number): { runtime: number; runtimeMainThread: number; proxy: number } {
+  const used = { runtime: 0, runtimeMainThread: 0, proxy: 0 };
   for (const { pid, role } of workerdProcesses(processGroup)) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      used[role] += ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
-    } catch {
-      // ended
-    }
+    used[role] += cpuMsIn(`/proc/${pid}/stat`);
+    if (role === "runtime") used.runtimeMainThread += cpuMsIn(`/proc/${pid}/task/${pid}/stat`);
   }
   return used;
 }

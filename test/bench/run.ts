@@ -39,7 +39,8 @@ async function latency(count: number, call: () => Promise<unknown>) {
  * `count` calls, `concurrency` at a time, `runs` times: the medians of requests per second, p50
  * and p95, and of the CPU each request took: on the whole machine (load generator, wrangler's
  * proxy, the worker's runtime with its database), and in the worker's runtime alone. Also how
- * busy the cores were, and how much time the hypervisor gave to other guests (steal).
+ * busy the cores were, how much time the hypervisor gave to other guests (steal), and how busy
+ * the runtime's main thread was.
  */
 async function throughput(backend: Backend, count: number, concurrency: number, call: (i: number) => Promise<unknown>) {
   const perSecond: number[] = [];
@@ -49,12 +50,17 @@ async function throughput(backend: Backend, count: number, concurrency: number, 
   const runtimeMs: number[] = [];
   const busy: number[] = [];
   const steal: number[] = [];
+  const mainThread: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const runtimeBefore = workerdCpuMs(backend.processGroup!).runtime;
+    const runtimeBefore = workerdCpuMs(backend.processGroup!);
     const before = machineCpuMs();
+    const started = performance.now();
     const run = await load(count, concurrency, call);
+    const wallMs = performance.now() - started;
     const after = machineCpuMs();
-    const runtime = workerdCpuMs(backend.processGroup!).runtime - runtimeBefore;
+    const runtimeAfter = workerdCpuMs(backend.processGroup!);
+    const runtime = runtimeAfter.runtime - runtimeBefore.runtime;
+    mainThread.push((runtimeAfter.runtimeMainThread - runtimeBefore.runtimeMainThread) / wallMs);
     const used = after.busy - before.busy;
     const all = used + after.idle - before.idle + after.steal - before.steal;
     perSecond.push(run.perSecond);
@@ -73,6 +79,7 @@ async function throughput(backend: Backend, count: number, concurrency: number, 
     runtimeCpuMsPerRequest: round(median(runtimeMs), 2),
     coresBusyShare: round(median(busy), 2),
     stealShare: round(median(steal), 2),
+    runtimeMainThreadBusyShare: round(median(mainThread), 2),
   };
 }
 
@@ -167,7 +174,7 @@ async function main() {
     results.workerPeakMemoryMiB = peakMemoryMiB;
 
     progress("the popup: bytes shipped, and time to the summary with and without the cache");
-    results.popup = { ...popupBytes(), ...(await popupTimings(backend, 50, Math.max(3, runs))) };
+    results.popup = { ...popupBytes(), apps: 50, ...(await popupTimings(backend, 50, Math.max(5, runs))) };
     delete (results.popup as { files?: unknown }).files;
   } finally {
     await backend.dispose();

@@ -32,16 +32,17 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(options: { locale?: string; colorScheme?: "light" | "dark" } = {}): Promise<Browser> {
+export async function launchBrowser(options: { locale?: string; colorScheme?: "light" | "dark"; extension?: string } = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), "appseats-chromium-"));
+  const extension = options.extension ?? extensionDir;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
     locale: options.locale ?? "en-US",
     colorScheme: options.colorScheme ?? "light",
     args: [
-      `--disable-extensions-except=${extensionDir}`,
-      `--load-extension=${extensionDir}`,
+      `--disable-extensions-except=${extension}`,
+      `--load-extension=${extension}`,
       `--lang=${options.locale ?? "en-US"}`,
       "--no-sandbox",
       "--disable-gpu",

@@ -1,17 +1,32 @@
-/** Text in the browser's language, from _locales (English and Traditional Chinese). */
-import browser from "webextension-polyfill";
+/**
+ * Text in the browser's language, from _locales (English and Traditional Chinese). The i18n API
+ * is synchronous in every browser, so it is used as the browser gives it, without the promise
+ * polyfill.
+ */
+import type Browser from "webextension-polyfill";
+
+const scope = globalThis as unknown as { browser?: typeof Browser; chrome?: typeof Browser };
+const i18n = () => (scope.browser ?? scope.chrome)!.i18n;
+
+export const uiLanguage = (): string => i18n().getUILanguage();
 
 export function t(key: string, ...substitutions: (string | number)[]): string {
-  const text = browser.i18n.getMessage(key, substitutions.map(String));
+  const text = i18n().getMessage(key, substitutions.map(String));
   return text || key;
 }
 
+// Made once: building an Intl formatter costs far more than using one, and the popup formats
+// a few numbers for every app it lists.
+let counts: Intl.NumberFormat | undefined;
+let ago: Intl.RelativeTimeFormat | undefined;
+
 export function formatCount(n: number): string {
-  return new Intl.NumberFormat(browser.i18n.getUILanguage()).format(n);
+  counts ??= new Intl.NumberFormat(uiLanguage());
+  return counts.format(n);
 }
 
 export function formatAgo(ms: number): string {
   const minutes = Math.round(ms / 60_000);
-  const format = new Intl.RelativeTimeFormat(browser.i18n.getUILanguage(), { numeric: "auto" });
-  return minutes < 60 ? format.format(-minutes, "minute") : format.format(-Math.round(minutes / 60), "hour");
+  ago ??= new Intl.RelativeTimeFormat(uiLanguage(), { numeric: "auto" });
+  return minutes < 60 ? ago.format(-minutes, "minute") : ago.format(-Math.round(minutes / 60), "hour");
 }
