@@ -14,7 +14,7 @@ import { bench, largeTenantSql } from "./seed.ts";
 import { writeReport } from "./report.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
-const runs = Number(process.env.BENCH_RUNS ?? 3);
+const runs = Number(process.env.BENCH_RUNS ?? 5);
 const steps = 8;
 let step = 0;
 const started = performance.now();
