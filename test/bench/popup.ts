@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
+import { build } from "vite";
 import type { Backend } from "../support/backend.ts";
-import { extensionDir, launchBrowser, openPopup, pageUrl, signIn } from "../e2e/support.ts";
+import { extensionDir, launchBrowser, openPopup, pageUrl, root, signIn } from "../e2e/support.ts";
 import { median, round } from "./measure.ts";
 
 const gzipped = (content: string | Buffer) => gzipSync(content, { level: 9 }).length;
@@ -42,6 +43,27 @@ const probe = {
   js: `document.getElementById("shown").textContent = "shown"; performance.mark("appseats:summary-shown");`,
 };
 
+/** The second floor, extension/bench/summary-only.tsx built into the extension's copy as one script, with the popup's styles. */
+async function addSummaryOnlyPage(extension: string) {
+  await build({
+    configFile: false,
+    logLevel: "warn",
+    root: extension,
+    oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+    build: {
+      outDir: extension,
+      emptyOutDir: false,
+      target: "es2022",
+      lib: { entry: join(root, "extension/bench/summary-only.tsx"), formats: ["es"], fileName: () => "bench-summary.js" },
+    },
+  });
+  const styles = readFileSync(join(extensionDir, "popup/index.html"), "utf8").match(/<style>[\s\S]*?<\/style>/g)?.join("") ?? "";
+  writeFileSync(
+    join(extension, "bench-summary.html"),
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>summary</title><script type="module" src="/bench-summary.js"></script>${styles}</head><body><div id="app"></div></body></html>`,
+  );
+}
+
 /** Milliseconds from navigation start to the page's "summary shown" mark. */
 async function shownAt(page: Page): Promise<number> {
   await page.waitForFunction(() => performance.getEntriesByName("appseats:summary-shown").length > 0, undefined, { timeout: 30_000 });
@@ -58,6 +80,7 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
   cpSync(extensionDir, extension, { recursive: true });
   writeFileSync(join(extension, "bench-probe.html"), probe.html);
   writeFileSync(join(extension, "bench-probe.js"), probe.js);
+  await addSummaryOnlyPage(extension);
   const browser = await launchBrowser({ extension });
   try {
     await signIn(browser, backend, "Adatum Admin");
@@ -70,14 +93,18 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
       await page.close();
       return ms;
     };
-    const openProbe = async () => {
+    const openPage = async (path: string, expectedApps: number) => {
       const page = await browser.context.newPage();
       await page.setViewportSize({ width: 420, height: 640 });
-      await page.goto(pageUrl(browser, "bench-probe.html"));
+      await page.goto(pageUrl(browser, path));
       const ms = await shownAt(page);
+      const shown = await page.locator(".apps > li").count();
+      if (shown < expectedApps) throw new Error(`${path} showed ${shown} of ${expectedApps} apps`);
       await page.close();
       return ms;
     };
+    const openProbe = () => openPage("bench-probe.html", 0);
+    const openSummaryOnly = () => openPage("bench-summary.html", apps);
     // Without the cache: neither the cached summaries (storage.local) nor the popup's last view (localStorage).
     const dropCache = async () => {
       await browser.worker.evaluate(async () => {
@@ -91,23 +118,29 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
     };
     await open(); // warm the browser's own caches of the extension's files
     await openProbe();
+    await openSummaryOnly();
     const withoutCache: number[] = [];
     const withCache: number[] = [];
     const floor: number[] = [];
+    const summaryOnly: number[] = [];
     for (let i = 0; i < runs; i++) {
       await dropCache();
       withoutCache.push(await open());
-      withCache.push(await open());
-      floor.push(await openProbe());
-      withCache.push(await open());
-      floor.push(await openProbe());
+      // Each kind of page in turn, twice, so that all three see the machine in the same state.
+      for (let turn = 0; turn < 2; turn++) {
+        withCache.push(await open());
+        floor.push(await openProbe());
+        summaryOnly.push(await openSummaryOnly());
+      }
     }
     return {
       withoutCacheMs: round(median(withoutCache)),
       withCacheMs: round(median(withCache)),
       floorMs: round(median(floor)),
+      summaryOnlyMs: round(median(summaryOnly)),
       withCacheRuns: withCache.map((ms) => round(ms)),
       floorRuns: floor.map((ms) => round(ms)),
+      summaryOnlyRuns: summaryOnly.map((ms) => round(ms)),
       runs,
     };
   } finally {
