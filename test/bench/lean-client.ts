@@ -1,7 +1,7 @@
 /**
  * The load generator's HTTP client: node:http over kept-alive connections, as lean as a client
- * can be, because it shares the two cores with the worker it measures (fetch costs about twice
- * as much CPU per request).
+ * can be, because it shares the two cores with the worker it measures (with fetch, GET /me at
+ * concurrency 32 reached 235 requests a second against 273 with this).
  */
 import http from "node:http";
 
