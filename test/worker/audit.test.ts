@@ -1,7 +1,7 @@
 import { AuditPage } from "@appseats/shared";
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../worker/seed/demo.js";
-import { as, auditActions, call, contoso, db, freshDemo, principal, snapshot } from "./support.js";
+import { as, auditActions, call, changeLicense, contoso, db, freshDemo, principal, snapshot } from "./support.js";
 
 describe("R12: every change writes an audit event in the same transaction", () => {
   let megan: string;
@@ -11,8 +11,8 @@ describe("R12: every change writes an audit event in the same transaction", () =
   });
 
   it("assign, unassign, install and vendor changes each write their event, with actor and request id", async () => {
-    const assigned = await call("POST", `/api/v1/licenses/${contoso.northwindNotes}/assign`, { token: megan, body: { principals: [principal.user("adele")] } });
-    await call("POST", `/api/v1/licenses/${contoso.northwindNotes}/unassign`, { token: megan, body: { principals: [principal.user("adele")] } });
+    const assigned = await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")]);
+    await changeLicense(megan, contoso.northwindNotes, "unassign", [principal.user("adele")]);
     await call("POST", `/api/v1/licenses/${contoso.northwindNotes}/install`, { token: megan });
     await call("PUT", `/vendor/v1/subscriptions/${contoso.northwindNotes}`, { token: demoVendorKey("northwind"), body: { quantity: 7 } });
 
@@ -34,7 +34,7 @@ describe("R12: every change writes an audit event in the same transaction", () =
     // Make the license insert fail after the audit statement has run in the same batch.
     await db().prepare(`CREATE TRIGGER test_refuse_licenses BEFORE INSERT ON licenses BEGIN SELECT RAISE(ABORT, 'refused by test'); END`).run();
     const before = await snapshot();
-    const answer = await call("POST", `/api/v1/licenses/${contoso.northwindNotes}/assign`, { token: megan, body: { principals: [principal.user("adele")] } });
+    const answer = await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")]);
     expect(answer.status).toBe(500);
     expect(await snapshot()).toBe(before);
     expect(await auditActions(contoso.northwindNotes)).toEqual([]);
@@ -42,7 +42,7 @@ describe("R12: every change writes an audit event in the same transaction", () =
 
   it("the trail is newest first and pages with a cursor", async () => {
     for (const user of ["adele", "ben"]) {
-      await call("POST", `/api/v1/licenses/${contoso.northwindNotes}/assign`, { token: megan, body: { principals: [principal.user(user)] } });
+      await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user(user)]);
     }
     const first = await call("GET", "/api/v1/audit?limit=1", { token: megan });
     expect(first.body.items).toHaveLength(1);

@@ -55,6 +55,10 @@ export async function call<T = any>(
 }
 
 /** A session token for a demo account, through the real local sign-in. */
+/** An admin's assign or unassign on a license, with the body the extension sends (and any extra fields, such as dryRun). */
+export const changeLicense = (token: string, license: string, verb: "assign" | "unassign", principals: unknown[], extra: Record<string, unknown> = {}) =>
+  call("POST", `/api/v1/licenses/${license}/${verb}`, { token, body: { principals, ...extra } });
+
 export async function signIn(userPrincipalName: string): Promise<string> {
   const answer = await call<{ token: string }>("POST", "/api/v1/dev/sign-in", { body: { userPrincipalName } });
   if (answer.status !== 200) throw new Error(`sign-in of ${userPrincipalName} failed: ${answer.status} ${JSON.stringify(answer.body)}`);

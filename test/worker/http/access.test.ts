@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { as, call, contoso, fabrikam, freshDemo, principal, snapshot } from "../support.js";
+import { as, call, changeLicense, contoso, fabrikam, freshDemo, principal, snapshot } from "../support.js";
 
 /** Every mutating admin route, with a body that would succeed for an allowed caller. */
 const mutations = [
@@ -95,7 +95,7 @@ describe("R11: tenant isolation", () => {
 
   it("a principal of another tenant inside a body is 404 too, and the summary shows only the caller's tenant", async () => {
     const pradeep = await as("pradeep@fabrikam.com");
-    const answer = await call("POST", `/api/v1/licenses/${fabrikam.northwindNotes}/assign`, { token: pradeep, body: { principals: [principal.user("adele")] } });
+    const answer = await changeLicense(pradeep, fabrikam.northwindNotes, "assign", [principal.user("adele")]);
     expect(answer.status).toBe(404);
     const summary = await call("GET", "/api/v1/licenses", { token: pradeep });
     expect(summary.body.items.map((i: { id: string }) => i.id)).toEqual([fabrikam.northwindNotes]);

@@ -1,6 +1,6 @@
 import { ErrorBody } from "@appseats/shared";
 import { beforeEach, describe, expect, it } from "vitest";
-import { as, call, contoso, db, freshDemo, principal, snapshot } from "../support.js";
+import { as, call, changeLicense, contoso, db, freshDemo, principal, snapshot } from "../support.js";
 
 const assignPath = `/api/v1/licenses/${contoso.northwindNotes}/assign`;
 
@@ -86,7 +86,7 @@ describe("the error codes of API.md", () => {
 
   it("409 InheritedLicense: details name each user and the groups they hold it through", async () => {
     const error = expectError(
-      await call("POST", `/api/v1/licenses/${contoso.litwareChat}/unassign`, { token: megan, body: { principals: [principal.user("meiling"), principal.user("joni")] } }),
+      await changeLicense(megan, contoso.litwareChat, "unassign", [principal.user("meiling"), principal.user("joni")]),
       409,
       "InheritedLicense",
     );
@@ -96,7 +96,7 @@ describe("the error codes of API.md", () => {
   });
 
   it("409 SubscriptionNotUsable: details give the status", async () => {
-    const error = expectError(await call("POST", `/api/v1/licenses/${contoso.tailspinMaps}/assign`, { token: megan, body: { principals: [principal.user("adele")] } }), 409, "SubscriptionNotUsable");
+    const error = expectError(await changeLicense(megan, contoso.tailspinMaps, "assign", [principal.user("adele")]), 409, "SubscriptionNotUsable");
     expect(error.details).toEqual({ status: "suspended" });
   });
 

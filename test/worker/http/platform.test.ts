@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { app } from "../../../worker/src/index.js";
 import { demoSeedStatements, demoVendorKey } from "../../../worker/seed/demo.js";
-import { as, call, contoso, db, freshDemo, principal, snapshot } from "../support.js";
+import { as, call, changeLicense, contoso, db, freshDemo, principal, snapshot } from "../support.js";
 
 describe("what every response carries", () => {
   beforeEach(freshDemo);
@@ -109,7 +109,7 @@ describe("what every response carries", () => {
 
   it("seeding the demo twice changes nothing, and does not undo an admin's change", async () => {
     const megan = await as("megan@contoso.com");
-    await call("POST", `/api/v1/licenses/${contoso.fabrikamSign}/unassign`, { token: megan, body: { principals: [principal.group("Sales")] } });
+    await changeLicense(megan, contoso.fabrikamSign, "unassign", [principal.group("Sales")]);
     const before = await snapshot();
     await db().batch((await demoSeedStatements()).map((sql) => db().prepare(sql)));
     expect(await snapshot()).toBe(before);

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../../worker/seed/demo.js";
-import { as, call, contoso, freshDemo, invariantViolations, principal, stored } from "../support.js";
+import { as, call, changeLicense, contoso, freshDemo, invariantViolations, principal, stored } from "../support.js";
 
 describe("R2: concurrent requests never over-assign", () => {
   beforeEach(freshDemo);
@@ -8,11 +8,7 @@ describe("R2: concurrent requests never over-assign", () => {
   it("30 concurrent direct assignments race for the last 2 seats: exactly 2 succeed, the rest are 409", async () => {
     const tokens = await Promise.all(["megan@contoso.com", "lidia@contoso.com", "alex@contoso.com"].map(as));
     const users = Array.from({ length: 30 }, (_, i) => `user${String(i + 1).padStart(2, "0")}`);
-    const answers = await Promise.all(
-      users.map((user, i) =>
-        call("POST", `/api/v1/licenses/${contoso.northwindNotes}/assign`, { token: tokens[i % 3], body: { principals: [principal.user(user)] } }),
-      ),
-    );
+    const answers = await Promise.all(users.map((user, i) => changeLicense(tokens[i % 3]!, contoso.northwindNotes, "assign", [principal.user(user)])));
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(2);
     expect(statuses.filter((s) => s === 409)).toHaveLength(28);
@@ -25,8 +21,7 @@ describe("R2: concurrent requests never over-assign", () => {
     const megan = await as("megan@contoso.com");
     const lidia = await as("lidia@contoso.com");
     const license = contoso.northwindNotes;
-    const post = (token: string, verb: string, principals: unknown[]) =>
-      call("POST", `/api/v1/licenses/${license}/${verb}`, { token, body: { principals } });
+    const post = (token: string, verb: "assign" | "unassign", principals: unknown[]) => changeLicense(token, license, verb, principals);
     const work = [
       ...["Sales", "Engineering", "Design", "All Staff"].map((g, i) => () => post(i % 2 ? megan : lidia, "assign", [principal.group(g)])),
       ...Array.from({ length: 16 }, (_, i) => () => post(i % 2 ? megan : lidia, "assign", [principal.user(`user${24 + i}`)])),

@@ -5,6 +5,7 @@ import {
   assignmentsOf,
   auditActions,
   call,
+  changeLicense,
   contoso,
   freshDemo,
   invariantViolations,
@@ -20,7 +21,7 @@ describe("directory changes and licenses", () => {
     await freshDemo();
     megan = await as("megan@contoso.com");
     // Northwind: Engineering takes the 2 free seats; 13 engineers wait.
-    await call("POST", `/api/v1/licenses/${contoso.northwindNotes}/assign`, { token: megan, body: { principals: [principal.group("Engineering")] } });
+    await changeLicense(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
   });
 
   it("R5: a member leaving an assigned group frees the seat for the first user waiting", async () => {
@@ -60,7 +61,7 @@ describe("directory changes and licenses", () => {
 
   it("R15: a deleted user releases every seat, which the queue takes at once", async () => {
     // user09 holds Northwind through Engineering and Litware Chat directly.
-    await call("POST", `/api/v1/licenses/${contoso.litwareChat}/assign`, { token: megan, body: { principals: [principal.user("user09")] } });
+    await changeLicense(megan, contoso.litwareChat, "assign", [principal.user("user09")]);
     const answer = await call("DELETE", `/api/v1/directory/users/${contoso.user("user09")}`, { token: megan });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ releasedSeats: 2, filledFromWaiting: 1 });

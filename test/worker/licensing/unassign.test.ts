@@ -4,7 +4,7 @@ import {
   as,
   assignmentsOf,
   auditActions,
-  call,
+  changeLicense,
   contoso,
   freshDemo,
   invariantViolations,
@@ -15,8 +15,6 @@ import {
   waitingQueue,
 } from "../support.js";
 
-const post = (token: string, license: string, verb: "assign" | "unassign", principals: unknown[], extra: Record<string, unknown> = {}) =>
-  call("POST", `/api/v1/licenses/${license}/${verb}`, { token, body: { principals, ...extra } });
 
 describe("unassigning licenses", () => {
   let megan: string;
@@ -27,7 +25,7 @@ describe("unassigning licenses", () => {
 
   it("R6: a user licensed only through Sales cannot be unassigned directly; 409 names the group", async () => {
     const before = await snapshot();
-    const answer = await post(megan, contoso.fabrikamSign, "unassign", [principal.user("diego")]);
+    const answer = await changeLicense(megan, contoso.fabrikamSign, "unassign", [principal.user("diego")]);
     expect(answer.status).toBe(409);
     expect(answer.body.error).toMatchObject({
       code: "InheritedLicense",
@@ -38,7 +36,7 @@ describe("unassigning licenses", () => {
   });
 
   it("R6: unassigning a user who also holds the seat through Sales removes only the direct path", async () => {
-    const answer = await post(megan, contoso.fabrikamSign, "unassign", [principal.user("adele")]);
+    const answer = await changeLicense(megan, contoso.fabrikamSign, "unassign", [principal.user("adele")]);
     expect(answer.status).toBe(200);
     const result = UnassignResult.parse(answer.body);
     expect(result.unassigned.map((p) => p.id)).toEqual([contoso.user("adele")]);
@@ -50,9 +48,9 @@ describe("unassigning licenses", () => {
   });
 
   it("unassigning what is not assigned lists it in notAssigned and is safe to retry", async () => {
-    const first = await post(megan, contoso.northwindNotes, "unassign", [principal.user("lidia")]);
+    const first = await changeLicense(megan, contoso.northwindNotes, "unassign", [principal.user("lidia")]);
     expect(first.body).toMatchObject({ releasedSeats: 1, notAssigned: [] });
-    const again = await post(megan, contoso.northwindNotes, "unassign", [principal.user("lidia")]);
+    const again = await changeLicense(megan, contoso.northwindNotes, "unassign", [principal.user("lidia")]);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ unassigned: [], releasedSeats: 0, filledFromWaiting: 0 });
     expect(again.body.notAssigned.map((p: { id: string }) => p.id)).toEqual([contoso.user("lidia")]);
@@ -60,10 +58,10 @@ describe("unassigning licenses", () => {
   });
 
   it("R5: a freed seat goes at once to the first user waiting, and the fill is audited", async () => {
-    await post(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
+    await changeLicense(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
     expect((await waitingQueue(contoso.northwindNotes))[0]).toBe(contoso.user("user11"));
 
-    const answer = await post(megan, contoso.northwindNotes, "unassign", [principal.user("lidia"), principal.user("alex")]);
+    const answer = await changeLicense(megan, contoso.northwindNotes, "unassign", [principal.user("lidia"), principal.user("alex")]);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ releasedSeats: 2, filledFromWaiting: 2, seats: { assigned: 5, available: 0, waiting: 11 } });
     expect(await licenseState(contoso.northwindNotes, contoso.user("user11"))).toBe("active");
@@ -80,9 +78,9 @@ describe("unassigning licenses", () => {
 
   it("R7: unassigning a group removes that path from every member and refills from the queue", async () => {
     // Northwind: Engineering fills the 2 free seats, Sales waits behind the rest of Engineering.
-    await post(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
-    await post(megan, contoso.northwindNotes, "assign", [principal.group("Sales")]);
-    const answer = await post(megan, contoso.northwindNotes, "unassign", [principal.group("Engineering")]);
+    await changeLicense(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
+    await changeLicense(megan, contoso.northwindNotes, "assign", [principal.group("Sales")]);
+    const answer = await changeLicense(megan, contoso.northwindNotes, "unassign", [principal.group("Engineering")]);
     expect(answer.status).toBe(200);
     // user09 and user10 release their seats; adele and user01 (first of Sales in the queue) take them.
     expect(answer.body).toMatchObject({ releasedSeats: 2, filledFromWaiting: 2, seats: { assigned: 5, waiting: 7 } });
@@ -96,7 +94,7 @@ describe("unassigning licenses", () => {
   });
 
   it("R7: members who hold the seat through another path keep it", async () => {
-    const answer = await post(megan, contoso.fabrikamSign, "unassign", [principal.group("Sales")]);
+    const answer = await changeLicense(megan, contoso.fabrikamSign, "unassign", [principal.group("Sales")]);
     // adele is also assigned directly; the other 9 members lose their only path.
     expect(answer.body).toMatchObject({ releasedSeats: 9, seats: { assigned: 2 } });
     expect(await licenseState(contoso.fabrikamSign, contoso.user("adele"))).toBe("active");
@@ -104,20 +102,20 @@ describe("unassigning licenses", () => {
   });
 
   it("unassigning a user together with the only group they hold it through is allowed", async () => {
-    const answer = await post(megan, contoso.fabrikamSign, "unassign", [principal.user("diego"), principal.group("Sales")]);
+    const answer = await changeLicense(megan, contoso.fabrikamSign, "unassign", [principal.user("diego"), principal.group("Sales")]);
     expect(answer.status).toBe(200);
     expect(answer.body.notAssigned.map((p: { id: string }) => p.id)).toEqual([contoso.user("diego")]);
     expect(await licenseState(contoso.fabrikamSign, contoso.user("diego"))).toBeNull();
   });
 
   it("R14: an unassign dry run answers what the change then does, and changes nothing", async () => {
-    await post(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
+    await changeLicense(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
     const before = await snapshot();
     const principals = [principal.user("lidia"), principal.group("Engineering")];
-    const preview = await post(megan, contoso.northwindNotes, "unassign", principals, { dryRun: true });
+    const preview = await changeLicense(megan, contoso.northwindNotes, "unassign", principals, { dryRun: true });
     expect(preview.status).toBe(200);
     expect(await snapshot()).toBe(before);
-    const real = await post(megan, contoso.northwindNotes, "unassign", principals);
+    const real = await changeLicense(megan, contoso.northwindNotes, "unassign", principals);
     expect({ ...real.body, dryRun: true }).toEqual(preview.body);
     expect(real.body).toMatchObject({ releasedSeats: 3, filledFromWaiting: 0, seats: { assigned: 2, waiting: 0 } });
   });

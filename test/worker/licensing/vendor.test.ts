@@ -5,6 +5,7 @@ import {
   as,
   auditActions,
   call,
+  changeLicense,
   contoso,
   freshDemo,
   invariantViolations,
@@ -17,8 +18,6 @@ import {
 const northwindKey = demoVendorKey("northwind");
 const setSubscription = (id: string, body: unknown, key = northwindKey) =>
   call("PUT", `/vendor/v1/subscriptions/${id}`, { token: key, body });
-const adminPost = (token: string, license: string, verb: string, principals: unknown[]) =>
-  call("POST", `/api/v1/licenses/${license}/${verb}`, { token, body: { principals } });
 
 describe("what vendors change", () => {
   let megan: string;
@@ -33,22 +32,22 @@ describe("what vendors change", () => {
     expect(VendorSubscription.parse(answer.body).seats).toEqual({ purchased: 2, assigned: 3, available: 0, waiting: 0, overBy: 1 });
     expect(await stored(contoso.northwindNotes)).toMatchObject({ purchased: 2, active: 3 });
 
-    const direct = await adminPost(megan, contoso.northwindNotes, "assign", [principal.user("adele")]);
+    const direct = await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")]);
     expect(direct.body.error).toMatchObject({ code: "NotEnoughLicenses", details: { needed: 1, available: 0 } });
-    const group = await adminPost(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
+    const group = await changeLicense(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
     expect(group.body).toMatchObject({ newlyLicensedUsers: 0, newlyWaitingUsers: 15 });
 
     // Freeing one seat only brings the tenant back to its quantity: nobody is filled yet.
-    const first = await adminPost(megan, contoso.northwindNotes, "unassign", [principal.user("lidia")]);
+    const first = await changeLicense(megan, contoso.northwindNotes, "unassign", [principal.user("lidia")]);
     expect(first.body).toMatchObject({ releasedSeats: 1, filledFromWaiting: 0, seats: { assigned: 2, overBy: 0 } });
-    const second = await adminPost(megan, contoso.northwindNotes, "unassign", [principal.user("alex")]);
+    const second = await changeLicense(megan, contoso.northwindNotes, "unassign", [principal.user("alex")]);
     expect(second.body).toMatchObject({ releasedSeats: 1, filledFromWaiting: 1, seats: { assigned: 2, waiting: 14 } });
     expect(await licenseState(contoso.northwindNotes, contoso.user("user09"))).toBe("active");
     expect(await invariantViolations()).toEqual([]);
   });
 
   it("R5: raising the quantity gives waiting users their seats in the same request, audited", async () => {
-    await adminPost(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
+    await changeLicense(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
     const answer = await setSubscription(contoso.northwindNotes, { quantity: 10 });
     expect(answer.body.seats).toEqual({ purchased: 10, assigned: 10, available: 0, waiting: 8, overBy: 0 });
     expect(await licenseState(contoso.northwindNotes, contoso.user("user15"))).toBe("active");
@@ -58,9 +57,9 @@ describe("what vendors change", () => {
   });
 
   it("R5 and R8: a suspended subscription fills no seats until the vendor makes it usable again", async () => {
-    await adminPost(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
+    await changeLicense(megan, contoso.northwindNotes, "assign", [principal.group("Engineering")]);
     await setSubscription(contoso.northwindNotes, { status: "suspended" });
-    const unassigned = await adminPost(megan, contoso.northwindNotes, "unassign", [principal.user("lidia")]);
+    const unassigned = await changeLicense(megan, contoso.northwindNotes, "unassign", [principal.user("lidia")]);
     expect(unassigned.body).toMatchObject({ releasedSeats: 1, filledFromWaiting: 0 });
     expect(await stored(contoso.northwindNotes)).toMatchObject({ active: 4, waiting: 13 });
 
