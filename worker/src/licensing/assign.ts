@@ -7,7 +7,7 @@
 import { type AssignResult, isUsable, type Principal } from "@appseats/shared";
 import { AppSeatsError } from "../errors.js";
 import { auditWhenAny } from "./audit.js";
-import { GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
+import { countsByState, GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
 import { principalKey, subscriptionAndPrincipals } from "./principals.js";
 import { isUsableSql, liveMembersOf, openSeats, sqlString } from "./sql.js";
@@ -112,10 +112,8 @@ export async function assign(
   const results = await runBatch(db, statements).catch((error) => rethrow(error, db, subscription, users));
   const inserted = new Set(rowsOf<Principal>(results[assignedAt]).map(principalKey));
   // With groups, one count covers every license of this change; otherwise the direct rows are all of them.
-  const byState: Record<string, number> =
-    countedAt === undefined
-      ? { active: directAt.reduce((sum, at) => sum + rowsOf(results[at]).length, 0) }
-      : Object.fromEntries(rowsOf<{ state: string; n: number }>(results[countedAt]).map((r) => [r.state, r.n]));
+  const byState =
+    countedAt === undefined ? { active: directAt.reduce((sum, at) => sum + rowsOf(results[at]).length, 0) } : countsByState(results[countedAt]);
   return {
     assigned: resolved.views.filter((v) => inserted.has(principalKey(v))),
     alreadyAssigned: resolved.views.filter((v) => !inserted.has(principalKey(v))),

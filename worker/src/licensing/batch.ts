@@ -30,3 +30,7 @@ export async function runBatch(db: D1Database, statements: D1PreparedStatement[]
 }
 
 export const rowsOf = <T>(result: D1Result | undefined): T[] => (result?.results ?? []) as T[];
+
+/** The rows of a `SELECT state, COUNT(*) AS n … GROUP BY state`, as licenses by state. */
+export const countsByState = (result: D1Result | undefined) =>
+  Object.fromEntries(rowsOf<{ state: string; n: number }>(result).map((r) => [r.state, r.n])) as Partial<Record<"active" | "waiting", number>>;

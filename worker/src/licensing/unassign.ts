@@ -7,7 +7,7 @@
 import { type GroupRef, isUsable, type Principal, type UnassignResult } from "@appseats/shared";
 import { AppSeatsError } from "../errors.js";
 import { auditWhenAny } from "./audit.js";
-import { GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
+import { countsByState, GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
 import type { ChangeContext } from "./context.js";
 import { filledCount, fillStatements } from "./fill.js";
 import { principalKey, subscriptionAndPrincipals } from "./principals.js";
@@ -73,7 +73,7 @@ export async function unassign(
   });
 
   if (request.dryRun) {
-    const byState = countsByState(rowsOf(released));
+    const byState = countsByState(released);
     const before = rowsOf<SeatCounts>(counts)[0]!;
     const usable = isUsable(subscription.status);
     const assignedAfter = before.assigned - (byState.active ?? 0);
@@ -123,7 +123,7 @@ export async function unassign(
     if (error instanceof GuardFailed) return unassign(db, ctx, subscriptionId, request);
     throw error;
   }
-  const byState = countsByState(rowsOf(results[2]));
+  const byState = countsByState(results[2]);
   return outcome(byState.active ?? 0, filledCount(results, 5), rowsOf<SeatCounts>(results[results.length - 1])[0], false);
 }
 
@@ -136,9 +136,6 @@ function groupsByUser(rows: { user_id: string; id: string; display_name: string 
   }
   return map;
 }
-
-const countsByState = (rows: { state: string; n: number }[]) =>
-  Object.fromEntries(rows.map((r) => [r.state, r.n])) as Partial<Record<"active" | "waiting", number>>;
 
 function inheritedLicense(userIds: string[], viaGroups: Map<string, GroupRef[]>) {
   const names = [...new Set(userIds.flatMap((id) => viaGroups.get(id)!.map((g) => g.displayName)))];
