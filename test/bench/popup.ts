@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { build } from "vite";
 import type { Backend } from "../support/backend.ts";
-import { extensionDir, launchBrowser, openPopup, pageUrl, root, signIn } from "../e2e/support.ts";
+import { extensionDir, launchBrowser, openExtensionPage, pageUrl, root, signIn } from "../e2e/support.ts";
 import { median, round } from "./measure.ts";
 
 const gzipped = (content: string | Buffer) => gzipSync(content, { level: 9 }).length;
@@ -84,25 +84,16 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
   const browser = await launchBrowser({ extension });
   try {
     await signIn(browser, backend, "Adatum Admin");
-    // The popup marks the moment its summary is first on screen; read that mark, in page time.
-    const open = async () => {
-      const page = await openPopup(browser);
-      const ms = await shownAt(page);
-      const shown = await page.locator(".apps > li").count();
-      if (shown < apps) throw new Error(`the popup showed ${shown} of ${apps} apps`);
-      await page.close();
-      return ms;
-    };
+    // Each page marks the moment its summary is first on screen; read that mark, in page time.
     const openPage = async (path: string, expectedApps: number) => {
-      const page = await browser.context.newPage();
-      await page.setViewportSize({ width: 420, height: 640 });
-      await page.goto(pageUrl(browser, path));
+      const page = await openExtensionPage(browser, path);
       const ms = await shownAt(page);
       const shown = await page.locator(".apps > li").count();
       if (shown < expectedApps) throw new Error(`${path} showed ${shown} of ${expectedApps} apps`);
       await page.close();
       return ms;
     };
+    const open = () => openPage("popup/index.html", apps);
     const openProbe = () => openPage("bench-probe.html", 0);
     const openSummaryOnly = () => openPage("bench-summary.html", apps);
     // Without the cache: neither the cached summaries (storage.local) nor the popup's last view (localStorage).

@@ -93,12 +93,15 @@ export async function signIn(browser: Browser, backend: Backend, displayName: st
   await page.close();
 }
 
-export async function openPopup(browser: Browser, query = ""): Promise<Page> {
+/** A page of the extension in a tab the size of the toolbar popup. */
+export async function openExtensionPage(browser: Browser, path: string): Promise<Page> {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 420, height: 640 });
-  await page.goto(pageUrl(browser, `popup/index.html${query}`));
+  await page.goto(pageUrl(browser, path));
   return page;
 }
+
+export const openPopup = (browser: Browser, query = "") => openExtensionPage(browser, `popup/index.html${query}`);
 
 export async function screenshot(page: Page, name: string) {
   mkdirSync(screenshotDir, { recursive: true });
