@@ -44,6 +44,24 @@ describe("the background, as Megan Bowen", () => {
     await page.close();
   });
 
+  it("after the popup has cached fresh figures, the menu follows the cache without asking the backend; a refresh asks it again", async () => {
+    const page = await openPopup(browser);
+    await message(page, "refresh", {});
+    // As if the popup had just cached Northwind Notes with no seat left (the backend still has some).
+    await page.evaluate(async (id) => {
+      const local = (globalThis as unknown as { chrome: { storage: { local: { get: (k: string) => Promise<any>; set: (v: object) => Promise<void> } } } }).chrome.storage.local;
+      const cached = (await local.get("summary:contoso"))["summary:contoso"];
+      const item = cached.summary.items.find((l: { id: string }) => l.id === id);
+      item.seats = { ...item.seats, assigned: item.seats.purchased, available: 0 };
+      await local.set({ "summary:contoso": cached });
+    }, northwind);
+    await message(page, "cacheChanged", {});
+    expect(await hasMenuItem(northwind)).toBe(false);
+    await message(page, "refresh", {});
+    expect(await hasMenuItem(northwind)).toBe(true);
+    await page.close();
+  });
+
   it("the context-menu handler assigns adele@contoso.com to Northwind Notes and notifies", async () => {
     const page = await openPopup(browser);
     const answer = await message(page, "assignSelection", { tenantId: "contoso", licenseId: northwind, selection: " adele@contoso.com " });

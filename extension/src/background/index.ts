@@ -8,11 +8,15 @@ import { queue } from "../core/storage.js";
 import { assignSelection } from "./assign-selection.background.js";
 import { parseMenuItemId } from "./menus.background.js";
 import { replayQueue } from "./queue.background.js";
-import { refreshAlarm, refreshAll, refreshEveryMinutes } from "./refresh.background.js";
+import { refreshAlarm, refreshAll, refreshEveryMinutes, showCurrentTenant } from "./refresh.background.js";
 
 const handlers: { [K in MessageType]: (payload: Messages[K]["request"]) => Promise<Messages[K]["response"]> } = {
   refresh: async () => {
     await refreshAll();
+    return { ok: true };
+  },
+  cacheChanged: async () => {
+    await showCurrentTenant();
     return { ok: true };
   },
   queueChange: async ({ change }) => {

@@ -6,7 +6,7 @@ import browser from "webextension-polyfill";
 import { needsAttention } from "../core/attention.js";
 import { t } from "../core/i18n.js";
 import { liveSessions, withSession } from "../core/session.js";
-import { settings, summaries } from "../core/storage.js";
+import { type Session, settings, summaries } from "../core/storage.js";
 import { rebuildMenus } from "./menus.background.js";
 
 export const refreshAlarm = "appseats-refresh";
@@ -22,6 +22,12 @@ export async function refreshAll(): Promise<void> {
       // Unreachable or signed out: the cache stays as it was, and the popup says so.
     }
   }
+  await showCurrentTenant(live);
+}
+
+/** The menus and the badge of the current tenant, from the cached summary: no call to the backend. */
+export async function showCurrentTenant(live?: Session[]): Promise<void> {
+  live ??= await liveSessions();
   const { lastTenantId } = await settings.get();
   const current = live.find((s) => s.me.tenant.id === lastTenantId) ?? live[0];
   const cached = current ? await summaries.get(current.me.tenant.id) : undefined;

@@ -6,8 +6,13 @@ import browser from "webextension-polyfill";
 import type { QueuedChange, ReplayOutcome } from "./queue.js";
 
 export interface Messages {
-  /** Refresh cached summaries, menus and badge now (after a change, sign-in or sign-out). */
+  /** Refresh every tenant's cached summary, the menus and the badge now (after sign-in or sign-out). */
   refresh: { request: Record<string, never>; response: { ok: true } };
+  /**
+   * The popup has just put its tenant's fresh summary in the cache, or switched tenant: show it
+   * in the menus and the badge, without asking the backend again.
+   */
+  cacheChanged: { request: Record<string, never>; response: { ok: true } };
   /** Keep a change made while the backend was unreachable, to send later. */
   queueChange: { request: { change: QueuedChange }; response: { queued: number } };
   /** Send the queued changes now. */

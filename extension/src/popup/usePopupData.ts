@@ -89,14 +89,14 @@ export function usePopupData() {
       if (!target) return;
       await settings.update({ lastTenantId: id });
       await open(target);
-      void send("refresh", {}).catch(() => undefined);
+      void send("cacheChanged", {}).catch(() => undefined);
     },
     [sessions, open],
   );
 
   const reload = useCallback(async () => {
     if (session) await refresh(session);
-    void send("refresh", {}).catch(() => undefined);
+    void send("cacheChanged", {}).catch(() => undefined);
   }, [session, refresh]);
 
   return { sessions, session, me, summary, fetchedAt, freshness, switchTenant, reload };
