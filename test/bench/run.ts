@@ -23,18 +23,6 @@ function progress(text: string) {
   console.log(`[${step}/${steps}] ${text} (${round((performance.now() - started) / 1000)} s)`);
 }
 
-/** Latency of `count` sequential calls, `runs` times: the median of each run's p50 and p95. */
-async function latency(count: number, call: () => Promise<unknown>) {
-  const p50: number[] = [];
-  const p95: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const { latencies } = await load(count, 1, () => call());
-    p50.push(percentile(latencies, 50));
-    p95.push(percentile(latencies, 95));
-  }
-  return { p50Ms: round(median(p50)), p95Ms: round(median(p95)) };
-}
-
 /**
  * `count` calls, `concurrency` at a time, `runs` times: the medians of requests per second, p50
  * and p95, and of the CPU each request took: on the whole machine (load generator, wrangler's
@@ -83,6 +71,12 @@ async function throughput(backend: Backend, count: number, concurrency: number, 
   };
 }
 
+/** Latency of `count` sequential calls, `runs` times: the median of each run's p50 and p95. */
+async function latency(backend: Backend, count: number, call: () => Promise<unknown>) {
+  const { p50Ms, p95Ms } = await throughput(backend, count, 1, () => call());
+  return { p50Ms, p95Ms };
+}
+
 async function main() {
   // Quiet: without wrangler's request log and local trace collector, which production has not.
   const backend = new Backend(Number(process.env.BENCH_PORT ?? 8798), { quiet: true });
@@ -100,7 +94,7 @@ async function main() {
     for (let i = 0; i < 20; i++) await http.call("GET", "/api/v1/licenses", { token: admin });
 
     progress("license summary latency");
-    results.summary = await latency(100, async () => {
+    results.summary = await latency(backend, 100, async () => {
       const answer = await http.call("GET", "/api/v1/licenses", { token: admin });
       if (answer.body.items.length !== 50) throw new Error("the summary did not list 50 subscriptions");
     });
@@ -111,7 +105,7 @@ async function main() {
     for (const [kind, q] of Object.entries(searches)) {
       // Steady state, as for every figure: the query's first calls prepare it in the database.
       for (let i = 0; i < 5; i++) await http.call("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}&limit=20`, { token: admin });
-      search[kind] = await latency(50, () => http.call("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}&limit=20`, { token: admin }));
+      search[kind] = await latency(backend, 50, () => http.call("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}&limit=20`, { token: admin }));
     }
     results.search = search;
 
