@@ -6,11 +6,11 @@
  */
 import { type AssignResult, isUsable, type Principal } from "@appseats/shared";
 import { AppSeatsError } from "../errors.js";
-import { auditWhenAny } from "./audit.js";
+import { auditWhenAny, eventAppNameSql } from "./audit.js";
 import { countsByState, GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
-import { principalKey, subscriptionAndPrincipals } from "./principals.js";
-import { isUsableSql, liveMembersOf, openSeats, sqlString } from "./sql.js";
+import { existInTenantSql, principalKey, principalLookup, subscriptionAndPrincipals } from "./principals.js";
+import { isUsableSql, liveMembersOf, openSeats } from "./sql.js";
 import { type SubscriptionRow, seatCounts, seatCountsStatement, seatsFrom } from "./subscriptions.js";
 
 /** Requested users (JSON ?2) who hold no active seat yet: each needs one (R3). */
@@ -27,35 +27,54 @@ const notYetAssigned = `SELECT json_extract(j.value, '$.type') AS type, json_ext
   WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.subscription_id = ?1
     AND a.principal_type = json_extract(j.value, '$.type') AND a.principal_id = json_extract(j.value, '$.id'))`;
 
+/**
+ * One round trip: the principals are read for the answer inside the change's own batch, and
+ * guards at its head stop it, before anything is written, when the subscription or a principal
+ * is not in the caller's tenant (R11), the subscription is not usable (R8) or seats are short (R3).
+ * Only then is the state read again, to say which.
+ */
 export async function assign(
   db: D1Database,
   ctx: ChangeContext,
   subscriptionId: string,
   request: { principals: Principal[]; dryRun?: boolean | undefined },
 ): Promise<AssignResult> {
-  const [subscription, resolved] = await subscriptionAndPrincipals(db, ctx.tenantId, subscriptionId, request.principals);
-  if (!isUsable(subscription.status)) throw notUsable(subscription);
-  const principals = resolved.views.map(({ type, id }) => ({ type, id }));
-  const users = JSON.stringify(resolved.userIds);
-  const groups = JSON.stringify(resolved.groupIds);
+  if (request.dryRun) {
+    const [subscription, resolved] = await subscriptionAndPrincipals(db, ctx.tenantId, subscriptionId, request.principals);
+    if (!isUsable(subscription.status)) throw notUsable(subscription);
+    return preview(db, subscription, resolved.views, JSON.stringify(resolved.userIds), JSON.stringify(resolved.groupIds));
+  }
 
-  if (request.dryRun) return preview(db, subscription, resolved.views, users, groups);
-
+  const lookup = principalLookup(db, ctx.tenantId, request.principals);
+  const users = JSON.stringify(lookup.userIds);
+  const groups = JSON.stringify(lookup.groupIds);
   const eventId = newId();
-  const hasUsers = resolved.userIds.length > 0;
-  const hasGroups = resolved.groupIds.length > 0;
+  const hasUsers = lookup.userIds.length > 0;
+  const hasGroups = lookup.groupIds.length > 0;
   // Only the statements the request needs: each one is compiled and run by the database.
-  const statements: D1PreparedStatement[] = [];
+  const statements: D1PreparedStatement[] = [...lookup.statements];
   const add = (statement: D1PreparedStatement) => statements.push(statement) - 1;
-  add(guard(db, "SubscriptionNotUsable", isUsableSql("?1"), subscription.id));
-  if (hasUsers) add(guard(db, "NotEnoughLicenses", `(SELECT COUNT(*) FROM (${usersNeedingSeat})) <= ${openSeats("?1")}`, subscription.id, users));
+  add(
+    guard(
+      db,
+      [
+        { code: "NotFound", ok: existInTenantSql("?4", "?1", "?2", "?3") },
+        { code: "SubscriptionNotUsable", ok: isUsableSql("?1") },
+        ...(hasUsers ? [{ code: "NotEnoughLicenses" as const, ok: `(SELECT COUNT(*) FROM (${usersNeedingSeat})) <= ${openSeats("?1")}` }] : []),
+      ],
+      subscriptionId,
+      users,
+      groups,
+      ctx.tenantId,
+    ),
+  );
   add(
     auditWhenAny(db, ctx, {
       action: "license.assign",
-      subscriptionId: subscription.id,
+      subscriptionId,
       principalsSql: notYetAssigned,
-      params: [subscription.id, JSON.stringify(principals)],
-      summary: (count) => `'Assigned ' || ${sqlString(subscription.app_name)} || ' to ' || ${count} || ' user(s) or group(s)'`,
+      params: [subscriptionId, JSON.stringify(lookup.unique)],
+      summary: (count) => `'Assigned ' || ${eventAppNameSql} || ' to ' || ${count} || ' user(s) or group(s)'`,
     }),
   );
   const assignedAt = add(
@@ -65,31 +84,21 @@ export async function assign(
          SELECT ?1, type, id, ?3, ?4, ?5 FROM (${notYetAssigned}) WHERE true
          ON CONFLICT DO NOTHING RETURNING principal_type AS type, principal_id AS id`,
       )
-      .bind(subscription.id, JSON.stringify(principals), ctx.tenantId, ctx.now, ctx.actor.id),
+      .bind(subscriptionId, JSON.stringify(lookup.unique), ctx.tenantId, ctx.now, ctx.actor.id),
   );
-  // Direct users: a waiting row becomes active, a missing one is created active.
-  const directAt: number[] = [];
+  // Direct users: a missing row is created active, a waiting one becomes active.
+  let directAt: number | undefined;
   if (hasUsers) {
-    directAt.push(
-      add(
-        db
-          .prepare(
-            `UPDATE licenses SET state = 'active', since = ?3, event_id = ?4
-              WHERE subscription_id = ?1 AND state = 'waiting' AND user_id IN (SELECT value FROM json_each(?2))
-              RETURNING 'active' AS state`,
-          )
-          .bind(subscription.id, users, ctx.now, eventId),
-      ),
-      add(
-        db
-          .prepare(
-            `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
-             SELECT ?1, u.id, ?3, 'active', ?4, ?5 FROM json_each(?2) j JOIN users u ON u.id = j.value AND u.deleted_at IS NULL
-              WHERE NOT EXISTS (SELECT 1 FROM licenses l WHERE l.subscription_id = ?1 AND l.user_id = u.id)
-             RETURNING state`,
-          )
-          .bind(subscription.id, users, ctx.tenantId, ctx.now, eventId),
-      ),
+    directAt = add(
+      db
+        .prepare(
+          `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
+           SELECT ?1, u.id, ?3, 'active', ?4, ?5 FROM json_each(?2) j JOIN users u ON u.id = j.value AND u.deleted_at IS NULL WHERE true
+           ON CONFLICT (subscription_id, user_id) DO UPDATE SET state = 'active', since = excluded.since, event_id = excluded.event_id
+              WHERE licenses.state = 'waiting'
+           RETURNING state`,
+        )
+        .bind(subscriptionId, users, ctx.tenantId, ctx.now, eventId),
     );
   }
   // Group members: seats while they last, in membership order; the rest wait behind the queue.
@@ -104,19 +113,28 @@ export async function assign(
                                         THEN 'active' ELSE 'waiting' END, ?5, ?6
              FROM (${groupMembersToLicense}) c ORDER BY c.first_added, c.user_id`,
         )
-        .bind(subscription.id, groups, users, ctx.tenantId, ctx.now, eventId),
+        .bind(subscriptionId, groups, users, ctx.tenantId, ctx.now, eventId),
     );
     countedAt = add(db.prepare(`SELECT state, COUNT(*) AS n FROM licenses WHERE event_id = ?1 GROUP BY state`).bind(eventId));
   }
-  const countsAt = add(seatCountsStatement(db, subscription.id));
-  const results = await runBatch(db, statements).catch((error) => rethrow(error, db, subscription, users));
+  const countsAt = add(seatCountsStatement(db, subscriptionId));
+  let results: D1Result[];
+  try {
+    results = await runBatch(db, statements);
+  } catch (error) {
+    if (!(error instanceof GuardFailed)) throw error;
+    await explainRefusal(db, ctx.tenantId, subscriptionId, request.principals, error);
+    // Nothing refuses any more: the state changed between the batch and the reading. Go again.
+    return assign(db, ctx, subscriptionId, request);
+  }
+  const views = lookup.read(results.slice(0, lookup.statements.length)).views;
   const inserted = new Set(rowsOf<Principal>(results[assignedAt]).map(principalKey));
   // With groups, one count covers every license of this change; otherwise the direct rows are all of them.
   const byState =
-    countedAt === undefined ? { active: directAt.reduce((sum, at) => sum + rowsOf(results[at]).length, 0) } : countsByState(results[countedAt]);
+    countedAt === undefined ? { active: rowsOf(results[directAt!]).length } : countsByState(results[countedAt]);
   return {
-    assigned: resolved.views.filter((v) => inserted.has(principalKey(v))),
-    alreadyAssigned: resolved.views.filter((v) => !inserted.has(principalKey(v))),
+    assigned: views.filter((v) => inserted.has(principalKey(v))),
+    alreadyAssigned: views.filter((v) => !inserted.has(principalKey(v))),
     newlyLicensedUsers: byState.active ?? 0,
     newlyWaitingUsers: byState.waiting ?? 0,
     seats: seatsFrom(rowsOf<{ purchased: number; assigned: number; waiting: number }>(results[countsAt])[0]),
@@ -174,16 +192,18 @@ const notEnough = (needed: number, available: number) =>
     { needed, available },
   );
 
-/** A guard stopped the batch: answer with the rule and the figures as they are now. */
-async function rethrow(error: unknown, db: D1Database, subscription: SubscriptionRow, users: string): Promise<never> {
-  if (!(error instanceof GuardFailed)) throw error;
-  if (error.code === "NotEnoughLicenses") {
+/** A guard stopped the batch: reads the state as it is now and throws the rule that refuses, with its figures. */
+async function explainRefusal(db: D1Database, tenantId: string, subscriptionId: string, principals: Principal[], stop: GuardFailed) {
+  // Throws NotFound naming the subscription, or the principals, that are not in the tenant.
+  const [subscription, resolved] = await subscriptionAndPrincipals(db, tenantId, subscriptionId, principals);
+  if (!isUsable(subscription.status)) throw notUsable(subscription);
+  if (stop.code === "NotEnoughLicenses") {
     const [needing, counts] = await Promise.all([
-      db.prepare(`SELECT COUNT(*) AS n FROM (${usersNeedingSeat})`).bind(subscription.id, users).first<{ n: number }>(),
+      db.prepare(`SELECT COUNT(*) AS n FROM (${usersNeedingSeat})`).bind(subscription.id, JSON.stringify(resolved.userIds)).first<{ n: number }>(),
       seatCounts(db, subscription.id),
     ]);
-    throw notEnough(needing?.n ?? 0, seatsFrom(counts).available);
+    const needed = needing?.n ?? 0;
+    const { available } = seatsFrom(counts);
+    if (needed > available) throw notEnough(needed, available);
   }
-  const current = await db.prepare(`SELECT status FROM subscriptions WHERE id = ?1`).bind(subscription.id).first<SubscriptionRow>();
-  throw notUsable({ ...subscription, status: current?.status ?? subscription.status });
 }

@@ -16,6 +16,9 @@ export interface AuditEntry {
 export const auditInsert = `INSERT INTO audit_events
   (id, tenant_id, at, actor_type, actor_id, actor_name, action, subscription_id, request_id, principals, summary)`;
 
+/** In an audit statement: the name of the app of the event's subscription (?8). */
+export const eventAppNameSql = `(SELECT app.name FROM subscriptions sub JOIN apps app ON app.id = sub.app_id WHERE sub.id = ?8)`;
+
 const eventParams = (ctx: ChangeContext, action: AuditAction, subscriptionId: string | null | undefined) => [
   newId(),
   ctx.tenantId,

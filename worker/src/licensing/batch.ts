@@ -6,7 +6,7 @@
  */
 import type { ErrorCode } from "@appseats/shared";
 
-export type GuardCode = Extract<ErrorCode, "SubscriptionNotUsable" | "NotEnoughLicenses" | "InheritedLicense">;
+export type GuardCode = Extract<ErrorCode, "NotFound" | "SubscriptionNotUsable" | "NotEnoughLicenses" | "InheritedLicense">;
 
 export class GuardFailed extends Error {
   constructor(readonly code: GuardCode | "Conflict") {
@@ -14,9 +14,19 @@ export class GuardFailed extends Error {
   }
 }
 
-/** A guard statement: the batch goes on only if `okSql` (a boolean SQL expression) is true. */
-export function guard(db: D1Database, code: GuardCode, okSql: string, ...params: unknown[]) {
-  return db.prepare(`INSERT INTO batch_guard (code, ok) SELECT '${code}', (${okSql})`).bind(...params);
+/** A rule a guard checks: `ok` is a boolean SQL expression, true when the rule holds. */
+export interface Check {
+  code: GuardCode;
+  ok: string;
+}
+
+/**
+ * A guard statement: the batch goes on only if every check holds. They are checked in order and
+ * the first that fails names the rule; all share the statement's numbered parameters, `params`.
+ */
+export function guard(db: D1Database, checks: Check[], ...params: unknown[]) {
+  const failing = `CASE ${checks.map((check) => `WHEN NOT COALESCE((${check.ok}), 0) THEN '${check.code}'`).join(" ")} END`;
+  return db.prepare(`INSERT INTO batch_guard (code, ok) SELECT code, 0 FROM (SELECT ${failing} AS code) WHERE code IS NOT NULL`).bind(...params);
 }
 
 export async function runBatch(db: D1Database, statements: D1PreparedStatement[]): Promise<D1Result[]> {

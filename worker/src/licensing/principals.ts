@@ -48,7 +48,11 @@ export interface ResolvedPrincipals {
 }
 
 /** Looking principals up: the statements to run (none for an empty kind), and how to read their answers. */
-interface PrincipalLookup {
+export interface PrincipalLookup {
+  /** The requested principals, each once, in request order; and their ids by kind. */
+  unique: Principal[];
+  userIds: string[];
+  groupIds: string[];
   statements: D1PreparedStatement[];
   read(results: D1Result[]): ResolvedPrincipals;
 }
@@ -57,7 +61,7 @@ interface PrincipalLookup {
  * Looks up every principal in the caller's tenant. One that does not exist there (another
  * tenant's included, R11) makes the whole request 404, naming the ids that were not found.
  */
-function principalLookup(db: D1Database, tenantId: string, principals: Principal[]): PrincipalLookup {
+export function principalLookup(db: D1Database, tenantId: string, principals: Principal[]): PrincipalLookup {
   const unique = [...new Map(principals.map((p) => [principalKey(p), p])).values()];
   const userIds = unique.filter((p) => p.type === "user").map((p) => p.id);
   const groupIds = unique.filter((p) => p.type === "group").map((p) => p.id);
@@ -86,6 +90,9 @@ function principalLookup(db: D1Database, tenantId: string, principals: Principal
     );
   }
   return {
+    unique,
+    userIds,
+    groupIds,
     statements,
     read(results) {
       const found = new Map<string, PrincipalView>();
@@ -122,3 +129,15 @@ export async function subscriptionAndPrincipals(
   const [subscription, ...found] = await db.batch([subscriptionStatement(db, tenantId, subscriptionId), ...lookup.statements]);
   return [subscriptionFrom(subscription), lookup.read(found)];
 }
+
+/**
+ * For a change that reads nothing before its batch: true when the subscription and every
+ * requested user and group (JSON arrays of ids) exist in the tenant (R11). Each argument is an
+ * SQL expression. When a guard finds it false, `subscriptionAndPrincipals` tells which did not.
+ */
+export const existInTenantSql = (tenant: string, subscription: string, usersJson: string, groupsJson: string) =>
+  `EXISTS (SELECT 1 FROM subscriptions WHERE id = ${subscription} AND tenant_id = ${tenant})
+   AND NOT EXISTS (SELECT 1 FROM json_each(${usersJson}) j
+                    WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND u.tenant_id = ${tenant} AND u.deleted_at IS NULL))
+   AND NOT EXISTS (SELECT 1 FROM json_each(${groupsJson}) j
+                    WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = j.value AND g.tenant_id = ${tenant}))`;

@@ -6,12 +6,12 @@
  */
 import { type GroupRef, isUsable, type Principal, type UnassignResult } from "@appseats/shared";
 import { AppSeatsError } from "../errors.js";
-import { auditWhenAny } from "./audit.js";
+import { auditWhenAny, eventAppNameSql } from "./audit.js";
 import { countsByState, GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
 import type { ChangeContext } from "./context.js";
 import { filledCount, fillStatements } from "./fill.js";
 import { principalKey, subscriptionAndPrincipals } from "./principals.js";
-import { hasDirectPath, hasGroupPath, sqlString } from "./sql.js";
+import { hasDirectPath, hasGroupPath } from "./sql.js";
 import { type SeatCounts, seatCountsStatement, seatsFrom } from "./subscriptions.js";
 
 /**
@@ -91,8 +91,7 @@ export async function unassign(
     // R6, checked again inside the batch in case a path changed since the read above.
     guard(
       db,
-      "InheritedLicense",
-      `NOT EXISTS (SELECT 1 FROM json_each(?2) j WHERE NOT ${hasDirectPath("?1", "j.value")} AND ${hasGroupPath("?1", "j.value", "?3")})`,
+      [{ code: "InheritedLicense", ok: `NOT EXISTS (SELECT 1 FROM json_each(?2) j WHERE NOT ${hasDirectPath("?1", "j.value")} AND ${hasGroupPath("?1", "j.value", "?3")})` }],
       subscription.id,
       users,
       groups,
@@ -102,7 +101,7 @@ export async function unassign(
       subscriptionId: subscription.id,
       principalsSql: currentlyAssigned,
       params: [subscription.id, principals],
-      summary: (count) => `'Unassigned ' || ${sqlString(subscription.app_name)} || ' from ' || ${count} || ' user(s) or group(s)'`,
+      summary: (count) => `'Unassigned ' || ${eventAppNameSql} || ' from ' || ${count} || ' user(s) or group(s)'`,
     }),
     countReleasable(),
     db.prepare(`DELETE FROM licenses WHERE seq IN (SELECT l.seq ${releasable})`).bind(subscription.id, users, groups),
