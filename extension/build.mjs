@@ -23,8 +23,8 @@ const shared = {
   define: { "process.env.NODE_ENV": '"production"' },
 };
 
-// The pages, each built on its own so that it loads as one script: every file an extension
-// page fetches is a round trip to the browser process, and the popup must open at once.
+// The pages, each built on its own so that it loads one module: every file an extension page
+// fetches is a round trip to the browser process, and the popup must open at once.
 for (const page of ["popup", "options"]) {
   await build({
     ...shared,
@@ -41,6 +41,17 @@ for (const page of ["popup", "options"]) {
   inlineStylesheets(join(staging, page, "index.html"));
 }
 
+// The popup starts from src/popup/first-view.ts, a small classic script run as the page is parsed:
+// it shows the last view at once, then runs the popup's module, which the page only preloads.
+await buildScript("src/popup/first-view.ts", "assets/first-view.js", "iife");
+const popupHtml = join(staging, "popup", "index.html");
+writeFileSync(
+  popupHtml,
+  readFileSync(popupHtml, "utf8")
+    .replace(/<script type="module" crossorigin src="([^"]+)"><\/script>/, `<link rel="modulepreload" crossorigin href="$1" id="popup-module">`)
+    .replace(`<div id="app"></div>`, `<div id="app"></div><script src="/assets/first-view.js"></script>`),
+);
+
 /**
  * Puts a page's stylesheets into the page itself: a module script waits for every stylesheet
  * before it runs, so a separate file would delay the first render by one more fetch.
@@ -56,17 +67,22 @@ function inlineStylesheets(htmlPath) {
 }
 
 // The background: one self-contained module, as a service worker wants it.
-await build({
-  ...shared,
-  root: here,
-  build: {
-    outDir: staging,
-    emptyOutDir: false,
-    target: "es2022",
-    lib: { entry: join(here, "src/background/index.ts"), formats: ["es"], fileName: () => "background.js" },
-    rollupOptions: { output: { codeSplitting: false } },
-  },
-});
+await buildScript("src/background/index.ts", "background.js", "es");
+
+/** One self-contained script from `entry`: a module ("es") or a classic script ("iife"). */
+function buildScript(entry, fileName, format) {
+  return build({
+    ...shared,
+    root: here,
+    build: {
+      outDir: staging,
+      emptyOutDir: false,
+      target: "es2022",
+      lib: { entry: join(here, entry), formats: [format], name: "appseats", fileName: () => fileName },
+      rollupOptions: { output: { codeSplitting: false } },
+    },
+  });
+}
 
 function filesOf(dir) {
   return readdirSync(dir).flatMap((name) => {

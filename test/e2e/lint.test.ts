@@ -23,7 +23,7 @@ describe("the built extension", () => {
     );
     const report = JSON.parse(stdout) as { errors: LintMessage[]; warnings: LintMessage[] };
     expect(report.errors).toEqual([]);
-    // The warnings left are Preact's renderer, bundled into each page's one script: it sets
+    // The warnings left are Preact's renderer, bundled into each page's main script: it sets
     // innerHTML only for dangerouslySetInnerHTML, which the extension's source never uses.
     const warnings = report.warnings.map((w) => `${w.code} ${w.file?.replace(/-[\w-]+\.js$/, ".js")}`).sort();
     expect(warnings).toEqual(["UNSAFE_VAR_ASSIGNMENT assets/options.js", "UNSAFE_VAR_ASSIGNMENT assets/popup.js"]);

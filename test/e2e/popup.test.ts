@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoVendorKey } from "../../worker/seed/demo.ts";
 import { api, type Backend, type Browser, closeAll, openPopup, openSignedIn, pageUrl, screenshot, signIn, tokenFor } from "./support.js";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -156,6 +157,46 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     expect(await seriousViolations(options)).toEqual([]);
     await screenshot(options, "options-en");
     await options.close();
+  });
+
+  it("opens on its last view, drawn before its script has run, then brings the figures up to date", async () => {
+    const first = await openPopup(browser);
+    await first.getByText("11 of 25 assigned · 14 available").waitFor();
+    // The summary with fresh figures is kept, as drawn, for the next opening.
+    await first.waitForFunction(() => JSON.parse(localStorage.getItem("appseats:last-view") ?? "{}").firstView !== undefined);
+    await first.close();
+    const fabrikam = "sub_contoso_fabrikam_sign";
+    expect((await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikam}`, demoVendorKey("fabrikam"), { quantity: 30 })).status).toBe(200);
+
+    // What a popup shows the first time its apps are on screen, recorded before any of its scripts run.
+    await browser.context.addInitScript(() => {
+      if (!location.pathname.endsWith("/popup/index.html")) return;
+      const observer = new MutationObserver(() => {
+        const app = document.getElementById("app");
+        if (!app?.querySelector(".apps")) return;
+        observer.disconnect();
+        Object.assign(globalThis, {
+          firstDrawn: { byFirstView: app.dataset.firstView === "shown", status: app.querySelector(".status")?.textContent, apps: app.querySelector(".apps")?.textContent },
+        });
+      });
+      observer.observe(document, { childList: true, subtree: true });
+    });
+    const popup = await openPopup(browser);
+    await popup.waitForFunction(() => "firstDrawn" in globalThis);
+    const firstDrawn = await popup.evaluate(() => (globalThis as unknown as { firstDrawn: { byFirstView: boolean; status: string; apps: string } }).firstDrawn);
+    expect(firstDrawn.byFirstView).toBe(true);
+    expect(firstDrawn.status).toMatch(/^Showing saved figures from .+; refreshing may change them\.$/);
+    expect(firstDrawn.apps).toContain("11 of 25 assigned · 14 available");
+
+    // The popup takes the first view over: the new figures, one list, and it answers clicks.
+    await popup.getByText("11 of 30 assigned · 19 available").waitFor();
+    await popup.getByRole("status").getByText("Up to date").waitFor();
+    expect(await popup.locator(".apps").count()).toBe(1);
+    expect(await popup.locator(".apps > li").count()).toBe((await api(backend, "GET", "/api/v1/licenses", megan)).body.items.length);
+    await popup.getByRole("button", { name: /Fabrikam Sign/ }).click();
+    await popup.getByRole("button", { name: "Assign licenses", exact: true }).waitFor();
+    await popup.close();
+    expect((await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikam}`, demoVendorKey("fabrikam"), { quantity: 25 })).status).toBe(200);
   });
 
   it("keeps the badge and cache current in the background: three apps need attention", async () => {

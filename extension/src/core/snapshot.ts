@@ -1,7 +1,7 @@
 /**
  * The last view of the popup, kept in the popup's own localStorage so that the next opening
  * can show it before any asynchronous call returns. It holds no secret: the tenant and admin
- * names, the admin's roles and the summary. Tokens stay in storage.session.
+ * names, the admin's roles and the summary, and the summary's markup. Tokens stay in storage.session.
  */
 import type { LicenseList, Me } from "@appseats/shared";
 
@@ -11,6 +11,8 @@ export interface Snapshot {
   me: Me;
   summary: LicenseList;
   fetchedAt: number;
+  /** The summary as the popup drew it from these figures, and in which language (popup/first-view.ts). */
+  firstView?: { html: string; lang: string };
 }
 
 export function readSnapshot(): Snapshot | undefined {
@@ -28,6 +30,20 @@ export function writeSnapshot(snapshot: Snapshot): void {
   } catch {
     // A full or unavailable localStorage only costs the instant first view.
   }
+}
+
+/**
+ * Keeps `root`'s markup as the first view of the next opening, with the last view, if `root`
+ * shows the figures fetched at `fetchedAt`, those of the last view. A select's current choice is
+ * a property, not markup: it is written into its options.
+ */
+export function keepFirstView(root: Element, lang: string, fetchedAt: number | undefined): void {
+  const snapshot = readSnapshot();
+  if (!snapshot || snapshot.fetchedAt !== fetchedAt) return;
+  const copy = root.cloneNode(true) as Element;
+  const chosen = [...root.querySelectorAll("option")].map((option) => option.selected);
+  copy.querySelectorAll("option").forEach((option, i) => option.toggleAttribute("selected", chosen[i] ?? false));
+  writeSnapshot({ ...snapshot, firstView: { html: copy.innerHTML, lang } });
 }
 
 export function dropSnapshot(): void {

@@ -1,18 +1,20 @@
 /** The toolbar popup: the current tenant's licenses, one app's details, and the changes an admin makes. */
 import type { AssignRequest, LicenseSummary, PrincipalView } from "@appseats/shared";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import browser from "webextension-polyfill";
 import { type AppSeatsClient, Unreachable } from "../api/client.js";
 import { describeError } from "../core/describe-error.js";
-import { formatAgo, t } from "../core/i18n.js";
+import { t, uiLanguage } from "../core/i18n.js";
 import { send } from "../core/messages.js";
 import { clientFor } from "../core/session.js";
+import { keepFirstView } from "../core/snapshot.js";
 import type { Session } from "../core/storage.js";
 import { AssignPane } from "./components/AssignPane.js";
 import { Details } from "./components/Details.js";
 import { Header } from "./components/Header.js";
 import { Summary } from "./components/Summary.js";
 import { UnassignDialog } from "./components/Unassign.js";
+import { type Freshness, statusText } from "./status-text.js";
 import { usePopupData } from "./usePopupData.js";
 
 // Opened from the right-click menu when a selection matched no one or several: the assign pane, prefilled.
@@ -29,6 +31,12 @@ export function App() {
 
   const { session, me, summary } = data;
   const license = summary?.items.find((l) => l.id === openId);
+
+  // The summary with fresh figures, as drawn, is the next opening's first view (first-view.ts).
+  const summaryFresh = data.freshness === "fresh" && summary !== undefined && !license && !pane && !notice;
+  useEffect(() => {
+    if (summaryFresh) keepFirstView(document.getElementById("app")!, uiLanguage(), data.fetchedAt);
+  }, [summaryFresh, summary, data.fetchedAt, data.sessions]);
 
   /** Sends a change with an Idempotency-Key; unreachable, it is queued with that key to be sent later. */
   async function change<T>(
@@ -119,19 +127,10 @@ export function App() {
   );
 }
 
-function Status(props: { freshness: string; fetchedAt?: number }) {
-  const ago = props.fetchedAt ? formatAgo(Date.now() - props.fetchedAt) : "";
-  const text =
-    props.freshness === "unreachable"
-      ? t("statusUnreachable", ago)
-      : props.freshness === "stale"
-        ? t("statusStale", ago)
-        : props.freshness === "loading"
-          ? t("loading")
-          : t("statusFresh");
+function Status(props: { freshness: Freshness; fetchedAt?: number | undefined }) {
   return (
     <p class={`status status-${props.freshness}`} role="status">
-      {text}
+      {statusText(props.freshness, props.fetchedAt)}
     </p>
   );
 }

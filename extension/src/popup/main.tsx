@@ -6,4 +6,5 @@ import "../theme.css";
 
 document.documentElement.lang = browser.i18n.getUILanguage();
 document.title = t("extName");
+// Run by first-view.ts, over the first view if there is one: the popup reuses its elements.
 render(<App />, document.getElementById("app")!);

@@ -13,7 +13,7 @@ import { type Session, settings, summaries } from "../core/storage.js";
 import { currentTenant } from "../core/tenant.js";
 import { dropSnapshot, readSnapshot, writeSnapshot } from "../core/snapshot.js";
 
-export type Freshness = "loading" | "fresh" | "stale" | "unreachable" | "signedOut";
+import type { Freshness } from "./status-text.js";
 
 // Read once, synchronously, before the first render: the last view shows at once.
 const snapshot = readSnapshot();

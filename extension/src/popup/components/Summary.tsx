@@ -2,15 +2,13 @@
 import type { LicenseSummary } from "@appseats/shared";
 import { useLayoutEffect } from "preact/hooks";
 import { t } from "../../core/i18n.js";
+import { markSummaryShown } from "../shown.js";
 import { Marks } from "./Marks.js";
 import { SeatBar } from "./SeatBar.js";
 
-/** Marks, once per opening, when the summary is first on screen: what "the popup is fast" means. */
-export const summaryShownMark = "appseats:summary-shown";
-
 export function Summary(props: { licenses: LicenseSummary[]; onOpen: (license: LicenseSummary) => void }) {
   useLayoutEffect(() => {
-    if (props.licenses.length > 0 && performance.getEntriesByName(summaryShownMark).length === 0) performance.mark(summaryShownMark);
+    if (props.licenses.length > 0) markSummaryShown();
   }, [props.licenses.length]);
   if (props.licenses.length === 0) return <p class="empty">{t("noApps")}</p>;
   return (

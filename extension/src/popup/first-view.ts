@@ -1,0 +1,39 @@
+/**
+ * The popup's first view, shown before Preact and the rest of the popup have loaded: the summary
+ * as the popup last drew it with fresh figures (kept with the last view, core/snapshot.ts), put
+ * back at once, its status line saying how old the figures are. Once that is painted, it runs the
+ * popup's module (main.tsx, preloaded by the page), which renders over it, reusing its elements.
+ * A classic script of its own, run while the page is parsed.
+ */
+import { uiLanguage } from "../core/i18n.js";
+import { readSnapshot } from "../core/snapshot.js";
+import { markSummaryShown } from "./shown.js";
+import { statusText } from "./status-text.js";
+
+const root = document.getElementById("app");
+const snapshot = readSnapshot();
+const view = snapshot?.firstView;
+if (root && snapshot && view && view.lang === uiLanguage()) {
+  // Markup the popup drew itself, parsed into an inert document: nothing in it runs (nor could
+  // it: the extension's pages allow no inline script).
+  const drawn = new DOMParser().parseFromString(view.html, "text/html").body;
+  root.replaceChildren(...drawn.childNodes);
+  const status = root.querySelector(".status");
+  if (status) {
+    status.className = "status status-stale";
+    status.textContent = statusText("stale", snapshot.fetchedAt);
+  }
+  root.dataset.firstView = "shown";
+  markSummaryShown();
+}
+
+/** Runs the popup's module, which the page preloads (see build.mjs). */
+function start() {
+  const script = document.createElement("script");
+  script.type = "module";
+  script.src = (document.getElementById("popup-module") as HTMLLinkElement).href;
+  document.head.append(script);
+}
+// After the first view is painted: until then the module would hold the page's one thread.
+if (root?.dataset.firstView) requestAnimationFrame(() => setTimeout(start));
+else start();
