@@ -107,16 +107,29 @@ export function sampleMemory(processGroup: number, everyMs = 25) {
   };
 }
 
+/** Runs `measure` on a fresh SQLite database in WAL mode in a scratch folder, which is removed after. */
+function onScratchDatabase<T>(measure: (db: DatabaseSync) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), "appseats-limit-"));
+  try {
+    const db = new DatabaseSync(join(dir, "limit.sqlite"));
+    db.exec("PRAGMA journal_mode = WAL");
+    try {
+      return measure(db);
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * The physical limit for the 50,000-member group: the same 50,000 license rows inserted in one
  * transaction with node:sqlite into the same schema (the real migrations, every index, foreign
  * keys checked as D1 checks them), set-based.
  */
 export function sqliteLimitMs(migrationSql: string[], rows: number): number {
-  const dir = mkdtempSync(join(tmpdir(), "appseats-limit-"));
-  try {
-    const db = new DatabaseSync(join(dir, "limit.sqlite"));
-    db.exec("PRAGMA journal_mode = WAL");
+  return onScratchDatabase((db) => {
     for (const migration of migrationSql) db.exec(migration);
     db.exec(`INSERT INTO tenants VALUES ('t', 'T', '2026-01-01T00:00:00.000Z');
       INSERT INTO vendors VALUES ('v', 'V', NULL, NULL);
@@ -131,10 +144,25 @@ export function sqliteLimitMs(migrationSql: string[], rows: number): number {
       INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
       SELECT 's', printf('usr_%06d', i), 't', 'active', '2026-01-01T00:00:00.000Z', 'e' FROM n;
       COMMIT;`);
-    const ms = performance.now() - started;
-    db.close();
-    return ms;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return performance.now() - started;
+  });
+}
+
+/**
+ * The physical limit of a durable write on this machine's disk: one single-row transaction with
+ * node:sqlite in WAL mode with synchronous = FULL, which flushes the log to the disk at every
+ * commit, as the local D1 does. The median of `commits` of them, in ms.
+ */
+export function durableCommitMs(commits: number): number {
+  return onScratchDatabase((db) => {
+    db.exec("PRAGMA synchronous = FULL; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+    const insert = db.prepare("INSERT INTO t (v) VALUES (?)");
+    const times: number[] = [];
+    for (let i = 0; i < commits; i++) {
+      const started = performance.now();
+      insert.run("x");
+      times.push(performance.now() - started);
+    }
+    return median(times);
+  });
 }
