@@ -90,12 +90,14 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
       const ms = await shownAt(page);
       const shown = await page.locator(".apps > li").count();
       if (shown < expectedApps) throw new Error(`${path} showed ${shown} of ${expectedApps} apps`);
+      // Whether the popup's first view (src/popup/first-view.ts) drew it.
+      const firstView = await page.evaluate(() => document.getElementById("app")?.dataset.firstView === "shown");
       await page.close();
-      return ms;
+      return { ms, firstView };
     };
     const open = () => openPage("popup/index.html", apps);
-    const openProbe = () => openPage("bench-probe.html", 0);
-    const openSummaryOnly = () => openPage("bench-summary.html", apps);
+    const openProbe = async () => (await openPage("bench-probe.html", 0)).ms;
+    const openSummaryOnly = async () => (await openPage("bench-summary.html", apps)).ms;
     // Without the cache: neither the cached summaries (storage.local) nor the popup's last view (localStorage).
     const dropCache = async () => {
       await browser.worker.evaluate(async () => {
@@ -112,14 +114,17 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
     await openSummaryOnly();
     const withoutCache: number[] = [];
     const withCache: number[] = [];
+    let withCacheFirstViews = 0;
     const floor: number[] = [];
     const summaryOnly: number[] = [];
     for (let i = 0; i < runs; i++) {
       await dropCache();
-      withoutCache.push(await open());
+      withoutCache.push((await open()).ms);
       // Each kind of page in turn, twice, so that all three see the machine in the same state.
       for (let turn = 0; turn < 2; turn++) {
-        withCache.push(await open());
+        const opened = await open();
+        withCache.push(opened.ms);
+        if (opened.firstView) withCacheFirstViews += 1;
         floor.push(await openProbe());
         summaryOnly.push(await openSummaryOnly());
       }
@@ -130,6 +135,7 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
       floorMs: round(median(floor)),
       summaryOnlyMs: round(median(summaryOnly)),
       withCacheRuns: withCache.map((ms) => round(ms)),
+      withCacheFirstViews,
       floorRuns: floor.map((ms) => round(ms)),
       summaryOnlyRuns: summaryOnly.map((ms) => round(ms)),
       runs,

@@ -1,6 +1,6 @@
 /** The toolbar popup: the current tenant's licenses, one app's details, and the changes an admin makes. */
 import type { AssignRequest, LicenseSummary, PrincipalView } from "@appseats/shared";
-import { useEffect, useState } from "preact/hooks";
+import { useLayoutEffect, useState } from "preact/hooks";
 import browser from "webextension-polyfill";
 import { type AppSeatsClient, Unreachable } from "../api/client.js";
 import { describeError } from "../core/describe-error.js";
@@ -33,8 +33,10 @@ export function App() {
   const license = summary?.items.find((l) => l.id === openId);
 
   // The summary with fresh figures, as drawn, is the next opening's first view (first-view.ts).
+  // Kept in the same task as the render that draws them: the last view written with new figures
+  // never goes without its first view, even if the popup closes at once.
   const summaryFresh = data.freshness === "fresh" && summary !== undefined && !license && !pane && !notice;
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (summaryFresh) keepFirstView(document.getElementById("app")!, uiLanguage(), data.fetchedAt);
   }, [summaryFresh, summary, data.fetchedAt, data.sessions]);
 
