@@ -60,6 +60,23 @@ function cpuMsIn(statPath: string): number {
 }
 
 /**
+ * Write system calls made so far by the worker's runtime: to its sockets, and to the local
+ * databases' files, where a commit writes each changed page to the log with a call of its own.
+ */
+export function workerdWriteCalls(processGroup: number): number {
+  let calls = 0;
+  for (const { pid, role } of workerdProcesses(processGroup)) {
+    if (role !== "runtime") continue;
+    try {
+      calls += Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // ended
+    }
+  }
+  return calls;
+}
+
+/**
  * CPU time used so far (ms) by the worker's runtime, by its main thread alone (the one that runs
  * the worker, the rate limiter and the local D1 object; the others compile and collect garbage),
  * and by wrangler's proxy.

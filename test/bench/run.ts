@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { demoVendorKey } from "../../worker/seed/demo.ts";
 import { Backend, Http } from "../support/backend.ts";
 import { leanClient } from "./lean-client.ts";
-import { durableCommitMs, load, machineCpuMs, median, percentile, round, sampleMemory, sqliteLimitMs, workerdCpuMs } from "./measure.ts";
+import { durableCommitMs, load, machineCpuMs, median, percentile, round, sampleMemory, sqliteLimitMs, workerdCpuMs, workerdWriteCalls } from "./measure.ts";
 import { popupBytes, popupTimings } from "./popup.ts";
 import { bench, largeTenantSql } from "./seed.ts";
 import { writeReport } from "./report.ts";
@@ -27,8 +27,8 @@ function progress(text: string) {
  * `count` calls, `concurrency` at a time, `runs` times: the medians of requests per second, p50
  * and p95, and of the CPU each request took: on the whole machine (load generator, wrangler's
  * proxy, the worker's runtime with its database), and in the worker's runtime alone. Also how
- * busy the cores were, how much time the hypervisor gave to other guests (steal), and how busy
- * the runtime's main thread was.
+ * busy the cores were, how much time the hypervisor gave to other guests (steal), how busy
+ * the runtime's main thread was, and how many write calls the runtime made per request.
  */
 async function throughput(backend: Backend, count: number, concurrency: number, call: (i: number) => Promise<unknown>) {
   const perSecond: number[] = [];
@@ -39,7 +39,9 @@ async function throughput(backend: Backend, count: number, concurrency: number, 
   const busy: number[] = [];
   const steal: number[] = [];
   const mainThread: number[] = [];
+  const writeCalls: number[] = [];
   for (let r = 0; r < runs; r++) {
+    const writesBefore = workerdWriteCalls(backend.processGroup!);
     const runtimeBefore = workerdCpuMs(backend.processGroup!);
     const before = machineCpuMs();
     const started = performance.now();
@@ -47,6 +49,7 @@ async function throughput(backend: Backend, count: number, concurrency: number, 
     const wallMs = performance.now() - started;
     const after = machineCpuMs();
     const runtimeAfter = workerdCpuMs(backend.processGroup!);
+    writeCalls.push((workerdWriteCalls(backend.processGroup!) - writesBefore) / count);
     const runtime = runtimeAfter.runtime - runtimeBefore.runtime;
     mainThread.push((runtimeAfter.runtimeMainThread - runtimeBefore.runtimeMainThread) / wallMs);
     const used = after.busy - before.busy;
@@ -68,6 +71,7 @@ async function throughput(backend: Backend, count: number, concurrency: number, 
     coresBusyShare: round(median(busy), 2),
     stealShare: round(median(steal), 2),
     runtimeMainThreadBusyShare: round(median(mainThread), 2),
+    runtimeWriteCallsPerRequest: round(median(writeCalls)),
   };
 }
 
