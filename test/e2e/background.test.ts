@@ -46,6 +46,8 @@ describe("the background, as Megan Bowen", () => {
 
   it("after the popup has cached fresh figures, the menu follows the cache without asking the backend; a refresh asks it again", async () => {
     const page = await openPopup(browser);
+    // The popup's own fetch is done (it caches what it fetched): nothing writes the cache below but the test.
+    await page.getByRole("status").getByText("Up to date").waitFor();
     await message(page, "refresh", {});
     // As if the popup had just cached Northwind Notes with no seat left (the backend still has some).
     await page.evaluate(async (id) => {
