@@ -117,16 +117,29 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
     let withCacheFirstViews = 0;
     const floor: number[] = [];
     const summaryOnly: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      await dropCache();
-      withoutCache.push((await open()).ms);
-      // Each kind of page in turn, twice, so that all three see the machine in the same state.
-      for (let turn = 0; turn < 2; turn++) {
+    // Each opening starts once the page before it has closed and settled, so that none pays for
+    // the one before it; each kind of page in turn, twice a run, in an order that rotates, so
+    // that all three see the machine in the same state.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 250));
+    const kinds = [
+      async () => {
         const opened = await open();
         withCache.push(opened.ms);
         if (opened.firstView) withCacheFirstViews += 1;
-        floor.push(await openProbe());
-        summaryOnly.push(await openSummaryOnly());
+      },
+      async () => floor.push(await openProbe()),
+      async () => summaryOnly.push(await openSummaryOnly()),
+    ];
+    for (let i = 0; i < runs; i++) {
+      await dropCache();
+      await settle();
+      withoutCache.push((await open()).ms);
+      for (let turn = 0; turn < 2; turn++) {
+        const shift = (2 * i + turn) % kinds.length;
+        for (const measure of [...kinds.slice(shift), ...kinds.slice(0, shift)]) {
+          await settle();
+          await measure();
+        }
       }
     }
     return {
