@@ -159,7 +159,7 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     await options.close();
   });
 
-  it("opens on its last view, drawn before its script has run, then brings the figures up to date", async () => {
+  it("opens on its last view, drawn before its script has run, then brings the figures up to date; not one drawn by another version", async () => {
     const first = await openPopup(browser);
     await first.getByText("11 of 25 assigned · 14 available").waitFor();
     // The summary with fresh figures is kept, as drawn, for the next opening.
@@ -195,7 +195,19 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     expect(await popup.locator(".apps > li").count()).toBe((await api(backend, "GET", "/api/v1/licenses", megan)).body.items.length);
     await popup.getByRole("button", { name: /Fabrikam Sign/ }).click();
     await popup.getByRole("button", { name: "Assign licenses", exact: true }).waitFor();
+
+    // Drawn by another version of the extension (or in another language), it is not shown again.
+    await popup.evaluate(() => {
+      const lastView = JSON.parse(localStorage.getItem("appseats:last-view")!);
+      lastView.firstView.drawnFor = "en 0.0.1";
+      localStorage.setItem("appseats:last-view", JSON.stringify(lastView));
+    });
     await popup.close();
+    const redrawn = await openPopup(browser);
+    await redrawn.waitForFunction(() => "firstDrawn" in globalThis);
+    expect(await redrawn.evaluate(() => (globalThis as unknown as { firstDrawn: { byFirstView: boolean } }).firstDrawn.byFirstView)).toBe(false);
+    await redrawn.getByText("11 of 30 assigned · 19 available").waitFor();
+    await redrawn.close();
     expect((await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikam}`, demoVendorKey("fabrikam"), { quantity: 25 })).status).toBe(200);
   });
 

@@ -4,6 +4,8 @@
  * names, the admin's roles and the summary, and the summary's markup. Tokens stay in storage.session.
  */
 import type { LicenseList, Me } from "@appseats/shared";
+import type Browser from "webextension-polyfill";
+import { uiLanguage } from "./i18n.js";
 
 const key = "appseats:last-view";
 
@@ -11,8 +13,8 @@ export interface Snapshot {
   me: Me;
   summary: LicenseList;
   fetchedAt: number;
-  /** The summary as the popup drew it from these figures, and in which language (popup/first-view.ts). */
-  firstView?: { html: string; lang: string };
+  /** The summary as the popup drew it from these figures (popup/first-view.ts), and for what (`drawnFor`). */
+  firstView?: { html: string; drawnFor: string };
 }
 
 export function readSnapshot(): Snapshot | undefined {
@@ -37,13 +39,19 @@ export function writeSnapshot(snapshot: Snapshot): void {
  * shows the figures fetched at `fetchedAt`, those of the last view. A select's current choice is
  * a property, not markup: it is written into its options.
  */
-export function keepFirstView(root: Element, lang: string, fetchedAt: number | undefined): void {
+export function keepFirstView(root: Element, fetchedAt: number | undefined): void {
   const snapshot = readSnapshot();
   if (!snapshot || snapshot.fetchedAt !== fetchedAt) return;
   const copy = root.cloneNode(true) as Element;
   const chosen = [...root.querySelectorAll("option")].map((option) => option.selected);
   copy.querySelectorAll("option").forEach((option, i) => option.toggleAttribute("selected", chosen[i] ?? false));
-  writeSnapshot({ ...snapshot, firstView: { html: copy.innerHTML, lang } });
+  writeSnapshot({ ...snapshot, firstView: { html: copy.innerHTML, drawnFor: drawnFor() } });
+}
+
+/** A first view is shown again only as it was drawn: in the same language, by the same version of the extension. */
+export function drawnFor(): string {
+  const scope = globalThis as unknown as { browser?: typeof Browser; chrome?: typeof Browser };
+  return `${uiLanguage()} ${(scope.browser ?? scope.chrome)!.runtime.getManifest().version}`;
 }
 
 export function dropSnapshot(): void {

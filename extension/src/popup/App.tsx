@@ -4,7 +4,7 @@ import { useLayoutEffect, useState } from "preact/hooks";
 import browser from "webextension-polyfill";
 import { type AppSeatsClient, Unreachable } from "../api/client.js";
 import { describeError } from "../core/describe-error.js";
-import { t, uiLanguage } from "../core/i18n.js";
+import { t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
 import { clientFor } from "../core/session.js";
 import { keepFirstView } from "../core/snapshot.js";
@@ -37,7 +37,7 @@ export function App() {
   // never goes without its first view, even if the popup closes at once.
   const summaryFresh = data.freshness === "fresh" && summary !== undefined && !license && !pane && !notice;
   useLayoutEffect(() => {
-    if (summaryFresh) keepFirstView(document.getElementById("app")!, uiLanguage(), data.fetchedAt);
+    if (summaryFresh) keepFirstView(document.getElementById("app")!, data.fetchedAt);
   }, [summaryFresh, summary, data.fetchedAt, data.sessions]);
 
   /** Sends a change with an Idempotency-Key; unreachable, it is queued with that key to be sent later. */

@@ -5,15 +5,14 @@
  * popup's module (main.tsx, preloaded by the page), which renders over it, reusing its elements.
  * A classic script of its own, run while the page is parsed.
  */
-import { uiLanguage } from "../core/i18n.js";
-import { readSnapshot } from "../core/snapshot.js";
+import { drawnFor, readSnapshot } from "../core/snapshot.js";
 import { markSummaryShown } from "./shown.js";
 import { statusText } from "./status-text.js";
 
 const root = document.getElementById("app");
 const snapshot = readSnapshot();
 const view = snapshot?.firstView;
-if (root && snapshot && view && view.lang === uiLanguage()) {
+if (root && snapshot && view && view.drawnFor === drawnFor()) {
   // Markup the popup drew itself, parsed into an inert document: nothing in it runs (nor could
   // it: the extension's pages allow no inline script).
   const drawn = new DOMParser().parseFromString(view.html, "text/html").body;
