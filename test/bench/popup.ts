@@ -118,8 +118,9 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
     const floor: number[] = [];
     const summaryOnly: number[] = [];
     // Each opening starts once the page before it has closed and settled, so that none pays for
-    // the one before it; each kind of page in turn, twice a run, in an order that rotates, so
-    // that all three see the machine in the same state.
+    // the one before it; each kind of page in turn, four times a run (the machine is noisy), in
+    // an order that rotates, so that all three see the machine in the same state.
+    const turns = 4;
     const settle = () => new Promise((resolve) => setTimeout(resolve, 250));
     const kinds = [
       async () => {
@@ -134,8 +135,8 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
       await dropCache();
       await settle();
       withoutCache.push((await open()).ms);
-      for (let turn = 0; turn < 2; turn++) {
-        const shift = (2 * i + turn) % kinds.length;
+      for (let turn = 0; turn < turns; turn++) {
+        const shift = (turns * i + turn) % kinds.length;
         for (const measure of [...kinds.slice(shift), ...kinds.slice(0, shift)]) {
           await settle();
           await measure();
