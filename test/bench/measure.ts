@@ -60,32 +60,23 @@ function cpuMsIn(statPath: string): number {
 }
 
 /**
- * Write system calls made so far by the worker's runtime: to its sockets, and to the local
- * databases' files, where a commit writes each changed page to the log with a call of its own.
+ * What the worker's processes have used so far, in one pass over /proc: CPU time (ms) of the
+ * runtime, of its main thread alone (the one that runs the worker, the rate limiter and the local
+ * D1 object; the others compile and collect garbage) and of wrangler's proxy; and the runtime's
+ * write system calls, to its sockets and to the local databases' files, where a commit writes
+ * each changed page to the log with a call of its own.
  */
-export function workerdWriteCalls(processGroup: number): number {
-  let calls = 0;
+export function workerdUsage(processGroup: number): { runtime: number; runtimeMainThread: number; proxy: number; runtimeWriteCalls: number } {
+  const used = { runtime: 0, runtimeMainThread: 0, proxy: 0, runtimeWriteCalls: 0 };
   for (const { pid, role } of workerdProcesses(processGroup)) {
+    used[role] += cpuMsIn(`/proc/${pid}/stat`);
     if (role !== "runtime") continue;
+    used.runtimeMainThread += cpuMsIn(`/proc/${pid}/task/${pid}/stat`);
     try {
-      calls += Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? 0);
+      used.runtimeWriteCalls += Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? 0);
     } catch {
       // ended
     }
-  }
-  return calls;
-}
-
-/**
- * CPU time used so far (ms) by the worker's runtime, by its main thread alone (the one that runs
- * the worker, the rate limiter and the local D1 object; the others compile and collect garbage),
- * and by wrangler's proxy.
- */
-export function workerdCpuMs(processGroup: number): { runtime: number; runtimeMainThread: number; proxy: number } {
-  const used = { runtime: 0, runtimeMainThread: 0, proxy: 0 };
-  for (const { pid, role } of workerdProcesses(processGroup)) {
-    used[role] += cpuMsIn(`/proc/${pid}/stat`);
-    if (role === "runtime") used.runtimeMainThread += cpuMsIn(`/proc/${pid}/task/${pid}/stat`);
   }
   return used;
 }

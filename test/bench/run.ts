@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { demoVendorKey } from "../../worker/seed/demo.ts";
 import { Backend, Http } from "../support/backend.ts";
 import { leanClient } from "./lean-client.ts";
-import { durableCommitMs, load, machineCpuMs, median, percentile, round, sampleMemory, sqliteLimitMs, workerdCpuMs, workerdWriteCalls } from "./measure.ts";
+import { durableCommitMs, load, machineCpuMs, median, percentile, round, sampleMemory, sqliteLimitMs, workerdUsage } from "./measure.ts";
 import { popupBytes, popupTimings } from "./popup.ts";
 import { bench, largeTenantSql } from "./seed.ts";
 import { writeReport } from "./report.ts";
@@ -41,15 +41,14 @@ async function throughput(backend: Backend, count: number, concurrency: number, 
   const mainThread: number[] = [];
   const writeCalls: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const writesBefore = workerdWriteCalls(backend.processGroup!);
-    const runtimeBefore = workerdCpuMs(backend.processGroup!);
+    const runtimeBefore = workerdUsage(backend.processGroup!);
     const before = machineCpuMs();
     const started = performance.now();
     const run = await load(count, concurrency, call);
     const wallMs = performance.now() - started;
     const after = machineCpuMs();
-    const runtimeAfter = workerdCpuMs(backend.processGroup!);
-    writeCalls.push((workerdWriteCalls(backend.processGroup!) - writesBefore) / count);
+    const runtimeAfter = workerdUsage(backend.processGroup!);
+    writeCalls.push((runtimeAfter.runtimeWriteCalls - runtimeBefore.runtimeWriteCalls) / count);
     const runtime = runtimeAfter.runtime - runtimeBefore.runtime;
     mainThread.push((runtimeAfter.runtimeMainThread - runtimeBefore.runtimeMainThread) / wallMs);
     const used = after.busy - before.busy;

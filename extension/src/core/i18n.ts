@@ -3,10 +3,9 @@
  * is synchronous in every browser, so it is used as the browser gives it, without the promise
  * polyfill.
  */
-import type Browser from "webextension-polyfill";
+import { browserApi } from "./browser-api.js";
 
-const scope = globalThis as unknown as { browser?: typeof Browser; chrome?: typeof Browser };
-const i18n = () => (scope.browser ?? scope.chrome)!.i18n;
+const i18n = () => browserApi().i18n;
 
 export const uiLanguage = (): string => i18n().getUILanguage();
 

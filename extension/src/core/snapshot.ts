@@ -4,7 +4,7 @@
  * names, the admin's roles and the summary, and the summary's markup. Tokens stay in storage.session.
  */
 import type { LicenseList, Me } from "@appseats/shared";
-import type Browser from "webextension-polyfill";
+import { browserApi } from "./browser-api.js";
 import { uiLanguage } from "./i18n.js";
 
 const key = "appseats:last-view";
@@ -50,8 +50,7 @@ export function keepFirstView(root: Element, fetchedAt: number | undefined): voi
 
 /** A first view is shown again only as it was drawn: in the same language, by the same version of the extension. */
 export function drawnFor(): string {
-  const scope = globalThis as unknown as { browser?: typeof Browser; chrome?: typeof Browser };
-  return `${uiLanguage()} ${(scope.browser ?? scope.chrome)!.runtime.getManifest().version}`;
+  return `${uiLanguage()} ${browserApi().runtime.getManifest().version}`;
 }
 
 export function dropSnapshot(): void {

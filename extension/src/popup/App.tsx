@@ -14,7 +14,7 @@ import { Details } from "./components/Details.js";
 import { Header } from "./components/Header.js";
 import { Summary } from "./components/Summary.js";
 import { UnassignDialog } from "./components/Unassign.js";
-import { type Freshness, statusText } from "./status-text.js";
+import { type Freshness, statusClass, statusText } from "./status-text.js";
 import { usePopupData } from "./usePopupData.js";
 
 // Opened from the right-click menu when a selection matched no one or several: the assign pane, prefilled.
@@ -131,7 +131,7 @@ export function App() {
 
 function Status(props: { freshness: Freshness; fetchedAt?: number | undefined }) {
   return (
-    <p class={`status status-${props.freshness}`} role="status">
+    <p class={statusClass(props.freshness)} role="status">
       {statusText(props.freshness, props.fetchedAt)}
     </p>
   );

@@ -7,7 +7,7 @@
  */
 import { drawnFor, readSnapshot } from "../core/snapshot.js";
 import { markSummaryShown } from "./shown.js";
-import { statusText } from "./status-text.js";
+import { statusClass, statusText } from "./status-text.js";
 
 const root = document.getElementById("app");
 const snapshot = readSnapshot();
@@ -19,7 +19,7 @@ if (root && snapshot && view && view.drawnFor === drawnFor()) {
   root.replaceChildren(...drawn.childNodes);
   const status = root.querySelector(".status");
   if (status) {
-    status.className = "status status-stale";
+    status.className = statusClass("stale");
     status.textContent = statusText("stale", snapshot.fetchedAt);
   }
   root.dataset.firstView = "shown";

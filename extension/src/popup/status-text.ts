@@ -1,4 +1,4 @@
-/** The popup's status line: how fresh the figures shown are. */
+/** The popup's status line: how fresh the figures shown are, in words and as a class for its colour. */
 import { formatAgo, t } from "../core/i18n.js";
 
 export type Freshness = "loading" | "fresh" | "stale" | "unreachable" | "signedOut";
@@ -10,3 +10,5 @@ export function statusText(freshness: Freshness, fetchedAt: number | undefined, 
   if (freshness === "loading") return t("loading");
   return t("statusFresh");
 }
+
+export const statusClass = (freshness: Freshness) => `status status-${freshness}`;

@@ -11,7 +11,7 @@ import { countsByState, GuardFailed, guard, rowsOf, runBatch } from "./batch.js"
 import { type ChangeContext, newId } from "./context.js";
 import { existInTenantSql, principalKey, principalLookup, subscriptionAndPrincipals } from "./principals.js";
 import { isUsableSql, liveMembersOf, openSeats } from "./sql.js";
-import { type SubscriptionRow, seatCounts, seatCountsStatement, seatsFrom } from "./subscriptions.js";
+import { type SeatCounts, type SubscriptionRow, seatCounts, seatCountsStatement, seatsFrom } from "./subscriptions.js";
 
 /** Requested users (JSON ?2) who hold no active seat yet: each needs one (R3). */
 const usersNeedingSeat = `SELECT u.id FROM json_each(?2) j JOIN users u ON u.id = j.value AND u.deleted_at IS NULL
@@ -137,7 +137,7 @@ export async function assign(
     alreadyAssigned: views.filter((v) => !inserted.has(principalKey(v))),
     newlyLicensedUsers: byState.active ?? 0,
     newlyWaitingUsers: byState.waiting ?? 0,
-    seats: seatsFrom(rowsOf<{ purchased: number; assigned: number; waiting: number }>(results[countsAt])[0]),
+    seats: seatsFrom(rowsOf<SeatCounts>(results[countsAt])[0]),
     dryRun: false,
   };
 }
@@ -160,7 +160,7 @@ async function preview(
   const notAssigned = new Set(rowsOf<Principal>(pending).map(principalKey));
   const needed = rowsOf<{ n: number }>(needing)[0]?.n ?? 0;
   const candidates = rowsOf<{ n: number }>(members)[0]?.n ?? 0;
-  const before = rowsOf<{ purchased: number; assigned: number; waiting: number }>(counts)[0]!;
+  const before = rowsOf<SeatCounts>(counts)[0]!;
   const available = Math.max(0, before.purchased - before.assigned);
   if (needed > available) throw notEnough(needed, available);
   const fromGroups = Math.min(candidates, available - needed);

@@ -40,6 +40,11 @@ export const memberCountSql = (group: string) =>
 
 export const principalKey = (p: Principal) => `${p.type}:${p.id}`;
 
+// What makes a principal one of the tenant's, written once: the lookup and the guard below must
+// agree, or a change refused by the guard would find nothing missing when it reads again.
+const userOfTenant = (user: string, tenant: string) => `${user}.tenant_id = ${tenant} AND ${user}.deleted_at IS NULL`;
+const groupOfTenant = (group: string, tenant: string) => `${group}.tenant_id = ${tenant}`;
+
 export interface ResolvedPrincipals {
   /** In request order, each principal once. */
   views: PrincipalView[];
@@ -73,7 +78,7 @@ export function principalLookup(db: D1Database, tenantId: string, principals: Pr
         .prepare(
           `SELECT 'user' AS type, u.id, u.user_principal_name, u.display_name, u.mail, u.account_enabled
              FROM json_each(?2) j CROSS JOIN users u ON u.id = j.value
-            WHERE u.tenant_id = ?1 AND u.deleted_at IS NULL`,
+            WHERE ${userOfTenant("u", "?1")}`,
         )
         .bind(tenantId, JSON.stringify(userIds)),
     );
@@ -84,7 +89,7 @@ export function principalLookup(db: D1Database, tenantId: string, principals: Pr
         .prepare(
           `SELECT 'group' AS type, g.id, g.display_name, g.mail, ${memberCountSql("g.id")} AS member_count
              FROM json_each(?2) j CROSS JOIN groups g ON g.id = j.value
-            WHERE g.tenant_id = ?1`,
+            WHERE ${groupOfTenant("g", "?1")}`,
         )
         .bind(tenantId, JSON.stringify(groupIds)),
     );
@@ -138,6 +143,6 @@ export async function subscriptionAndPrincipals(
 export const existInTenantSql = (tenant: string, subscription: string, usersJson: string, groupsJson: string) =>
   `EXISTS (SELECT 1 FROM subscriptions WHERE id = ${subscription} AND tenant_id = ${tenant})
    AND NOT EXISTS (SELECT 1 FROM json_each(${usersJson}) j
-                    WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND u.tenant_id = ${tenant} AND u.deleted_at IS NULL))
+                    WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND ${userOfTenant("u", tenant)}))
    AND NOT EXISTS (SELECT 1 FROM json_each(${groupsJson}) j
-                    WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = j.value AND g.tenant_id = ${tenant}))`;
+                    WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = j.value AND ${groupOfTenant("g", tenant)}))`;
