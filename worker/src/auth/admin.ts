@@ -3,12 +3,15 @@
  * turn; today the local session token, later Microsoft Entra ID tokens slot in beside it.
  * The caller fixes the tenant: no path carries a tenant id (R11).
  */
-import { type Capability, type Role, can, rolesAllowedTo } from "@appseats/shared";
+import { type Capability, can, type Role, rolesAllowedTo } from "@appseats/shared";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
+import { GuardFailed } from "../licensing/batch.js";
 import type { Actor, ChangeContext } from "../licensing/context.js";
-import { bearerToken } from "./secrets.js";
+import { RecentCallers } from "./recent-callers.js";
+import { bearerToken, sha256Hex } from "./secrets.js";
 import { sessionCredential } from "./session.js";
 
 export interface AdminCaller {
@@ -21,40 +24,116 @@ export interface AdminCaller {
 export interface AdminCredential {
   recognises(token: string): boolean;
   verify(db: D1Database, token: string, now: Date): Promise<AdminCaller | null>;
+  /**
+   * A guard statement (see licensing/batch.ts) that holds while the token still admits `caller`,
+   * unchanged, with one of `roles`. A kind of credential that has one lets a change check its
+   * caller inside its own batch (see changeCheckingCaller).
+   */
+  checkInBatch?(db: D1Database, token: string, caller: AdminCaller, roles: readonly Role[], now: Date): Promise<D1PreparedStatement>;
+}
+
+/** The request's credential, and whether its caller was read from the database in this request. */
+export interface AdminAuth {
+  token: string;
+  credential: AdminCredential;
+  /** The token's hash: callers are remembered by it, never by the token itself. */
+  key: string;
+  verified: boolean;
 }
 
 const credentials: AdminCredential[] = [sessionCredential];
 
+/** Callers verified lately in this isolate; a change that checks its caller in its batch starts from one. */
+const recentCallers = new RecentCallers<AdminCaller>({ size: 1000, maxAgeMs: 5 * 60 * 1000 });
+
 const unauthenticated = () =>
   new AppSeatsError("Unauthenticated", "Sign in again: the token is missing, unknown or expired.");
 
+const forbidden = (capability: Capability) =>
+  new AppSeatsError("Forbidden", `Your roles do not allow this. Ask an admin with one of: ${rolesAllowedTo[capability].join(", ")}.`, {
+    requiredRoles: rolesAllowedTo[capability],
+  });
+
+const isChange = (method: string) => method !== "GET" && method !== "HEAD";
+
+/**
+ * Sets the caller. Reads always verify the token. A change may start from the caller this token
+ * had lately, unverified: only changeCheckingCaller uses it as it is; everything else that needs
+ * the caller of a change verifies it first (verifiedCaller, changeContext, requireCapability).
+ */
 export const authenticateAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
-  if (!token) throw unauthenticated();
-  const credential = credentials.find((kind) => kind.recognises(token));
-  const caller = credential ? await credential.verify(c.env.DB, token, new Date()) : null;
-  if (!caller) throw unauthenticated();
-  c.set("caller", caller);
+  const credential = token ? credentials.find((kind) => kind.recognises(token)) : undefined;
+  if (!token || !credential) throw unauthenticated();
+  const key = await sha256Hex(token);
+  const recent = isChange(c.req.method) && credential.checkInBatch ? recentCallers.get(key) : undefined;
+  c.set("auth", { token, credential, key, verified: false });
+  if (recent) c.set("caller", recent);
+  else await verifyCaller(c);
   await next();
 });
+
+async function verifyCaller(c: Context<AppEnv>): Promise<AdminCaller> {
+  const auth = c.get("auth");
+  const caller = await auth.credential.verify(c.env.DB, auth.token, new Date());
+  if (!caller) {
+    recentCallers.delete(auth.key);
+    throw unauthenticated();
+  }
+  recentCallers.set(auth.key, caller);
+  c.set("auth", { ...auth, verified: true });
+  c.set("caller", caller);
+  return caller;
+}
+
+/** The caller as the database has it now: read in this request if it was not yet. */
+export const verifiedCaller = async (c: Context<AppEnv>): Promise<AdminCaller> =>
+  c.get("auth").verified ? c.get("caller") : verifyCaller(c);
 
 /** R10: the caller's roles must allow the capability; otherwise 403 naming the roles that would. */
 export const requireCapability = (capability: Capability) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const { roles } = c.get("caller");
-    if (!can(roles, capability)) {
-      throw new AppSeatsError("Forbidden", `Your roles do not allow this. Ask an admin with one of: ${rolesAllowedTo[capability].join(", ")}.`, {
-        requiredRoles: rolesAllowedTo[capability],
-      });
-    }
+    // A caller not yet verified may have been given the role since: refuse only on fresh roles.
+    if (!can(c.get("caller").roles, capability) && !can((await verifiedCaller(c)).roles, capability)) throw forbidden(capability);
     await next();
   });
 
 export const actorOf = (caller: AdminCaller): Actor => ({ type: "user", id: caller.user.id, displayName: caller.user.displayName });
 
-export const changeContext = (caller: AdminCaller, requestId: string): ChangeContext => ({
+const contextOf = (caller: AdminCaller, requestId: string, now: Date): ChangeContext => ({
   tenantId: caller.tenantId,
   actor: actorOf(caller),
   requestId,
-  now: new Date().toISOString(),
+  now: now.toISOString(),
 });
+
+/** The context of a change by a caller verified in this request. */
+export const changeContext = async (c: Context<AppEnv>): Promise<ChangeContext> =>
+  contextOf(await verifiedCaller(c), c.get("requestId"), new Date());
+
+/**
+ * Runs a change that checks its own caller (R10, R11): the caller's session is not read first in a
+ * round trip of its own. The change puts `ctx.callerCheck` at the head of its batch; it stops the
+ * batch before anything is written when the session has ended, the user was disabled, deleted or
+ * renamed, or lost the roles for `capability`. Then the caller is verified as for any request (401
+ * or 403), and if they may still do it, the change runs again.
+ */
+export async function changeCheckingCaller<T>(
+  c: Context<AppEnv>,
+  capability: Capability,
+  change: (ctx: ChangeContext) => Promise<T>,
+): Promise<T> {
+  const auth = c.get("auth");
+  if (!auth.verified) {
+    const now = new Date();
+    const caller = c.get("caller");
+    const callerCheck = await auth.credential.checkInBatch!(c.env.DB, auth.token, caller, rolesAllowedTo[capability], now);
+    try {
+      return await change({ ...contextOf(caller, c.get("requestId"), now), callerCheck });
+    } catch (error) {
+      if (!(error instanceof GuardFailed && error.code === "CallerChanged")) throw error;
+    }
+    if (!can((await verifyCaller(c)).roles, capability)) throw forbidden(capability);
+  }
+  return change(await changeContext(c));
+}

@@ -1,9 +1,14 @@
 /** Local sessions: opaque tokens issued by the local sign-in, stored hashed with an expiry. */
 import type { Role } from "@appseats/shared";
+import { guard } from "../licensing/batch.js";
 import type { AdminCaller, AdminCredential } from "./admin.js";
 import { randomSecret, sha256Hex } from "./secrets.js";
 
 const prefix = "ass";
+
+/** A session (t) of the token hashed as ?1 that still admits its user (u) at the time ?2. */
+const liveSession = `session_tokens t JOIN users u ON u.id = t.user_id AND u.tenant_id = t.tenant_id
+  WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND u.deleted_at IS NULL AND u.account_enabled = 1`;
 
 export const sessionCredential: AdminCredential = {
   recognises: (token) => token.startsWith(`${prefix}_`),
@@ -12,8 +17,7 @@ export const sessionCredential: AdminCredential = {
       .prepare(
         `SELECT u.id, u.display_name, u.user_principal_name, u.tenant_id,
                 (SELECT json_group_array(role) FROM admin_roles r WHERE r.user_id = u.id) AS roles
-           FROM session_tokens t JOIN users u ON u.id = t.user_id AND u.tenant_id = t.tenant_id
-          WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND u.deleted_at IS NULL AND u.account_enabled = 1`,
+           FROM ${liveSession}`,
       )
       .bind(await sha256Hex(token), now.toISOString())
       .first<{ id: string; display_name: string; user_principal_name: string; tenant_id: string; roles: string }>();
@@ -23,6 +27,20 @@ export const sessionCredential: AdminCredential = {
       user: { id: row.id, displayName: row.display_name, userPrincipalName: row.user_principal_name },
       roles: JSON.parse(row.roles) as Role[],
     } satisfies AdminCaller;
+  },
+  async checkInBatch(db, token, caller, roles, now) {
+    const sameCaller = `EXISTS (SELECT 1 FROM ${liveSession} AND u.id = ?3 AND u.tenant_id = ?4 AND u.display_name = ?5
+      AND EXISTS (SELECT 1 FROM admin_roles r WHERE r.user_id = u.id AND r.role IN (SELECT value FROM json_each(?6))))`;
+    return guard(
+      db,
+      [{ code: "CallerChanged", ok: sameCaller }],
+      await sha256Hex(token),
+      now.toISOString(),
+      caller.user.id,
+      caller.tenantId,
+      caller.user.displayName,
+      JSON.stringify(roles),
+    );
   },
 };
 

@@ -1,11 +1,12 @@
 /** The Hono environment every route shares: bindings, and who is calling once auth has run. */
 import type { RequestIdVariables } from "hono/request-id";
-import type { AdminCaller } from "../auth/admin.js";
+import type { AdminAuth, AdminCaller } from "../auth/admin.js";
 import type { VendorCaller } from "../auth/vendor.js";
 
 export interface AppEnv {
   Bindings: Env;
   Variables: RequestIdVariables & {
+    auth: AdminAuth;
     caller: AdminCaller;
     vendor: VendorCaller;
   };

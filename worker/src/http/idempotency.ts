@@ -6,6 +6,7 @@
 import { createMiddleware } from "hono/factory";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { verifiedCaller } from "../auth/admin.js";
 import { sha256Hex } from "../auth/secrets.js";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "./env.js";
@@ -15,7 +16,7 @@ const replayWindowMs = 24 * 60 * 60 * 1000;
 const staleClaimMs = 60 * 1000;
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
 
-export const idempotent = (scopeOf: (c: Context<AppEnv>) => string) =>
+export const idempotent = (scopeOf: (c: Context<AppEnv>) => Promise<string>) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header("idempotency-key");
     if (key === undefined) return next();
@@ -25,7 +26,7 @@ export const idempotent = (scopeOf: (c: Context<AppEnv>) => string) =>
       });
     }
     const db = c.env.DB;
-    const scope = scopeOf(c);
+    const scope = await scopeOf(c);
     const fingerprint = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`);
     const now = Date.now();
     const claimed = await db
@@ -67,5 +68,9 @@ export const idempotent = (scopeOf: (c: Context<AppEnv>) => string) =>
   });
 
 /** Keys are the caller's own: an admin's within the tenant, a vendor's across its apps. */
-export const idempotentForAdmin = idempotent((c) => `user:${c.get("caller").tenantId}:${c.get("caller").user.id}`);
-export const idempotentForVendor = idempotent((c) => `vendor:${c.get("vendor").id}`);
+export const idempotentForAdmin = idempotent(async (c) => {
+  // A key is claimed before the change runs: its caller must be read first.
+  const caller = await verifiedCaller(c);
+  return `user:${caller.tenantId}:${caller.user.id}`;
+});
+export const idempotentForVendor = idempotent(async (c) => `vendor:${c.get("vendor").id}`);

@@ -29,9 +29,10 @@ const notYetAssigned = `SELECT json_extract(j.value, '$.type') AS type, json_ext
 
 /**
  * One round trip: the principals are read for the answer inside the change's own batch, and
- * guards at its head stop it, before anything is written, when the subscription or a principal
- * is not in the caller's tenant (R11), the subscription is not usable (R8) or seats are short (R3).
- * Only then is the state read again, to say which.
+ * guards at its head stop it, before anything is written, when the caller no longer may (see
+ * ChangeContext.callerCheck), the subscription or a principal is not in the caller's tenant (R11),
+ * the subscription is not usable (R8) or seats are short (R3). Only then is the state read
+ * again, to say which.
  */
 export async function assign(
   db: D1Database,
@@ -40,6 +41,8 @@ export async function assign(
   request: { principals: Principal[]; dryRun?: boolean | undefined },
 ): Promise<AssignResult> {
   if (request.dryRun) {
+    // A preview reads before it could check its caller in a batch: the check goes first, alone.
+    if (ctx.callerCheck) await runBatch(db, [ctx.callerCheck]);
     const [subscription, resolved] = await subscriptionAndPrincipals(db, ctx.tenantId, subscriptionId, request.principals);
     if (!isUsable(subscription.status)) throw notUsable(subscription);
     return preview(db, subscription, resolved.views, JSON.stringify(resolved.userIds), JSON.stringify(resolved.groupIds));
@@ -52,8 +55,9 @@ export async function assign(
   const hasUsers = lookup.userIds.length > 0;
   const hasGroups = lookup.groupIds.length > 0;
   // Only the statements the request needs: each one is compiled and run by the database.
-  const statements: D1PreparedStatement[] = [...lookup.statements];
+  const statements: D1PreparedStatement[] = ctx.callerCheck ? [ctx.callerCheck] : [];
   const add = (statement: D1PreparedStatement) => statements.push(statement) - 1;
+  const lookupAt = statements.push(...lookup.statements) - lookup.statements.length;
   add(
     guard(
       db,
@@ -122,12 +126,12 @@ export async function assign(
   try {
     results = await runBatch(db, statements);
   } catch (error) {
-    if (!(error instanceof GuardFailed)) throw error;
+    if (!(error instanceof GuardFailed) || error.code === "CallerChanged") throw error;
     await explainRefusal(db, ctx.tenantId, subscriptionId, request.principals, error);
     // Nothing refuses any more: the state changed between the batch and the reading. Go again.
     return assign(db, ctx, subscriptionId, request);
   }
-  const views = lookup.read(results.slice(0, lookup.statements.length)).views;
+  const views = lookup.read(results.slice(lookupAt, lookupAt + lookup.statements.length)).views;
   const inserted = new Set(rowsOf<Principal>(results[assignedAt]).map(principalKey));
   // With groups, one count covers every license of this change; otherwise the direct rows are all of them.
   const byState =

@@ -6,7 +6,11 @@
  */
 import type { ErrorCode } from "@appseats/shared";
 
-export type GuardCode = Extract<ErrorCode, "NotFound" | "SubscriptionNotUsable" | "NotEnoughLicenses" | "InheritedLicense">;
+/**
+ * The rules a guard names: those an answer names, and CallerChanged, when the caller a change
+ * started from no longer holds (see changeCheckingCaller in auth/admin.ts).
+ */
+export type GuardCode = Extract<ErrorCode, "NotFound" | "SubscriptionNotUsable" | "NotEnoughLicenses" | "InheritedLicense"> | "CallerChanged";
 
 export class GuardFailed extends Error {
   constructor(readonly code: GuardCode | "Conflict") {

@@ -11,6 +11,12 @@ export interface ChangeContext {
   actor: Actor;
   requestId: string;
   now: string;
+  /**
+   * A guard that the caller still may make this change, when the caller was not read from the
+   * database first (see changeCheckingCaller in auth/admin.ts). A change given one runs it
+   * before anything else; only assign takes one.
+   */
+  callerCheck?: D1PreparedStatement;
 }
 
 export const newId = () => crypto.randomUUID();

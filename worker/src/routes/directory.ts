@@ -21,16 +21,16 @@ export const directoryRoutes = new Hono<AppEnv>()
     return c.json({ items, nextCursor: null });
   })
   .post("/groups/:id/members", manage, byCaller, validate("param", IdParam), validate("json", MemberChangeRequest), async (c) =>
-    c.json(await addMembers(c.env.DB, changeContext(c.get("caller"), c.get("requestId")), c.req.valid("param").id, c.req.valid("json").userIds)),
+    c.json(await addMembers(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").userIds)),
   )
   .post("/groups/:id/members/remove", manage, byCaller, validate("param", IdParam), validate("json", MemberChangeRequest), async (c) =>
-    c.json(await removeMembers(c.env.DB, changeContext(c.get("caller"), c.get("requestId")), c.req.valid("param").id, c.req.valid("json").userIds)),
+    c.json(await removeMembers(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").userIds)),
   )
   .patch("/users/:id", manage, byCaller, validate("param", IdParam), validate("json", UserUpdateRequest), async (c) =>
-    c.json(await setAccountEnabled(c.env.DB, changeContext(c.get("caller"), c.get("requestId")), c.req.valid("param").id, c.req.valid("json").accountEnabled)),
+    c.json(await setAccountEnabled(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").accountEnabled)),
   )
   .delete("/users/:id", manage, byCaller, validate("param", IdParam), async (c) =>
-    c.json(await deleteUser(c.env.DB, changeContext(c.get("caller"), c.get("requestId")), c.req.valid("param").id)),
+    c.json(await deleteUser(c.env.DB, await changeContext(c), c.req.valid("param").id)),
   );
 
 export const userRoutes = new Hono<AppEnv>().get("/:id/licenses", validate("param", IdParam), async (c) =>

@@ -2,7 +2,7 @@
 import { AssignRequest, exportCsvHeader, IdParam, LicenseDetailQuery, LicenseUsersQuery, UnassignRequest } from "@appseats/shared";
 import { stringify } from "csv-stringify/browser/esm/sync";
 import { Hono } from "hono";
-import { changeContext, requireCapability } from "../auth/admin.js";
+import { changeCheckingCaller, changeContext, requireCapability } from "../auth/admin.js";
 import type { AppEnv } from "../http/env.js";
 import { idempotentForAdmin as byCaller } from "../http/idempotency.js";
 import { validate } from "../http/validate.js";
@@ -57,11 +57,11 @@ export const licenseRoutes = new Hono<AppEnv>()
     });
   })
   .post("/:id/assign", requireCapability("assign"), byCaller, validate("param", IdParam), validate("json", AssignRequest), async (c) =>
-    c.json(await assign(c.env.DB, changeContext(c.get("caller"), c.get("requestId")), c.req.valid("param").id, c.req.valid("json"))),
+    c.json(await changeCheckingCaller(c, "assign", (ctx) => assign(c.env.DB, ctx, c.req.valid("param").id, c.req.valid("json")))),
   )
   .post("/:id/unassign", requireCapability("assign"), byCaller, validate("param", IdParam), validate("json", UnassignRequest), async (c) =>
-    c.json(await unassign(c.env.DB, changeContext(c.get("caller"), c.get("requestId")), c.req.valid("param").id, c.req.valid("json"))),
+    c.json(await unassign(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json"))),
   )
   .post("/:id/install", requireCapability("install"), byCaller, validate("param", IdParam), async (c) =>
-    c.json(await startInstall(c.env.DB, changeContext(c.get("caller"), c.get("requestId")), c.req.valid("param").id)),
+    c.json(await startInstall(c.env.DB, await changeContext(c), c.req.valid("param").id)),
   );
