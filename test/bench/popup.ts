@@ -22,7 +22,7 @@ export function popupBytes() {
     const code = readFileSync(join(extensionDir, path), "utf8");
     for (const [, chunk] of code.matchAll(/(?:from\s*|import\s*\(\s*)"\.\/([\w.-]+\.js)"/g)) visit(`assets/${chunk}`);
   };
-  for (const [, path] of html.matchAll(/(?:src|href)="\/([^"]+\.(?:js|css))"/g)) visit(path!);
+  for (const [, path] of html.matchAll(/(?:src|href|data-module)="\/([^"]+\.(?:js|css))"/g)) visit(path!);
   let js = 0;
   // The build puts the stylesheet into the page itself.
   let css = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].reduce((sum, [, text]) => sum + gzipped(text!), 0);

@@ -2,7 +2,8 @@
  * The popup's first view, shown before Preact and the rest of the popup have loaded: the summary
  * as the popup last drew it with fresh figures (kept with the last view, core/snapshot.ts), put
  * back at once, its status line saying how old the figures are. Once that is painted, it runs the
- * popup's module (main.tsx, preloaded by the page), which renders over it, reusing its elements.
+ * popup's module (main.tsx, named by this script's data-module), which renders over it, reusing
+ * its elements.
  * A classic script of its own, run while the page is parsed.
  */
 import { drawnFor, readSnapshot } from "../core/snapshot.js";
@@ -10,6 +11,7 @@ import { markSummaryShown } from "./shown.js";
 import { statusClass, statusText } from "./status-text.js";
 
 const root = document.getElementById("app");
+const popupModule = (document.currentScript as HTMLScriptElement).dataset.module!;
 const snapshot = readSnapshot();
 const view = snapshot?.firstView;
 if (root && snapshot && view && view.drawnFor === drawnFor()) {
@@ -26,11 +28,11 @@ if (root && snapshot && view && view.drawnFor === drawnFor()) {
   markSummaryShown();
 }
 
-/** Runs the popup's module, which the page preloads (see build.mjs). */
+/** Runs the popup's module (see build.mjs). */
 function start() {
   const script = document.createElement("script");
   script.type = "module";
-  script.src = (document.getElementById("popup-module") as HTMLLinkElement).href;
+  script.src = popupModule;
   document.head.append(script);
 }
 // After the first view is painted: until then the module would hold the page's one thread.
