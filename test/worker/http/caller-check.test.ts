@@ -112,6 +112,24 @@ describe("an assign checks its caller in its own batch", () => {
     expect(await idempotencyRecords()).toBe(0);
   });
 
+  it("every other change reads its caller first: a role lost since refuses unassign, install and directory changes", async () => {
+    const changes = [
+      { upn: "lidia@contoso.com", method: "POST", path: `/api/v1/licenses/${license}/unassign`, body: { principals: [principal.user("alex")] } },
+      { upn: "megan@contoso.com", method: "POST", path: `/api/v1/licenses/${license}/install` },
+      { upn: "alex@contoso.com", method: "POST", path: `/api/v1/directory/groups/${contoso.group("Sales")}/members`, body: { userIds: [contoso.user("ben")] } },
+      { upn: "alex@contoso.com", method: "PATCH", path: `/api/v1/directory/users/${contoso.user("diego")}`, body: { accountEnabled: false } },
+    ];
+    for (const change of changes) {
+      await freshDemo();
+      const token = await knownToken(change.upn);
+      await run(`DELETE FROM admin_roles WHERE user_id = (SELECT id FROM users WHERE user_principal_name = ?1)`, change.upn);
+      const before = await snapshot();
+      const answer = await call(change.method, change.path, { token, ...(change.body ? { body: change.body } : {}) });
+      expect(answer.status, `${change.method} ${change.path}`).toBe(403);
+      expect(await snapshot(), `${change.method} ${change.path}`).toBe(before);
+    }
+  });
+
   it("another tenant's id is still NotFound for a known caller, and the refusal names the rule", async () => {
     const token = await knownToken("lidia@contoso.com");
     const before = await snapshot();

@@ -58,8 +58,9 @@ const isChange = (method: string) => method !== "GET" && method !== "HEAD";
 
 /**
  * Sets the caller. Reads always verify the token. A change may start from the caller this token
- * had lately, unverified: only changeCheckingCaller uses it as it is; everything else that needs
- * the caller of a change verifies it first (verifiedCaller, changeContext, requireCapability).
+ * had lately, unverified: only a route whose change checks its caller in its own batch uses it as
+ * it is (requireCapability with checkedInBatch, then changeCheckingCaller); everything else that
+ * needs the caller of a change verifies it first (requireCapability, verifiedCaller, changeContext).
  */
 export const authenticateAdmin = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearerToken(c.req.header("authorization"));
@@ -90,11 +91,16 @@ async function verifyCaller(c: Context<AppEnv>): Promise<AdminCaller> {
 export const verifiedCaller = async (c: Context<AppEnv>): Promise<AdminCaller> =>
   c.get("auth").verified ? c.get("caller") : verifyCaller(c);
 
-/** R10: the caller's roles must allow the capability; otherwise 403 naming the roles that would. */
-export const requireCapability = (capability: Capability) =>
+/**
+ * R10: the caller's roles must allow the capability; otherwise 403 naming the roles that would.
+ * The roles are those read in this request, unless `checkedInBatch`: the route's change checks
+ * them again inside its own batch (changeCheckingCaller), so a remembered caller may pass here.
+ */
+export const requireCapability = (capability: Capability, { checkedInBatch = false } = {}) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    // A caller not yet verified may have been given the role since: refuse only on fresh roles.
-    if (!can(c.get("caller").roles, capability) && !can((await verifiedCaller(c)).roles, capability)) throw forbidden(capability);
+    const remembered = c.get("caller");
+    const roles = checkedInBatch && can(remembered.roles, capability) ? remembered.roles : (await verifiedCaller(c)).roles;
+    if (!can(roles, capability)) throw forbidden(capability);
     await next();
   });
 

@@ -56,7 +56,7 @@ export const licenseRoutes = new Hono<AppEnv>()
       "content-disposition": `attachment; filename="license-${id.replace(/[^\w.-]/g, "_")}.csv"`,
     });
   })
-  .post("/:id/assign", requireCapability("assign"), byCaller, validate("param", IdParam), validate("json", AssignRequest), async (c) =>
+  .post("/:id/assign", requireCapability("assign", { checkedInBatch: true }), byCaller, validate("param", IdParam), validate("json", AssignRequest), async (c) =>
     c.json(await changeCheckingCaller(c, "assign", (ctx) => assign(c.env.DB, ctx, c.req.valid("param").id, c.req.valid("json")))),
   )
   .post("/:id/unassign", requireCapability("assign"), byCaller, validate("param", IdParam), validate("json", UnassignRequest), async (c) =>
