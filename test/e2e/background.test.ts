@@ -169,9 +169,19 @@ describe("signing out", () => {
     expect(sessions).toEqual(["fabrikam"]);
     await options.close();
 
+    // Not even the first view, drawn while Contoso was signed in, offers it.
     const after = await openPopup(browser);
     await after.getByText("1 of 10 assigned", { exact: false }).waitFor();
     expect(await after.getByRole("combobox", { name: "Organisation" }).count()).toBe(0);
+    expect(await after.evaluate(() => document.getElementById("app")?.dataset.firstView)).toBeUndefined();
+    await after.getByRole("status").getByText("Up to date").waitFor();
     await after.close();
+
+    // Signed in again, the next opening draws the switcher afresh, not the first view without it.
+    await signIn(browser, backend, "Megan Bowen");
+    const again = await openPopup(browser);
+    await again.getByRole("combobox", { name: "Organisation" }).waitFor();
+    expect(await again.evaluate(() => document.getElementById("app")?.dataset.firstView)).toBeUndefined();
+    await again.close();
   });
 });

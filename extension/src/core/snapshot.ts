@@ -53,6 +53,15 @@ export function drawnFor(): string {
   return `${uiLanguage()} ${browserApi().runtime.getManifest().version}`;
 }
 
+/**
+ * Drops the first view but keeps the last view's figures: when the tenants signed in change, the
+ * organisation switcher drawn in it no longer lists the right ones.
+ */
+export function dropFirstView(): void {
+  const snapshot = readSnapshot();
+  if (snapshot?.firstView) writeSnapshot({ me: snapshot.me, summary: snapshot.summary, fetchedAt: snapshot.fetchedAt });
+}
+
 export function dropSnapshot(): void {
   try {
     localStorage.removeItem(key);

@@ -10,7 +10,7 @@ import { t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
 import { liveSessions, signIn } from "../core/session.js";
 import { defaultBackendUrl, type Session, sessions, settings } from "../core/storage.js";
-import { dropSnapshot, readSnapshot } from "../core/snapshot.js";
+import { dropFirstView, dropSnapshot, readSnapshot } from "../core/snapshot.js";
 
 export function Options() {
   const [backendUrl, setBackendUrl] = useState(defaultBackendUrl);
@@ -62,6 +62,8 @@ export function Options() {
     setBusy(true);
     try {
       const session = await signIn(saved, userPrincipalName);
+      // The popup's first view has no switcher entry for this tenant yet.
+      dropFirstView();
       setSignedIn(await liveSessions());
       setMessage({ kind: "success", text: t("signedInAs", session.me.user.displayName, session.me.tenant.displayName) });
       await send("refresh", {}).catch(() => undefined);
@@ -74,8 +76,10 @@ export function Options() {
 
   async function signOut(tenantId: string) {
     await sessions.remove(tenantId);
-    // The popup's instant last view must not show a tenant the admin signed out of.
+    // The popup's instant last view must not show a tenant the admin signed out of, as the
+    // current one or in the switcher of its first view.
     if (readSnapshot()?.me.tenant.id === tenantId) dropSnapshot();
+    else dropFirstView();
     setSignedIn(await liveSessions());
     setMessage({ kind: "success", text: t("signedOut") });
     await send("refresh", {}).catch(() => undefined);
