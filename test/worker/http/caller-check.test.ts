@@ -112,6 +112,20 @@ describe("an assign checks its caller in its own batch", () => {
     expect(await idempotencyRecords()).toBe(0);
   });
 
+  it("a role lost since, with an Idempotency-Key (whose claim reads the caller first): 403, nothing stored", async () => {
+    const token = await knownToken("lidia@contoso.com");
+    await run(`DELETE FROM admin_roles WHERE user_id = ?1`, contoso.user("lidia"));
+    const before = await snapshot();
+    const answer = await call("POST", `/api/v1/licenses/${license}/assign`, {
+      token,
+      body: { principals: [principal.user("adele")] },
+      headers: { "idempotency-key": "role-lost" },
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.body.error.code).toBe("Forbidden");
+    expect(await snapshot()).toBe(before);
+  });
+
   it("every other change reads its caller first: a role lost since refuses unassign, install and directory changes", async () => {
     const changes = [
       { upn: "lidia@contoso.com", method: "POST", path: `/api/v1/licenses/${license}/unassign`, body: { principals: [principal.user("alex")] } },

@@ -139,7 +139,10 @@ export async function changeCheckingCaller<T>(
     } catch (error) {
       if (!(error instanceof GuardFailed && error.code === "CallerChanged")) throw error;
     }
-    if (!can((await verifyCaller(c)).roles, capability)) throw forbidden(capability);
   }
-  return change(await changeContext(c));
+  // Verified in this request, here or before (an Idempotency-Key is claimed by a verified caller):
+  // the roles are those read then.
+  const caller = await verifiedCaller(c);
+  if (!can(caller.roles, capability)) throw forbidden(capability);
+  return change(contextOf(caller, c.get("requestId"), new Date()));
 }
