@@ -11,7 +11,7 @@ import type { AppEnv } from "../http/env.js";
 import { GuardFailed } from "../licensing/batch.js";
 import type { Actor, ChangeContext } from "../licensing/context.js";
 import { RecentCallers } from "./recent-callers.js";
-import { bearerToken, sha256Hex } from "./secrets.js";
+import { type Bearer, bearerOf } from "./secrets.js";
 import { sessionCredential } from "./session.js";
 
 export interface AdminCaller {
@@ -23,21 +23,20 @@ export interface AdminCaller {
 /** A kind of credential: says whether a token looks like its own, then verifies it. */
 export interface AdminCredential {
   recognises(token: string): boolean;
-  verify(db: D1Database, token: string, now: Date): Promise<AdminCaller | null>;
+  verify(db: D1Database, bearer: Bearer, now: Date): Promise<AdminCaller | null>;
   /**
    * A guard statement (see licensing/batch.ts) that holds while the token still admits `caller`,
    * unchanged, with one of `roles`. A kind of credential that has one lets a change check its
    * caller inside its own batch (see changeCheckingCaller).
    */
-  checkInBatch?(db: D1Database, token: string, caller: AdminCaller, roles: readonly Role[], now: Date): Promise<D1PreparedStatement>;
+  checkInBatch?(db: D1Database, bearer: Bearer, caller: AdminCaller, roles: readonly Role[], now: Date): D1PreparedStatement;
 }
 
 /** The request's credential, and whether its caller was read from the database in this request. */
 export interface AdminAuth {
-  token: string;
+  /** Callers are remembered by its hash, never by the token itself. */
+  bearer: Bearer;
   credential: AdminCredential;
-  /** The token's hash: callers are remembered by it, never by the token itself. */
-  key: string;
   verified: boolean;
 }
 
@@ -63,12 +62,11 @@ const isChange = (method: string) => method !== "GET" && method !== "HEAD";
  * needs the caller of a change verifies it first (requireCapability, verifiedCaller, changeContext).
  */
 export const authenticateAdmin = createMiddleware<AppEnv>(async (c, next) => {
-  const token = bearerToken(c.req.header("authorization"));
-  const credential = token ? credentials.find((kind) => kind.recognises(token)) : undefined;
-  if (!token || !credential) throw unauthenticated();
-  const key = await sha256Hex(token);
-  const recent = isChange(c.req.method) && credential.checkInBatch ? recentCallers.get(key) : undefined;
-  c.set("auth", { token, credential, key, verified: false });
+  const bearer = await bearerOf(c);
+  const credential = bearer ? credentials.find((kind) => kind.recognises(bearer.token)) : undefined;
+  if (!bearer || !credential) throw unauthenticated();
+  const recent = isChange(c.req.method) && credential.checkInBatch ? recentCallers.get(bearer.hash) : undefined;
+  c.set("auth", { bearer, credential, verified: false });
   if (recent) c.set("caller", recent);
   else await verifyCaller(c);
   await next();
@@ -76,12 +74,12 @@ export const authenticateAdmin = createMiddleware<AppEnv>(async (c, next) => {
 
 async function verifyCaller(c: Context<AppEnv>): Promise<AdminCaller> {
   const auth = c.get("auth");
-  const caller = await auth.credential.verify(c.env.DB, auth.token, new Date());
+  const caller = await auth.credential.verify(c.env.DB, auth.bearer, new Date());
   if (!caller) {
-    recentCallers.delete(auth.key);
+    recentCallers.delete(auth.bearer.hash);
     throw unauthenticated();
   }
-  recentCallers.set(auth.key, caller);
+  recentCallers.set(auth.bearer.hash, caller);
   c.set("auth", { ...auth, verified: true });
   c.set("caller", caller);
   return caller;
@@ -133,7 +131,7 @@ export async function changeCheckingCaller<T>(
   if (!auth.verified) {
     const now = new Date();
     const caller = c.get("caller");
-    const callerCheck = await auth.credential.checkInBatch!(c.env.DB, auth.token, caller, rolesAllowedTo[capability], now);
+    const callerCheck = auth.credential.checkInBatch!(c.env.DB, auth.bearer, caller, rolesAllowedTo[capability], now);
     try {
       return await change({ ...contextOf(caller, c.get("requestId"), now), callerCheck });
     } catch (error) {

@@ -1,4 +1,6 @@
 /** Opaque credentials: random tokens handed out once, kept only as SHA-256 hashes. */
+import type { Context } from "hono";
+import type { AppEnv } from "../http/env.js";
 
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -12,7 +14,26 @@ export function randomSecret(prefix: string): string {
   return `${prefix}_${base64}`;
 }
 
-export function bearerToken(header: string | undefined): string | null {
+function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer\s+([\x21-\x7e]{1,512})\s*$/i.exec(header ?? "");
   return match ? match[1]! : null;
+}
+
+/** A request's bearer credential, and its SHA-256 hash: what is stored of it, and what names it. */
+export interface Bearer {
+  token: string;
+  hash: string;
+}
+
+/**
+ * The request's bearer credential, or null without one: read and hashed once per request, for
+ * the rate limit, then the caller's authentication, which both need it.
+ */
+export async function bearerOf(c: Context<AppEnv>): Promise<Bearer | null> {
+  const known = c.get("bearer");
+  if (known !== undefined) return known;
+  const token = bearerToken(c.req.header("authorization"));
+  const bearer = token ? { token, hash: await sha256Hex(token) } : null;
+  c.set("bearer", bearer);
+  return bearer;
 }

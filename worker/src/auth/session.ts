@@ -12,14 +12,14 @@ const liveSession = `session_tokens t JOIN users u ON u.id = t.user_id AND u.ten
 
 export const sessionCredential: AdminCredential = {
   recognises: (token) => token.startsWith(`${prefix}_`),
-  async verify(db, token, now) {
+  async verify(db, bearer, now) {
     const row = await db
       .prepare(
         `SELECT u.id, u.display_name, u.user_principal_name, u.tenant_id,
                 (SELECT json_group_array(role) FROM admin_roles r WHERE r.user_id = u.id) AS roles
            FROM ${liveSession}`,
       )
-      .bind(await sha256Hex(token), now.toISOString())
+      .bind(bearer.hash, now.toISOString())
       .first<{ id: string; display_name: string; user_principal_name: string; tenant_id: string; roles: string }>();
     if (!row) return null;
     return {
@@ -28,13 +28,13 @@ export const sessionCredential: AdminCredential = {
       roles: JSON.parse(row.roles) as Role[],
     } satisfies AdminCaller;
   },
-  async checkInBatch(db, token, caller, roles, now) {
+  checkInBatch(db, bearer, caller, roles, now) {
     const sameCaller = `EXISTS (SELECT 1 FROM ${liveSession} AND u.id = ?3 AND u.tenant_id = ?4 AND u.display_name = ?5
       AND EXISTS (SELECT 1 FROM admin_roles r WHERE r.user_id = u.id AND r.role IN (SELECT value FROM json_each(?6))))`;
     return guard(
       db,
       [{ code: "CallerChanged", ok: sameCaller }],
-      await sha256Hex(token),
+      bearer.hash,
       now.toISOString(),
       caller.user.id,
       caller.tenantId,

@@ -2,7 +2,7 @@
 import { createMiddleware } from "hono/factory";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
-import { bearerToken, sha256Hex } from "./secrets.js";
+import { bearerOf } from "./secrets.js";
 
 export interface VendorCaller {
   id: string;
@@ -10,10 +10,10 @@ export interface VendorCaller {
 }
 
 export const authenticateVendor = createMiddleware<AppEnv>(async (c, next) => {
-  const key = bearerToken(c.req.header("authorization"));
+  const key = await bearerOf(c);
   const vendor = key
     ? await c.env.DB.prepare(`SELECT v.id, v.name FROM vendor_keys k JOIN vendors v ON v.id = k.vendor_id WHERE k.key_hash = ?1`)
-        .bind(await sha256Hex(key))
+        .bind(key.hash)
         .first<VendorCaller>()
     : null;
   if (!vendor) throw new AppSeatsError("Unauthenticated", "The vendor key is missing or unknown.");

@@ -4,15 +4,15 @@
  * Over budget: 429 RateLimited with Retry-After.
  */
 import { createMiddleware } from "hono/factory";
-import { bearerToken, sha256Hex } from "../auth/secrets.js";
+import { bearerOf } from "../auth/secrets.js";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "./env.js";
 
 const periodSeconds = 60;
 
 export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
-  const token = bearerToken(c.req.header("authorization"));
-  const key = token ? `token:${(await sha256Hex(token)).slice(0, 32)}` : `address:${c.req.header("cf-connecting-ip") ?? "local"}`;
+  const bearer = await bearerOf(c);
+  const key = bearer ? `token:${bearer.hash.slice(0, 32)}` : `address:${c.req.header("cf-connecting-ip") ?? "local"}`;
   const { success } = await c.env.RATE_LIMITER.limit({ key });
   if (!success) {
     // The binding tells no reset time; the window is at most one period long.
