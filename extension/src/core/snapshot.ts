@@ -59,7 +59,9 @@ export function drawnFor(): string {
  */
 export function dropFirstView(): void {
   const snapshot = readSnapshot();
-  if (snapshot?.firstView) writeSnapshot({ me: snapshot.me, summary: snapshot.summary, fetchedAt: snapshot.fetchedAt });
+  if (!snapshot?.firstView) return;
+  const { firstView: _dropped, ...lastView } = snapshot;
+  writeSnapshot(lastView);
 }
 
 export function dropSnapshot(): void {
