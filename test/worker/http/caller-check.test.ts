@@ -17,6 +17,8 @@ async function knownToken(upn: string) {
 
 const run = (sql: string, ...params: unknown[]) => db().prepare(sql).bind(...params).run();
 
+const endSessions = (upn: string) => run(`DELETE FROM session_tokens WHERE user_id = (SELECT id FROM users WHERE user_principal_name = ?1)`, upn);
+
 async function idempotencyRecords() {
   return (await db().prepare(`SELECT COUNT(*) AS n FROM idempotency_records`).first<{ n: number }>())!.n;
 }
@@ -37,7 +39,7 @@ describe("an assign checks its caller in its own batch", () => {
   });
 
   const ended: [string, (upn: string) => Promise<unknown>][] = [
-    ["the session was deleted", (upn) => run(`DELETE FROM session_tokens WHERE user_id = (SELECT id FROM users WHERE user_principal_name = ?1)`, upn)],
+    ["the session was deleted", (upn) => endSessions(upn)],
     ["the session expired", (upn) => run(`UPDATE session_tokens SET expires_at = '2000-01-01T00:00:00.000Z' WHERE user_id = (SELECT id FROM users WHERE user_principal_name = ?1)`, upn)],
     ["the account was disabled", (upn) => run(`UPDATE users SET account_enabled = 0 WHERE user_principal_name = ?1`, upn)],
     ["the user was deleted", (upn) => run(`UPDATE users SET deleted_at = '2026-01-01T00:00:00.000Z' WHERE user_principal_name = ?1`, upn)],
@@ -94,7 +96,7 @@ describe("an assign checks its caller in its own batch", () => {
 
   it("a preview (dryRun) by a caller whose session ended: 401 before anything is read for it", async () => {
     const token = await knownToken("lidia@contoso.com");
-    await ended[0]![1]("lidia@contoso.com");
+    await endSessions("lidia@contoso.com");
     const answer = await changeLicense(token, "sub_fabrikam_northwind_notes", "assign", [principal.user("adele")], { dryRun: true });
     expect(answer.status).toBe(401);
     expect(answer.body.error.code).toBe("Unauthenticated");
@@ -102,7 +104,7 @@ describe("an assign checks its caller in its own batch", () => {
 
   it("with an Idempotency-Key, a caller whose session ended claims no key: 401, no record stored", async () => {
     const token = await knownToken("lidia@contoso.com");
-    await ended[0]![1]("lidia@contoso.com");
+    await endSessions("lidia@contoso.com");
     const answer = await call("POST", `/api/v1/licenses/${license}/assign`, {
       token,
       body: { principals: [principal.user("adele")] },
