@@ -142,7 +142,8 @@ export function sqliteLimitMs(migrationSql: string[], rows: number): number {
     db.exec(`INSERT INTO tenants VALUES ('t', 'T', '2026-01-01T00:00:00.000Z');
       INSERT INTO vendors VALUES ('v', 'V', NULL, NULL);
       INSERT INTO apps VALUES ('a', 'v', 'A', 'V', NULL, 'https://a.example');
-      INSERT INTO subscriptions VALUES ('s', 't', 'a', 'P', ${rows}, 'active', NULL, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+      INSERT INTO subscriptions (id, tenant_id, app_id, plan, purchased, status, created_at, updated_at)
+      VALUES ('s', 't', 'a', 'P', ${rows}, 'active', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
       INSERT INTO users (id, tenant_id, user_principal_name, display_name, created_at)
       SELECT printf('usr_%06d', i), 't', printf('u%06d@t.example', i), printf('U %06d', i), '2026-01-01T00:00:00.000Z' FROM n;`);

@@ -128,12 +128,13 @@ export async function snapshot(): Promise<string> {
 /**
  * Recomputes, from assignments and memberships alone, who should hold a license row of each
  * subscription, and checks the stored rows against it: R1 one row per user, a row exactly for
- * each user with a path, no admin-made over-assignment, and no one waiting while a usable
- * subscription has a free seat (R5). Returns the violations found, empty when all hold.
+ * each user with a path, no admin-made over-assignment, no one waiting while a usable
+ * subscription has a free seat (R5), and each subscription's stored seat counts equal to its
+ * rows. Returns the violations found, empty when all hold.
  */
 export async function invariantViolations(): Promise<string[]> {
   const [subs, expected, rows] = await env.DB.batch([
-    env.DB.prepare(`SELECT id, purchased, status FROM subscriptions`),
+    env.DB.prepare(`SELECT id, purchased, status, active_licenses, waiting_licenses FROM subscriptions`),
     env.DB.prepare(
       `SELECT a.subscription_id, a.principal_id AS user_id FROM assignments a JOIN users u ON u.id = a.principal_id AND u.deleted_at IS NULL
         WHERE a.principal_type = 'user'
@@ -157,8 +158,12 @@ export async function invariantViolations(): Promise<string[]> {
     perSub.set(row.subscription_id, counts);
   }
   for (const key of want) if (!seen.has(key)) problems.push(`a path without a license row: ${key}`);
-  for (const sub of subs!.results as { id: string; purchased: number; status: string }[]) {
+  type SubscriptionRow = { id: string; purchased: number; status: string; active_licenses: number; waiting_licenses: number };
+  for (const sub of subs!.results as SubscriptionRow[]) {
     const counts = perSub.get(sub.id) ?? { active: 0, waiting: 0 };
+    if (sub.active_licenses !== counts.active || sub.waiting_licenses !== counts.waiting) {
+      problems.push(`${sub.id} stores ${sub.active_licenses} active and ${sub.waiting_licenses} waiting, its rows are ${counts.active} and ${counts.waiting}`);
+    }
     const usable = sub.status === "active" || sub.status === "warning";
     if (usable && counts.waiting > 0 && counts.active < sub.purchased) {
       problems.push(`R5: ${sub.id} has ${counts.waiting} waiting with ${sub.purchased - counts.active} seats free`);

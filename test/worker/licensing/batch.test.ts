@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { type Check, GuardFailed, guard, runBatch } from "../../../worker/src/licensing/batch.js";
+import { type BoundCheck, type Check, GuardFailed, guard, runBatch } from "../../../worker/src/licensing/batch.js";
 import { existInTenantSql } from "../../../worker/src/licensing/principals.js";
 import { contoso, db, fabrikam, freshDemo } from "../support.js";
 
@@ -42,6 +42,15 @@ describe("a guard at the head of a change's batch", () => {
       expect(await markerStored()).toBe(false);
     }
   });
+
+  it("takes a check that brings its own parameters, numbered from ?1, bound after the guard's own", async () => {
+    const own = (expected: string): BoundCheck => ({ code: "CallerChanged", ok: "?1 = 'caller' AND ?2 = ?3", params: ["caller", expected, "same"] });
+    const shared: Check = { code: "NotFound", ok: "?1 = 'found'" };
+    expect(await refusal([guard(db(), [own("same"), shared], "found"), marker()])).toBeNull();
+    expect(await markerStored()).toBe(true);
+    expect(await refusal([guard(db(), [own("other"), shared], "found")])).toBe("CallerChanged");
+    expect(await refusal([guard(db(), [own("same"), shared], "missing")])).toBe("NotFound");
+  });
 });
 
 describe("R11: the check that a change's subscription and principals are in the caller's tenant", () => {
@@ -49,7 +58,7 @@ describe("R11: the check that a change's subscription and principals are in the 
 
   const inTenant = async (tenant: string, subscription: string, users: string[], groups: string[]) =>
     (await db()
-      .prepare(`SELECT (${existInTenantSql("?1", "?2", "?3", "?4")}) AS ok`)
+      .prepare(`SELECT (${existInTenantSql("?1", "?2", { usersJson: "?3", groupsJson: "?4" })}) AS ok`)
       .bind(tenant, subscription, JSON.stringify(users), JSON.stringify(groups))
       .first<{ ok: number }>())!.ok === 1;
 

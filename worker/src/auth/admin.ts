@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
-import { GuardFailed } from "../licensing/batch.js";
+import { type BoundCheck, GuardFailed } from "../licensing/batch.js";
 import type { Actor, ChangeContext } from "../licensing/context.js";
 import { RecentCallers } from "./recent-callers.js";
 import { type Bearer, bearerOf } from "./secrets.js";
@@ -25,11 +25,11 @@ export interface AdminCredential {
   recognises(token: string): boolean;
   verify(db: D1Database, bearer: Bearer, now: Date): Promise<AdminCaller | null>;
   /**
-   * A guard statement (see licensing/batch.ts) that holds while the token still admits `caller`,
-   * unchanged, with one of `roles`. A kind of credential that has one lets a change check its
-   * caller inside its own batch (see changeCheckingCaller).
+   * A check for a batch guard (see licensing/batch.ts) that holds while the token still admits
+   * `caller`, unchanged, with one of `roles`. A kind of credential that has one lets a change
+   * check its caller inside its own batch (see changeCheckingCaller).
    */
-  checkInBatch?(db: D1Database, bearer: Bearer, caller: AdminCaller, roles: readonly Role[], now: Date): D1PreparedStatement;
+  checkInBatch?(bearer: Bearer, caller: AdminCaller, roles: readonly Role[], now: Date): BoundCheck;
 }
 
 /** The request's credential, and whether its caller was read from the database in this request. */
@@ -117,7 +117,7 @@ export const changeContext = async (c: Context<AppEnv>): Promise<ChangeContext> 
 
 /**
  * Runs a change that checks its own caller (R10, R11): the caller's session is not read first in a
- * round trip of its own. The change puts `ctx.callerCheck` at the head of its batch; it stops the
+ * round trip of its own. The change checks `ctx.callerCheck` first in its batch; it stops the
  * batch before anything is written when the session has ended, the user was disabled, deleted or
  * renamed, or lost the roles for `capability`. Then the caller is verified as for any request (401
  * or 403), and if they may still do it, the change runs again.
@@ -131,7 +131,7 @@ export async function changeCheckingCaller<T>(
   if (!auth.verified) {
     const now = new Date();
     const caller = c.get("caller");
-    const callerCheck = auth.credential.checkInBatch!(c.env.DB, auth.bearer, caller, rolesAllowedTo[capability], now);
+    const callerCheck = auth.credential.checkInBatch!(auth.bearer, caller, rolesAllowedTo[capability], now);
     try {
       return await change({ ...contextOf(caller, c.get("requestId"), now), callerCheck });
     } catch (error) {

@@ -1,6 +1,5 @@
 /** Local sessions: opaque tokens issued by the local sign-in, stored hashed with an expiry. */
 import type { Role } from "@appseats/shared";
-import { guard } from "../licensing/batch.js";
 import type { AdminCaller, AdminCredential } from "./admin.js";
 import { randomSecret, sha256Hex } from "./secrets.js";
 
@@ -28,19 +27,13 @@ export const sessionCredential: AdminCredential = {
       roles: JSON.parse(row.roles) as Role[],
     } satisfies AdminCaller;
   },
-  checkInBatch(db, bearer, caller, roles, now) {
-    const sameCaller = `EXISTS (SELECT 1 FROM ${liveSession} AND u.id = ?3 AND u.tenant_id = ?4 AND u.display_name = ?5
-      AND EXISTS (SELECT 1 FROM admin_roles r WHERE r.user_id = u.id AND r.role IN (SELECT value FROM json_each(?6))))`;
-    return guard(
-      db,
-      [{ code: "CallerChanged", ok: sameCaller }],
-      bearer.hash,
-      now.toISOString(),
-      caller.user.id,
-      caller.tenantId,
-      caller.user.displayName,
-      JSON.stringify(roles),
-    );
+  checkInBatch(bearer, caller, roles, now) {
+    return {
+      code: "CallerChanged",
+      ok: `EXISTS (SELECT 1 FROM ${liveSession} AND u.id = ?3 AND u.tenant_id = ?4 AND u.display_name = ?5
+        AND EXISTS (SELECT 1 FROM admin_roles r WHERE r.user_id = u.id AND r.role IN (SELECT value FROM json_each(?6))))`,
+      params: [bearer.hash, now.toISOString(), caller.user.id, caller.tenantId, caller.user.displayName, JSON.stringify(roles)],
+    };
   },
 };
 

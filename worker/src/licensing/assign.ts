@@ -42,7 +42,7 @@ export async function assign(
 ): Promise<AssignResult> {
   if (request.dryRun) {
     // A preview reads before it could check its caller in a batch: the check goes first, alone.
-    if (ctx.callerCheck) await runBatch(db, [ctx.callerCheck]);
+    if (ctx.callerCheck) await runBatch(db, [guard(db, [ctx.callerCheck])]);
     const [subscription, resolved] = await subscriptionAndPrincipals(db, ctx.tenantId, subscriptionId, request.principals);
     if (!isUsable(subscription.status)) throw notUsable(subscription);
     return preview(db, subscription, resolved.views, JSON.stringify(resolved.userIds), JSON.stringify(resolved.groupIds));
@@ -55,14 +55,14 @@ export async function assign(
   const hasUsers = lookup.userIds.length > 0;
   const hasGroups = lookup.groupIds.length > 0;
   // Only the statements the request needs: each one is compiled and run by the database.
-  const statements: D1PreparedStatement[] = ctx.callerCheck ? [ctx.callerCheck] : [];
+  const statements: D1PreparedStatement[] = [...lookup.statements];
   const add = (statement: D1PreparedStatement) => statements.push(statement) - 1;
-  const lookupAt = statements.push(...lookup.statements) - lookup.statements.length;
   add(
     guard(
       db,
       [
-        { code: "NotFound", ok: existInTenantSql("?4", "?1", "?2", "?3") },
+        ...(ctx.callerCheck ? [ctx.callerCheck] : []),
+        { code: "NotFound", ok: existInTenantSql("?4", "?1", { ...(hasUsers && { usersJson: "?2" }), ...(hasGroups && { groupsJson: "?3" }) }) },
         { code: "SubscriptionNotUsable", ok: isUsableSql("?1") },
         ...(hasUsers ? [{ code: "NotEnoughLicenses" as const, ok: `(SELECT COUNT(*) FROM (${usersNeedingSeat})) <= ${openSeats("?1")}` }] : []),
       ],
@@ -131,7 +131,7 @@ export async function assign(
     // Nothing refuses any more: the state changed between the batch and the reading. Go again.
     return assign(db, ctx, subscriptionId, request);
   }
-  const views = lookup.read(results.slice(lookupAt, lookupAt + lookup.statements.length)).views;
+  const views = lookup.read(results.slice(0, lookup.statements.length)).views;
   const inserted = new Set(rowsOf<Principal>(results[assignedAt]).map(principalKey));
   // With groups, one count covers every license of this change; otherwise the direct rows are all of them.
   const byState =

@@ -3,7 +3,7 @@ import type { AuditAction, AuditEvent, Principal } from "@appseats/shared";
 import { decodeCursor, pageOf } from "./cursor.js";
 import type { ChangeContext } from "./context.js";
 import { newId } from "./context.js";
-import { auditPrincipalLimit } from "./sql.js";
+import { auditPrincipalLimit, renumberParams } from "./sql.js";
 
 export interface AuditEntry {
   action: AuditAction;
@@ -40,8 +40,10 @@ export function auditStatement(db: D1Database, ctx: ChangeContext, entry: AuditE
 
 /**
  * An audit event written only if `principalsSql` (a SELECT of type and id, whose numbered
- * parameters are `params`) yields rows when the batch reaches it. Its principals are the first
- * of those rows and `summary` builds its text from a SQL expression of their count.
+ * parameters are `params`) yields rows when the batch reaches it. It names them all: every
+ * caller lists the principals of one request, at most maxPrincipalsPerRequest, which is the
+ * audit's limit. `summary` builds the text from a SQL expression of their count. One pass over
+ * the rows, so the listing is compiled once: the local D1 compiles every statement on every call.
  */
 export function auditWhenAny(
   db: D1Database,
@@ -55,16 +57,12 @@ export function auditWhenAny(
   },
 ): D1PreparedStatement {
   const fixed = 9;
-  const listed = entry.principalsSql.replace(/\?(\d+)/g, (_, n: string) => `?${Number(n) + fixed}`);
   return db
     .prepare(
-      `WITH listed(type, id) AS (${listed})
+      `WITH listed(type, id) AS (${renumberParams(entry.principalsSql, fixed)})
        ${auditInsert}
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-              (SELECT json_group_array(json_object('type', p.type, 'id', p.id))
-                 FROM (SELECT type, id FROM listed LIMIT ${auditPrincipalLimit}) p),
-              ${entry.summary("(SELECT COUNT(*) FROM listed)")}
-        WHERE EXISTS (SELECT 1 FROM listed)`,
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, json_group_array(json_object('type', type, 'id', id)), ${entry.summary("COUNT(*)")}
+         FROM listed HAVING COUNT(*) > 0`,
     )
     .bind(...eventParams(ctx, entry.action, entry.subscriptionId), ...entry.params);
 }

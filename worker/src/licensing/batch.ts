@@ -5,6 +5,7 @@
  * and the caller learns which rule stopped it.
  */
 import type { ErrorCode } from "@appseats/shared";
+import { renumberParams } from "./sql.js";
 
 /**
  * The rules a guard names: those an answer names, and CallerChanged, when the caller a change
@@ -24,13 +25,29 @@ export interface Check {
   ok: string;
 }
 
+/** A check that brings its own parameters, numbered from ?1 in `ok`: it can join any guard. */
+export interface BoundCheck extends Check {
+  params: unknown[];
+}
+
 /**
  * A guard statement: the batch goes on only if every check holds. They are checked in order and
- * the first that fails names the rule; all share the statement's numbered parameters, `params`.
+ * the first that fails names the rule. The checks share the statement's numbered parameters,
+ * `params`, but for a BoundCheck, whose own are bound after them.
  */
-export function guard(db: D1Database, checks: Check[], ...params: unknown[]) {
-  const failing = `CASE ${checks.map((check) => `WHEN NOT COALESCE((${check.ok}), 0) THEN '${check.code}'`).join(" ")} END`;
-  return db.prepare(`INSERT INTO batch_guard (code, ok) SELECT code, 0 FROM (SELECT ${failing} AS code) WHERE code IS NOT NULL`).bind(...params);
+export function guard(db: D1Database, checks: (Check | BoundCheck)[], ...params: unknown[]) {
+  const bound = [...params];
+  const failing = checks.map((check) => {
+    let ok = check.ok;
+    if ("params" in check) {
+      ok = renumberParams(ok, bound.length);
+      bound.push(...check.params);
+    }
+    return `WHEN NOT COALESCE((${ok}), 0) THEN '${check.code}'`;
+  });
+  return db
+    .prepare(`INSERT INTO batch_guard (code, ok) SELECT code, 0 FROM (SELECT CASE ${failing.join(" ")} END AS code) WHERE code IS NOT NULL`)
+    .bind(...bound);
 }
 
 export async function runBatch(db: D1Database, statements: D1PreparedStatement[]): Promise<D1Result[]> {

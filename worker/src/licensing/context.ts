@@ -1,4 +1,5 @@
 /** Who makes a change, and the clock and request it belongs to; every audited change carries one. */
+import type { BoundCheck } from "./batch.js";
 
 export interface Actor {
   type: "user" | "vendor" | "system";
@@ -12,11 +13,11 @@ export interface ChangeContext {
   requestId: string;
   now: string;
   /**
-   * A guard that the caller still may make this change, when the caller was not read from the
-   * database first (see changeCheckingCaller in auth/admin.ts). A change given one runs it
-   * before anything else; only assign takes one.
+   * A check that the caller still may make this change, when the caller was not read from the
+   * database first (see changeCheckingCaller in auth/admin.ts). A change given one checks it
+   * first in its batch, before anything else; only assign takes one.
    */
-  callerCheck?: D1PreparedStatement;
+  callerCheck?: BoundCheck;
 }
 
 export const newId = () => crypto.randomUUID();

@@ -137,12 +137,19 @@ export async function subscriptionAndPrincipals(
 
 /**
  * For a change that reads nothing before its batch: true when the subscription and every
- * requested user and group (JSON arrays of ids) exist in the tenant (R11). Each argument is an
- * SQL expression. When a guard finds it false, `subscriptionAndPrincipals` tells which did not.
+ * requested user and group (JSON arrays of ids, left out when none are requested) exist in the
+ * tenant (R11). Each argument is an SQL expression. When a guard finds it false,
+ * `subscriptionAndPrincipals` tells which did not.
  */
-export const existInTenantSql = (tenant: string, subscription: string, usersJson: string, groupsJson: string) =>
-  `EXISTS (SELECT 1 FROM subscriptions WHERE id = ${subscription} AND tenant_id = ${tenant})
-   AND NOT EXISTS (SELECT 1 FROM json_each(${usersJson}) j
-                    WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND ${userOfTenant("u", tenant)}))
-   AND NOT EXISTS (SELECT 1 FROM json_each(${groupsJson}) j
-                    WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = j.value AND ${groupOfTenant("g", tenant)}))`;
+export const existInTenantSql = (tenant: string, subscription: string, principals: { usersJson?: string; groupsJson?: string }) =>
+  [
+    `EXISTS (SELECT 1 FROM subscriptions WHERE id = ${subscription} AND tenant_id = ${tenant})`,
+    ...(principals.usersJson
+      ? [`NOT EXISTS (SELECT 1 FROM json_each(${principals.usersJson}) j
+           WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND ${userOfTenant("u", tenant)}))`]
+      : []),
+    ...(principals.groupsJson
+      ? [`NOT EXISTS (SELECT 1 FROM json_each(${principals.groupsJson}) j
+           WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = j.value AND ${groupOfTenant("g", tenant)}))`]
+      : []),
+  ].join(" AND ");

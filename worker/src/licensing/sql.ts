@@ -3,18 +3,18 @@
  * Each takes SQL expressions (a column or a numbered parameter) so it reads the state at the
  * moment the statement runs, inside its batch, never a value read earlier.
  */
-import { usableStatuses } from "@appseats/shared";
+import { maxPrincipalsPerRequest, usableStatuses } from "@appseats/shared";
 
 /** The statuses that give seats (R8), as an SQL list, from the one definition in shared/. */
 const usable = `(${usableStatuses.map((status) => `'${status}'`).join(", ")})`;
 
-/** Active seats of a subscription (R2: `assigned`). */
-export const activeSeats = (subscription: string) =>
-  `(SELECT COUNT(*) FROM licenses seat WHERE seat.subscription_id = ${subscription} AND seat.state = 'active')`;
-
-/** Seats that may be given now: none unless the subscription is usable (R8), never below zero. */
+/**
+ * Seats that may be given now: none unless the subscription is usable (R8), never below zero.
+ * `active_licenses` is R2's `assigned`, kept by triggers on licenses (migration 0005) in the
+ * same statement as every license written, so it is exact inside a batch too.
+ */
 export const openSeats = (subscription: string) =>
-  `(SELECT CASE WHEN sub.status IN ${usable} THEN MAX(0, sub.purchased - ${activeSeats("sub.id")}) ELSE 0 END
+  `(SELECT CASE WHEN sub.status IN ${usable} THEN MAX(0, sub.purchased - sub.active_licenses) ELSE 0 END
       FROM subscriptions sub WHERE sub.id = ${subscription})`;
 
 export const isUsableSql = (subscription: string) =>
@@ -42,13 +42,21 @@ export const liveMembersOf = (groupsJson: string) =>
     WHERE m.group_id IN (SELECT value FROM json_each(${groupsJson}))
     GROUP BY m.user_id`;
 
-/** Seat counts of a subscription as one row: purchased, assigned, waiting. */
-export const seatCountsSql = `SELECT s.purchased AS purchased, ${activeSeats("s.id")} AS assigned,
-    (SELECT COUNT(*) FROM licenses w WHERE w.subscription_id = s.id AND w.state = 'waiting') AS waiting
-  FROM subscriptions s WHERE s.id = ?1`;
+/** A subscription's counts of active and waiting licenses, as the columns `assigned` and `waiting`. */
+export const seatColumns = (subscription: string) =>
+  `${subscription}.active_licenses AS assigned, ${subscription}.waiting_licenses AS waiting`;
 
-/** At most this many principals are written into one audit event; its summary gives the full count. */
-export const auditPrincipalLimit = 500;
+/** Seat counts of a subscription as one row: purchased, assigned, waiting. */
+export const seatCountsSql = `SELECT s.purchased AS purchased, ${seatColumns("s")} FROM subscriptions s WHERE s.id = ?1`;
+
+/**
+ * At most this many principals are written into one audit event; its summary gives the full count.
+ * A request names no more, so an event of a request's principals names them all.
+ */
+export const auditPrincipalLimit = maxPrincipalsPerRequest;
+
+/** Shifts the numbered parameters (?1, ?2, …) of an SQL fragment by `offset`, to join a statement that binds others first. */
+export const renumberParams = (sql: string, offset: number) => sql.replace(/\?(\d+)/g, (_, n: string) => `?${Number(n) + offset}`);
 
 /**
  * Text matching for search and filters, case-insensitive as LIKE is (ASCII letters). Not LIKE:

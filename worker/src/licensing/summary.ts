@@ -3,7 +3,7 @@ import type { AssignmentView, LicenseDetail, LicenseSummary, PrincipalView } fro
 import { notFound } from "../errors.js";
 import { decodeCursor, pageOf } from "./cursor.js";
 import { groupView, memberCountSql, userView } from "./principals.js";
-import { activeSeats, containsText } from "./sql.js";
+import { containsText, seatColumns } from "./sql.js";
 import { seatsFrom } from "./subscriptions.js";
 
 interface SummaryRow {
@@ -25,8 +25,7 @@ interface SummaryRow {
 }
 
 const summarySql = `SELECT s.id, s.plan, s.status, s.purchased, s.renews_at,
-    ${activeSeats("s.id")} AS assigned,
-    (SELECT COUNT(*) FROM licenses w WHERE w.subscription_id = s.id AND w.state = 'waiting') AS waiting,
+    ${seatColumns("s")},
     EXISTS (SELECT 1 FROM installs i WHERE i.subscription_id = s.id AND i.completed_at IS NOT NULL) AS installed,
     a.id AS app_id, a.name AS app_name, a.publisher, a.icon_url,
     v.name AS vendor_name, v.contact_url, v.contact_email
