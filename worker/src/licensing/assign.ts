@@ -85,7 +85,7 @@ export async function assign(
     db
       .prepare(
         `INSERT INTO assignments (subscription_id, principal_type, principal_id, tenant_id, assigned_at, assigned_by)
-         SELECT ?1, type, id, ?3, ?4, ?5 FROM (${notYetAssigned}) WHERE true
+         SELECT ?1, json_extract(value, '$.type'), json_extract(value, '$.id'), ?3, ?4, ?5 FROM json_each(?2) WHERE true
          ON CONFLICT DO NOTHING RETURNING principal_type AS type, principal_id AS id`,
       )
       .bind(subscriptionId, JSON.stringify(lookup.unique), ctx.tenantId, ctx.now, ctx.actor.id),
