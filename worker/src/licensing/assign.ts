@@ -51,6 +51,7 @@ export async function assign(
   const lookup = principalLookup(db, ctx.tenantId, request.principals);
   const users = JSON.stringify(lookup.userIds);
   const groups = JSON.stringify(lookup.groupIds);
+  const principals = JSON.stringify(lookup.unique);
   const eventId = newId();
   const hasUsers = lookup.userIds.length > 0;
   const hasGroups = lookup.groupIds.length > 0;
@@ -77,7 +78,7 @@ export async function assign(
       action: "license.assign",
       subscriptionId,
       principalsSql: notYetAssigned,
-      params: [subscriptionId, JSON.stringify(lookup.unique)],
+      params: [subscriptionId, principals],
       summary: (count) => `'Assigned ' || ${eventAppNameSql} || ' to ' || ${count} || ' user(s) or group(s)'`,
     }),
   );
@@ -88,7 +89,7 @@ export async function assign(
          SELECT ?1, json_extract(value, '$.type'), json_extract(value, '$.id'), ?3, ?4, ?5 FROM json_each(?2) WHERE true
          ON CONFLICT DO NOTHING RETURNING principal_type AS type, principal_id AS id`,
       )
-      .bind(subscriptionId, JSON.stringify(lookup.unique), ctx.tenantId, ctx.now, ctx.actor.id),
+      .bind(subscriptionId, principals, ctx.tenantId, ctx.now, ctx.actor.id),
   );
   // Direct users: a missing row is created active, a waiting one becomes active.
   let directAt: number | undefined;
