@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { build } from "vite";
 import type { Backend } from "../support/backend.ts";
-import { extensionDir, launchBrowser, openExtensionPage, pageUrl, root, signIn } from "../e2e/support.ts";
+import { type Browser, extensionDir, launchBrowser, openExtensionPage, root, signIn } from "../e2e/support.ts";
 import { median, round } from "./measure.ts";
 
 const gzipped = (content: string | Buffer) => gzipSync(content, { level: 9 }).length;
@@ -64,77 +64,159 @@ async function addSummaryOnlyPage(extension: string) {
   );
 }
 
-/** Milliseconds from navigation start to the page's "summary shown" mark. */
-async function shownAt(page: Page): Promise<number> {
-  await page.waitForFunction(() => performance.getEntriesByName("appseats:summary-shown").length > 0, undefined, { timeout: 30_000 });
-  return page.evaluate(() => performance.getEntriesByName("appseats:summary-shown")[0]!.startTime);
+/** What one opening showed: when its summary was first on screen, and how. */
+interface Opening {
+  /** Milliseconds from the page's navigation start to its "summary shown" mark. */
+  ms: number;
+  /** Whether the popup's first view (src/popup/first-view.ts) drew it. */
+  firstView: boolean;
+  apps: number;
+}
+
+/** The mark every measured page sets once its summary is on screen (src/popup/shown.ts). */
+const shownMark = "appseats:summary-shown";
+/** Where the popup keeps its last view in its localStorage (src/core/snapshot.ts). */
+const lastViewKey = "appseats:last-view";
+
+/**
+ * Opens `path` as the toolbar popup, as a click on the extension's button does: from `host`, a
+ * page of the extension, chrome.action.openPopup() opens it (headless Chromium shows popups too),
+ * and chrome.extension.getViews() reaches its window to read the mark and what it shows, then
+ * closes it. With `untilKept`, not before the popup has kept a last view with figures fetched in
+ * this opening (core/snapshot.ts): its work done, as it leaves it for the next opening. The popup
+ * is not a tab: Playwright neither lists it nor holds it at its start.
+ */
+async function openAsPopup(host: Page, path: string, untilKept = false): Promise<Opening> {
+  return host.evaluate(
+    async ({ path, mark, untilKept, lastViewKey }) => {
+      const chrome = (globalThis as unknown as { chrome: PopupApi }).chrome;
+      const popups = () => chrome.extension.getViews({ type: "popup" });
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 10));
+      const keptSince = (time: number) => {
+        const kept = JSON.parse(localStorage.getItem(lastViewKey) ?? "null") as { fetchedAt: number; firstView?: unknown } | null;
+        return kept?.firstView !== undefined && kept.fetchedAt >= time;
+      };
+      const openedAt = Date.now();
+      await chrome.action.setPopup({ popup: path });
+      await chrome.action.openPopup();
+      const deadline = performance.now() + 30_000;
+      for (;;) {
+        const view = popups()[0];
+        const shown = view?.performance.getEntriesByName(mark)[0];
+        if (view && shown) {
+          const opening = {
+            ms: shown.startTime,
+            firstView: view.document.getElementById("app")?.dataset.firstView === "shown",
+            apps: view.document.querySelectorAll(".apps > li").length,
+          };
+          while (untilKept && !keptSince(openedAt)) {
+            if (performance.now() > deadline) throw new Error(`${path} opened as the popup kept no last view in 30 s`);
+            await pause();
+          }
+          view.close();
+          while (popups().length > 0) await pause();
+          return opening;
+        }
+        if (performance.now() > deadline) {
+          const text = view ? `it shows: ${view.document.body.innerText.slice(0, 200)}` : "it did not open";
+          throw new Error(`${path} opened as the popup set no mark in 30 s; ${text}`);
+        }
+        await pause();
+      }
+    },
+    { path, mark: shownMark, untilKept, lastViewKey },
+  );
+}
+
+/** The little of the extension API openAsPopup uses, in the page it runs in. */
+interface PopupApi {
+  action: { setPopup(details: { popup: string }): Promise<void>; openPopup(): Promise<void> };
+  extension: { getViews(filter: { type: "popup" }): Window[] };
+}
+
+/** Opens `path` in a new tab the size of the popup, as the end-to-end tests do, and reads the same. */
+async function openInTab(browser: Browser, path: string): Promise<Opening> {
+  const page = await openExtensionPage(browser, path);
+  try {
+    await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, shownMark, { timeout: 30_000 });
+    return await page.evaluate((mark) => ({
+      ms: performance.getEntriesByName(mark)[0]!.startTime,
+      firstView: document.getElementById("app")?.dataset.firstView === "shown",
+      apps: document.querySelectorAll(".apps > li").length,
+    }), shownMark);
+  } finally {
+    await page.close();
+  }
 }
 
 /**
- * Milliseconds from navigation start to all the tenant's apps on screen, `runs` times, with and
- * without the cache, and the floor page opened between them.
+ * Milliseconds from navigation start to all the tenant's apps on screen in the toolbar popup,
+ * `runs` times, with and without the cache, and the floor pages opened between them; and, for
+ * comparison, the popup and the empty page opened in tabs.
  */
 export async function popupTimings(backend: Backend, apps: number, runs: number) {
-  // A copy of the built extension with the floor page added: the build itself stays as shipped.
+  // A copy of the built extension with the floor pages added: the build itself stays as shipped.
   const extension = mkdtempSync(join(tmpdir(), "appseats-bench-extension-"));
   cpSync(extensionDir, extension, { recursive: true });
   writeFileSync(join(extension, "bench-probe.html"), probe.html);
   writeFileSync(join(extension, "bench-probe.js"), probe.js);
+  // The page the popups are opened from: a tab of the extension, with nothing in it.
+  writeFileSync(join(extension, "bench-host.html"), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body></body></html>`);
   await addSummaryOnlyPage(extension);
   const browser = await launchBrowser({ extension });
   try {
     await signIn(browser, backend, "Adatum Admin");
-    // Each page marks the moment its summary is first on screen; read that mark, in page time.
-    const openPage = async (path: string, expectedApps: number) => {
-      const page = await openExtensionPage(browser, path);
-      const ms = await shownAt(page);
-      const shown = await page.locator(".apps > li").count();
-      if (shown < expectedApps) throw new Error(`${path} showed ${shown} of ${expectedApps} apps`);
-      // Whether the popup's first view (src/popup/first-view.ts) drew it.
-      const firstView = await page.evaluate(() => document.getElementById("app")?.dataset.firstView === "shown");
-      await page.close();
-      return { ms, firstView };
+    const host = await openExtensionPage(browser, "bench-host.html");
+    const checked = (path: string, expectedApps: number, opening: Opening) => {
+      if (opening.apps < expectedApps) throw new Error(`${path} showed ${opening.apps} of ${expectedApps} apps`);
+      return opening;
     };
-    const open = () => openPage("popup/index.html", apps);
-    const openProbe = async () => (await openPage("bench-probe.html", 0)).ms;
-    const openSummaryOnly = async () => (await openPage("bench-summary.html", apps)).ms;
+    const popup = async () => checked("the popup", apps, await openAsPopup(host, "popup/index.html", true));
+    const probePopup = async () => (await openAsPopup(host, "bench-probe.html")).ms;
+    const summaryOnly = async () => checked("the summary alone", apps, await openAsPopup(host, "bench-summary.html")).ms;
+    const popupInTab = async () => checked("the popup in a tab", apps, await openInTab(browser, "popup/index.html")).ms;
+    const probeInTab = async () => (await openInTab(browser, "bench-probe.html")).ms;
     // Without the cache: neither the cached summaries (storage.local) nor the popup's last view (localStorage).
     const dropCache = async () => {
       await browser.worker.evaluate(async () => {
         const local = (globalThis as unknown as { chrome: { storage: { local: { get: () => Promise<object>; remove: (k: string[]) => Promise<void> } } } }).chrome.storage.local;
         await local.remove(Object.keys(await local.get()).filter((k) => k.startsWith("summary:")));
       });
-      const page = await browser.context.newPage();
-      await page.goto(pageUrl(browser, "options/index.html"));
-      await page.evaluate(() => localStorage.clear());
-      await page.close();
+      await host.evaluate(() => localStorage.clear());
     };
-    await open(); // warm the browser's own caches of the extension's files
-    await openProbe();
-    await openSummaryOnly();
+    // Warm the browser's own caches of the extension's files.
+    await popup();
+    await probePopup();
+    await summaryOnly();
+    await popupInTab();
+    await probeInTab();
     const withoutCache: number[] = [];
     const withCache: number[] = [];
     let withCacheFirstViews = 0;
     const floor: number[] = [];
-    const summaryOnly: number[] = [];
-    // Each opening starts once the page before it has closed and settled, so that none pays for
+    const summaryAlone: number[] = [];
+    const inTab: number[] = [];
+    const floorInTab: number[] = [];
+    // Each opening starts once the one before it has closed and settled, so that none pays for
     // the one before it; each kind of page in turn, four times a run (the machine is noisy), in
-    // an order that rotates, so that all three see the machine in the same state.
+    // an order that rotates, so that all of them see the machine in the same state.
     const turns = 4;
     const settle = () => new Promise((resolve) => setTimeout(resolve, 250));
     const kinds = [
       async () => {
-        const opened = await open();
+        const opened = await popup();
         withCache.push(opened.ms);
         if (opened.firstView) withCacheFirstViews += 1;
       },
-      async () => floor.push(await openProbe()),
-      async () => summaryOnly.push(await openSummaryOnly()),
+      async () => floor.push(await probePopup()),
+      async () => summaryAlone.push(await summaryOnly()),
+      async () => inTab.push(await popupInTab()),
+      async () => floorInTab.push(await probeInTab()),
     ];
     for (let i = 0; i < runs; i++) {
       await dropCache();
       await settle();
-      withoutCache.push((await open()).ms);
+      withoutCache.push((await popup()).ms);
       for (let turn = 0; turn < turns; turn++) {
         const shift = (turns * i + turn) % kinds.length;
         for (const measure of [...kinds.slice(shift), ...kinds.slice(0, shift)]) {
@@ -147,11 +229,15 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
       withoutCacheMs: round(median(withoutCache)),
       withCacheMs: round(median(withCache)),
       floorMs: round(median(floor)),
-      summaryOnlyMs: round(median(summaryOnly)),
+      summaryOnlyMs: round(median(summaryAlone)),
+      inTabMs: round(median(inTab)),
+      floorInTabMs: round(median(floorInTab)),
       withCacheRuns: withCache.map((ms) => round(ms)),
       withCacheFirstViews,
       floorRuns: floor.map((ms) => round(ms)),
-      summaryOnlyRuns: summaryOnly.map((ms) => round(ms)),
+      summaryOnlyRuns: summaryAlone.map((ms) => round(ms)),
+      inTabRuns: inTab.map((ms) => round(ms)),
+      floorInTabRuns: floorInTab.map((ms) => round(ms)),
       runs,
     };
   } finally {
