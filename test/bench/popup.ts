@@ -88,10 +88,10 @@ const lastViewKey = "appseats:last-view";
  * Opens `path` as the toolbar popup, as a click on the extension's button does: from `host`, a
  * page of the extension, chrome.action.openPopup() opens it (headless Chromium shows popups too),
  * and chrome.extension.getViews() reaches its window to read the mark, the end of its load event
- * and what it shows, then
- * closes it. With `untilKept`, not before the popup has kept a last view with figures fetched in
- * this opening (core/snapshot.ts): its work done, as it leaves it for the next opening. The popup
- * is not a tab: Playwright neither lists it nor holds it at its start.
+ * and what it shows, then closes it. With `untilKept`, not before the popup has kept a last view
+ * with figures fetched in this opening (core/snapshot.ts): its work done, as it leaves it for the
+ * next opening. The popup is not a tab: Playwright neither lists it nor adds a script world of its
+ * own to it.
  */
 async function openAsPopup(host: Page, path: string, untilKept = false): Promise<Opening> {
   return host.evaluate(
