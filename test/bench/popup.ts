@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { build } from "vite";
+import { summaryShownMark } from "../../extension/src/popup/shown.ts";
 import type { Backend } from "../support/backend.ts";
 import { type Browser, extensionDir, launchBrowser, openExtensionPage, root, signIn } from "../e2e/support.ts";
 import { median, round } from "./measure.ts";
@@ -40,7 +41,7 @@ export function popupBytes() {
  */
 const probe = {
   html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>probe</title><script type="module" src="/bench-probe.js"></script></head><body><p id="shown"></p></body></html>`,
-  js: `document.getElementById("shown").textContent = "shown"; performance.mark("appseats:summary-shown");`,
+  js: `document.getElementById("shown").textContent = "shown"; performance.mark("${summaryShownMark}");`,
 };
 
 /** The second floor, extension/bench/summary-only.tsx built into the extension's copy as one script, with the popup's styles. */
@@ -79,8 +80,6 @@ interface Opening {
   apps: number;
 }
 
-/** The mark every measured page sets once its summary is on screen (src/popup/shown.ts). */
-const shownMark = "appseats:summary-shown";
 /** Where the popup keeps its last view in its localStorage (src/core/snapshot.ts). */
 const lastViewKey = "appseats:last-view";
 
@@ -134,7 +133,7 @@ async function openAsPopup(host: Page, path: string, untilKept = false): Promise
         await pause();
       }
     },
-    { path, mark: shownMark, untilKept, lastViewKey },
+    { path, mark: summaryShownMark, untilKept, lastViewKey },
   );
 }
 
@@ -148,14 +147,17 @@ interface PopupApi {
 async function openInTab(browser: Browser, path: string): Promise<Opening> {
   const page = await openExtensionPage(browser, path);
   try {
-    await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, shownMark, { timeout: 30_000 });
-    return await page.evaluate((mark) => ({
-      // A tab shows its page as it is drawn, loaded or not.
-      ms: performance.getEntriesByName(mark)[0]!.startTime,
-      markMs: performance.getEntriesByName(mark)[0]!.startTime,
-      firstView: document.getElementById("app")?.dataset.firstView === "shown",
-      apps: document.querySelectorAll(".apps > li").length,
-    }), shownMark);
+    await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, summaryShownMark, { timeout: 30_000 });
+    return await page.evaluate((mark) => {
+      const shown = performance.getEntriesByName(mark)[0]!.startTime;
+      return {
+        // A tab shows its page as it is drawn, loaded or not.
+        ms: shown,
+        markMs: shown,
+        firstView: document.getElementById("app")?.dataset.firstView === "shown",
+        apps: document.querySelectorAll(".apps > li").length,
+      };
+    }, summaryShownMark);
   } finally {
     await page.close();
   }
@@ -179,14 +181,14 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
   try {
     await signIn(browser, backend, "Adatum Admin");
     const host = await openExtensionPage(browser, "bench-host.html");
-    const checked = (path: string, expectedApps: number, opening: Opening) => {
-      if (opening.apps < expectedApps) throw new Error(`${path} showed ${opening.apps} of ${expectedApps} apps`);
+    const checked = (what: string, opening: Opening) => {
+      if (opening.apps < apps) throw new Error(`${what} showed ${opening.apps} of ${apps} apps`);
       return opening;
     };
-    const popup = async () => checked("the popup", apps, await openAsPopup(host, "popup/index.html", true));
+    const popup = async () => checked("the popup", await openAsPopup(host, "popup/index.html", true));
     const probePopup = async () => (await openAsPopup(host, "bench-probe.html")).ms;
-    const summaryOnly = async () => checked("the summary alone", apps, await openAsPopup(host, "bench-summary.html")).ms;
-    const popupInTab = async () => checked("the popup in a tab", apps, await openInTab(browser, "popup/index.html")).ms;
+    const summaryOnly = async () => checked("the summary alone", await openAsPopup(host, "bench-summary.html")).ms;
+    const popupInTab = async () => checked("the popup in a tab", await openInTab(browser, "popup/index.html")).ms;
     const probeInTab = async () => (await openInTab(browser, "bench-probe.html")).ms;
     // Without the cache: neither the cached summaries (storage.local) nor the popup's last view (localStorage).
     const dropCache = async () => {
