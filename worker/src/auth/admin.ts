@@ -3,42 +3,17 @@
  * turn; today the local session token, later Microsoft Entra ID tokens slot in beside it.
  * The caller fixes the tenant: no path carries a tenant id (R11).
  */
-import { type Capability, can, type Role, rolesAllowedTo } from "@appseats/shared";
+import { type Capability, can, rolesAllowedTo } from "@appseats/shared";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
-import { type BoundCheck, GuardFailed } from "../licensing/batch.js";
+import { GuardFailed } from "../licensing/batch.js";
 import type { Actor, ChangeContext } from "../licensing/context.js";
+import type { AdminCaller, AdminCredential } from "./callers.js";
 import { RecentCallers } from "./recent-callers.js";
-import { type Bearer, bearerOf } from "./secrets.js";
+import { bearerOf } from "./secrets.js";
 import { sessionCredential } from "./session.js";
-
-export interface AdminCaller {
-  tenantId: string;
-  user: { id: string; displayName: string; userPrincipalName: string };
-  roles: Role[];
-}
-
-/** A kind of credential: says whether a token looks like its own, then verifies it. */
-export interface AdminCredential {
-  recognises(token: string): boolean;
-  verify(db: D1Database, bearer: Bearer, now: Date): Promise<AdminCaller | null>;
-  /**
-   * A check for a batch guard (see licensing/batch.ts) that holds while the token still admits
-   * `caller`, unchanged, with one of `roles`. A kind of credential that has one lets a change
-   * check its caller inside its own batch (see changeCheckingCaller).
-   */
-  checkInBatch?(bearer: Bearer, caller: AdminCaller, roles: readonly Role[], now: Date): BoundCheck;
-}
-
-/** The request's credential, and whether its caller was read from the database in this request. */
-export interface AdminAuth {
-  /** Callers are remembered by its hash, never by the token itself. */
-  bearer: Bearer;
-  credential: AdminCredential;
-  verified: boolean;
-}
 
 const credentials: AdminCredential[] = [sessionCredential];
 

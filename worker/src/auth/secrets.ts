@@ -1,6 +1,7 @@
 /** Opaque credentials: random tokens handed out once, kept only as SHA-256 hashes. */
 import type { Context } from "hono";
 import type { AppEnv } from "../http/env.js";
+import type { Bearer } from "./callers.js";
 
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -17,12 +18,6 @@ export function randomSecret(prefix: string): string {
 function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer\s+([\x21-\x7e]{1,512})\s*$/i.exec(header ?? "");
   return match ? match[1]! : null;
-}
-
-/** A request's bearer credential, and its SHA-256 hash: what is stored of it, and what names it. */
-export interface Bearer {
-  token: string;
-  hash: string;
 }
 
 /**

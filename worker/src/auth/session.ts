@@ -1,6 +1,6 @@
 /** Local sessions: opaque tokens issued by the local sign-in, stored hashed with an expiry. */
 import type { Role } from "@appseats/shared";
-import type { AdminCaller, AdminCredential } from "./admin.js";
+import type { AdminCaller, AdminCredential } from "./callers.js";
 import { randomSecret, sha256Hex } from "./secrets.js";
 
 const prefix = "ass";

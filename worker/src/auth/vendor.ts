@@ -2,12 +2,8 @@
 import { createMiddleware } from "hono/factory";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
+import type { VendorCaller } from "./callers.js";
 import { bearerOf } from "./secrets.js";
-
-export interface VendorCaller {
-  id: string;
-  name: string;
-}
 
 export const authenticateVendor = createMiddleware<AppEnv>(async (c, next) => {
   const key = await bearerOf(c);

@@ -1,8 +1,6 @@
 /** The Hono environment every route shares: bindings, and who is calling once auth has run. */
 import type { RequestIdVariables } from "hono/request-id";
-import type { AdminAuth, AdminCaller } from "../auth/admin.js";
-import type { Bearer } from "../auth/secrets.js";
-import type { VendorCaller } from "../auth/vendor.js";
+import type { AdminAuth, AdminCaller, Bearer, VendorCaller } from "../auth/callers.js";
 
 export interface AppEnv {
   Bindings: Env;

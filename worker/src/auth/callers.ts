@@ -1,0 +1,44 @@
+/**
+ * Who may call, as types only: the admin and vendor callers, the kinds of admin credential, and
+ * a request's bearer credential. The worker's environment (http/env.ts) is built from these, so
+ * this module imports nothing that imports the environment back.
+ */
+import type { Role } from "@appseats/shared";
+import type { BoundCheck } from "../licensing/batch.js";
+
+/** A request's bearer credential, and its SHA-256 hash: what is stored of it, and what names it. */
+export interface Bearer {
+  token: string;
+  hash: string;
+}
+
+export interface AdminCaller {
+  tenantId: string;
+  user: { id: string; displayName: string; userPrincipalName: string };
+  roles: Role[];
+}
+
+/** A kind of credential: says whether a token looks like its own, then verifies it. */
+export interface AdminCredential {
+  recognises(token: string): boolean;
+  verify(db: D1Database, bearer: Bearer, now: Date): Promise<AdminCaller | null>;
+  /**
+   * A check for a batch guard (see licensing/batch.ts) that holds while the token still admits
+   * `caller`, unchanged, with one of `roles`. A kind of credential that has one lets a change
+   * check its caller inside its own batch (see changeCheckingCaller in auth/admin.ts).
+   */
+  checkInBatch?(bearer: Bearer, caller: AdminCaller, roles: readonly Role[], now: Date): BoundCheck;
+}
+
+/** The request's credential, and whether its caller was read from the database in this request. */
+export interface AdminAuth {
+  /** Callers are remembered by its hash, never by the token itself. */
+  bearer: Bearer;
+  credential: AdminCredential;
+  verified: boolean;
+}
+
+export interface VendorCaller {
+  id: string;
+  name: string;
+}
