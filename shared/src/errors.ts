@@ -15,6 +15,8 @@ export const errorStatus = {
   IdempotencyKeyReused: 422,
   RateLimited: 429,
   Internal: 500,
+  // Beyond API.md: a change that lost the race to others several times in a row; sent with Retry-After.
+  Unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { type BoundCheck, type Check, GuardFailed, guard, runBatch } from "../../../worker/src/licensing/batch.js";
 import { existInTenantSql } from "../../../worker/src/licensing/principals.js";
-import { contoso, db, fabrikam, freshDemo } from "../support.js";
+import { as, changeLicense, contoso, db, fabrikam, freshDemo, principal, snapshot } from "../support.js";
 
 /** A write that shows whether the rest of a batch was stored. */
 const marker = () => db().prepare(`INSERT INTO tenants (id, display_name, created_at) VALUES ('marker', 'Marker', '2026-01-01T00:00:00.000Z')`);
@@ -74,5 +74,35 @@ describe("R11: the check that a change's subscription and principals are in the 
     expect(await inTenant("contoso", contoso.fabrikamSign, [], [contoso.group("Sales"), "grp_unknown"])).toBe(false);
     await db().prepare(`UPDATE users SET deleted_at = '2026-01-02T00:00:00.000Z' WHERE id = ?1`).bind(contoso.user("adele")).run();
     expect(await inTenant("contoso", contoso.fabrikamSign, [contoso.user("adele")], [])).toBe(false);
+  });
+});
+
+describe("a change whose guard refuses while a fresh read finds nothing wrong", () => {
+  beforeEach(freshDemo);
+
+  /** Makes every guard refuse, whatever its checks say: the disagreement a race would cause, every time. */
+  const guardsAlwaysRefuse = (code: string) =>
+    db().prepare(`CREATE TRIGGER test_guard_disagrees INSTEAD OF INSERT ON batch_guard BEGIN SELECT RAISE(ABORT, 'guard:${code}'); END`).run();
+
+  it("an assign is tried a bounded number of times, then answered 503 Unavailable with Retry-After, and nothing is stored", async () => {
+    const megan = await as("megan@contoso.com");
+    await guardsAlwaysRefuse("NotEnoughLicenses");
+    const before = await snapshot();
+    const answer = await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")]);
+    expect(answer.status).toBe(503);
+    expect(answer.body.error.code).toBe("Unavailable");
+    expect(answer.headers.get("retry-after")).toBe("1");
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("an unassign likewise", async () => {
+    const megan = await as("megan@contoso.com");
+    await guardsAlwaysRefuse("InheritedLicense");
+    const before = await snapshot();
+    const answer = await changeLicense(megan, contoso.northwindNotes, "unassign", [principal.user("lidia")]);
+    expect(answer.status).toBe(503);
+    expect(answer.body.error.code).toBe("Unavailable");
+    expect(answer.headers.get("retry-after")).toBe("1");
+    expect(await snapshot()).toBe(before);
   });
 });

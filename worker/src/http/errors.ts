@@ -22,7 +22,7 @@ const fromHttpStatus: Partial<Record<number, ErrorCode>> = {
 
 export function onError(error: Error, c: Context<AppEnv>) {
   if (error instanceof AppSeatsError) {
-    if (error.code === "RateLimited" && typeof error.details?.retryAfterSeconds === "number") {
+    if (typeof error.details?.retryAfterSeconds === "number") {
       c.header("Retry-After", String(error.details.retryAfterSeconds));
     }
     return errorResponse(c, error.code, error.message, error.details);

@@ -7,9 +7,9 @@
 import { type AssignResult, isUsable, type Principal } from "@appseats/shared";
 import { AppSeatsError } from "../errors.js";
 import { auditWhenAny, eventAppNameSql } from "./audit.js";
-import { countsByState, GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
+import { Batch, type Committed, countOf, GuardFailed, guard, runBatch, type Slot, StateChanged, statesOf, withRetries } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
-import { existInTenantSql, principalKey, principalLookup, subscriptionAndPrincipals } from "./principals.js";
+import { existInTenantSql, principalKey, lookUpPrincipals, subscriptionAndPrincipals } from "./principals.js";
 import { isUsableSql, liveMembersOf, openSeats } from "./sql.js";
 import { type SeatCounts, type SubscriptionRow, seatCounts, seatCountsStatement, seatsFrom } from "./subscriptions.js";
 
@@ -48,7 +48,12 @@ export async function assign(
     return preview(db, subscription, resolved.views, JSON.stringify(resolved.userIds), JSON.stringify(resolved.groupIds));
   }
 
-  const lookup = principalLookup(db, ctx.tenantId, request.principals);
+  return withRetries(() => assignOnce(db, ctx, subscriptionId, request.principals));
+}
+
+async function assignOnce(db: D1Database, ctx: ChangeContext, subscriptionId: string, requested: Principal[]): Promise<AssignResult> {
+  const batch = new Batch(db);
+  const lookup = lookUpPrincipals(batch, ctx.tenantId, requested);
   const users = JSON.stringify(lookup.userIds);
   const groups = JSON.stringify(lookup.groupIds);
   const principals = JSON.stringify(lookup.unique);
@@ -56,9 +61,7 @@ export async function assign(
   const hasUsers = lookup.userIds.length > 0;
   const hasGroups = lookup.groupIds.length > 0;
   // Only the statements the request needs: each one is compiled and run by the database.
-  const statements: D1PreparedStatement[] = [...lookup.statements];
-  const add = (statement: D1PreparedStatement) => statements.push(statement) - 1;
-  add(
+  batch.run(
     guard(
       db,
       [
@@ -72,8 +75,6 @@ export async function assign(
       groups,
       ctx.tenantId,
     ),
-  );
-  add(
     auditWhenAny(db, ctx, {
       action: "license.assign",
       subscriptionId,
@@ -82,7 +83,7 @@ export async function assign(
       summary: (count) => `'Assigned ' || ${eventAppNameSql} || ' to ' || ${count} || ' user(s) or group(s)'`,
     }),
   );
-  const assignedAt = add(
+  const inserted = batch.rows<Principal>(
     db
       .prepare(
         `INSERT INTO assignments (subscription_id, principal_type, principal_id, tenant_id, assigned_at, assigned_by)
@@ -92,25 +93,24 @@ export async function assign(
       .bind(subscriptionId, principals, ctx.tenantId, ctx.now, ctx.actor.id),
   );
   // Direct users: a missing row is created active, a waiting one becomes active.
-  let directAt: number | undefined;
-  if (hasUsers) {
-    directAt = add(
-      db
-        .prepare(
-          `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
-           SELECT ?1, u.id, ?3, 'active', ?4, ?5 FROM json_each(?2) j JOIN users u ON u.id = j.value AND u.deleted_at IS NULL WHERE true
-           ON CONFLICT (subscription_id, user_id) DO UPDATE SET state = 'active', since = excluded.since, event_id = excluded.event_id
-              WHERE licenses.state = 'waiting'
-           RETURNING state`,
-        )
-        .bind(subscriptionId, users, ctx.tenantId, ctx.now, eventId),
-    );
-  }
+  const direct = hasUsers
+    ? batch.rows<{ state: string }>(
+        db
+          .prepare(
+            `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
+             SELECT ?1, u.id, ?3, 'active', ?4, ?5 FROM json_each(?2) j JOIN users u ON u.id = j.value AND u.deleted_at IS NULL WHERE true
+             ON CONFLICT (subscription_id, user_id) DO UPDATE SET state = 'active', since = excluded.since, event_id = excluded.event_id
+                WHERE licenses.state = 'waiting'
+             RETURNING state`,
+          )
+          .bind(subscriptionId, users, ctx.tenantId, ctx.now, eventId),
+      )
+    : undefined;
   // Group members: seats while they last, in membership order; the rest wait behind the queue.
   // Their states are counted, not returned: a group may bring tens of thousands of rows.
-  let countedAt: number | undefined;
+  let counted: Slot<Partial<Record<"active" | "waiting", number>>> | undefined;
   if (hasGroups) {
-    add(
+    batch.run(
       db
         .prepare(
           `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
@@ -120,29 +120,28 @@ export async function assign(
         )
         .bind(subscriptionId, groups, users, ctx.tenantId, ctx.now, eventId),
     );
-    countedAt = add(db.prepare(`SELECT state, COUNT(*) AS n FROM licenses WHERE event_id = ?1 GROUP BY state`).bind(eventId));
+    counted = statesOf(batch, db.prepare(`SELECT state, COUNT(*) AS n FROM licenses WHERE event_id = ?1 GROUP BY state`).bind(eventId));
   }
-  const countsAt = add(seatCountsStatement(db, subscriptionId));
-  let results: D1Result[];
+  const counts = batch.first<SeatCounts>(seatCountsStatement(db, subscriptionId));
+  let committed: Committed;
   try {
-    results = await runBatch(db, statements);
+    committed = await batch.commit();
   } catch (error) {
     if (!(error instanceof GuardFailed) || error.code === "CallerChanged") throw error;
-    await explainRefusal(db, ctx.tenantId, subscriptionId, request.principals, error);
-    // Nothing refuses any more: the state changed between the batch and the reading. Go again.
-    return assign(db, ctx, subscriptionId, request);
+    await explainRefusal(db, ctx.tenantId, subscriptionId, requested, error);
+    // Nothing refuses any more: the state changed between the batch and the reading.
+    throw new StateChanged();
   }
-  const views = lookup.read(results.slice(0, lookup.statements.length)).views;
-  const inserted = new Set(rowsOf<Principal>(results[assignedAt]).map(principalKey));
+  const views = lookup.read(committed).views;
+  const assignedNow = new Set(committed.get(inserted).map(principalKey));
   // With groups, one count covers every license of this change; otherwise the direct rows are all of them.
-  const byState =
-    countedAt === undefined ? { active: rowsOf(results[directAt!]).length } : countsByState(results[countedAt]);
+  const byState = counted ? committed.get(counted) : { active: direct ? committed.get(direct).length : 0 };
   return {
-    assigned: views.filter((v) => inserted.has(principalKey(v))),
-    alreadyAssigned: views.filter((v) => !inserted.has(principalKey(v))),
+    assigned: views.filter((v) => assignedNow.has(principalKey(v))),
+    alreadyAssigned: views.filter((v) => !assignedNow.has(principalKey(v))),
     newlyLicensedUsers: byState.active ?? 0,
     newlyWaitingUsers: byState.waiting ?? 0,
-    seats: seatsFrom(rowsOf<SeatCounts>(results[countsAt])[0]),
+    seats: seatsFrom(committed.get(counts)),
     dryRun: false,
   };
 }
@@ -156,16 +155,16 @@ async function preview(
   groups: string,
 ): Promise<AssignResult> {
   const principals = JSON.stringify(views.map(({ type, id }) => ({ type, id })));
-  const [pending, needing, members, counts] = await db.batch([
-    db.prepare(notYetAssigned).bind(subscription.id, principals),
-    db.prepare(`SELECT COUNT(*) AS n FROM (${usersNeedingSeat})`).bind(subscription.id, users),
-    db.prepare(`SELECT COUNT(*) AS n FROM (${groupMembersToLicense})`).bind(subscription.id, groups, users),
-    seatCountsStatement(db, subscription.id),
-  ]);
-  const notAssigned = new Set(rowsOf<Principal>(pending).map(principalKey));
-  const needed = rowsOf<{ n: number }>(needing)[0]?.n ?? 0;
-  const candidates = rowsOf<{ n: number }>(members)[0]?.n ?? 0;
-  const before = rowsOf<SeatCounts>(counts)[0]!;
+  const batch = new Batch(db);
+  const pending = batch.rows<Principal>(db.prepare(notYetAssigned).bind(subscription.id, principals));
+  const needing = countOf(batch, db.prepare(`SELECT COUNT(*) AS n FROM (${usersNeedingSeat})`).bind(subscription.id, users));
+  const members = countOf(batch, db.prepare(`SELECT COUNT(*) AS n FROM (${groupMembersToLicense})`).bind(subscription.id, groups, users));
+  const counts = batch.first<SeatCounts>(seatCountsStatement(db, subscription.id));
+  const committed = await batch.commit();
+  const notAssigned = new Set(committed.get(pending).map(principalKey));
+  const needed = committed.get(needing);
+  const candidates = committed.get(members);
+  const before = committed.get(counts)!;
   const available = Math.max(0, before.purchased - before.assigned);
   if (needed > available) throw notEnough(needed, available);
   const fromGroups = Math.min(candidates, available - needed);

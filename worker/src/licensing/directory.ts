@@ -6,9 +6,9 @@
 import type { DirectoryChangeResult } from "@appseats/shared";
 import { notFound } from "../errors.js";
 import { auditStatement, auditWhenAny } from "./audit.js";
-import { rowsOf, runBatch } from "./batch.js";
+import { Batch, countOf } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
-import { filledCount, fillStatements } from "./fill.js";
+import { addFill } from "./fill.js";
 import { resolvePrincipals } from "./principals.js";
 import { hasDirectPath, hasGroupPath, openSeats, sqlString } from "./sql.js";
 
@@ -25,7 +25,8 @@ export async function addMembers(db: D1Database, ctx: ChangeContext, groupId: st
   const group = await groupOfTenant(db, ctx.tenantId, groupId);
   const { userIds: users } = await resolvePrincipals(db, ctx.tenantId, userIds.map((id) => ({ type: "user" as const, id })));
   const eventId = newId();
-  const results = await runBatch(db, [
+  const batch = new Batch(db);
+  batch.run(
     auditWhenAny(db, ctx, {
       action: "directory.member.add",
       principalsSql: `SELECT 'user', j.value FROM json_each(?2) j
@@ -33,12 +34,16 @@ export async function addMembers(db: D1Database, ctx: ChangeContext, groupId: st
       params: [group.id, JSON.stringify(users)],
       summary: (count) => `${count} || ' user(s) added to ' || ${sqlString(group.display_name)}`,
     }),
+  );
+  const added = batch.changes(
     db
       .prepare(
         `INSERT INTO group_members (group_id, user_id, tenant_id, added_at)
          SELECT ?1, value, ?3, ?4 FROM json_each(?2) WHERE true ON CONFLICT DO NOTHING`,
       )
       .bind(group.id, JSON.stringify(users), ctx.tenantId, ctx.now),
+  );
+  batch.run(
     // Every subscription the group is assigned to: new members get seats while they last, then wait.
     db
       .prepare(
@@ -52,8 +57,9 @@ export async function addMembers(db: D1Database, ctx: ChangeContext, groupId: st
           ORDER BY c.subscription_id, c.position`,
       )
       .bind(group.id, JSON.stringify(users), ctx.tenantId, ctx.now, eventId),
-  ]);
-  return { changed: results[1]?.meta.changes ?? 0, releasedSeats: 0, filledFromWaiting: 0 };
+  );
+  const committed = await batch.commit();
+  return { changed: committed.get(added), releasedSeats: 0, filledFromWaiting: 0 };
 }
 
 /** Releases, across the tenant, the licenses of the given users (JSON ?2) that no path holds. */
@@ -63,57 +69,63 @@ const pathless = `FROM licenses l WHERE l.tenant_id = ?1 AND l.user_id IN (SELEC
 export async function removeMembers(db: D1Database, ctx: ChangeContext, groupId: string, userIds: string[]): Promise<DirectoryChangeResult> {
   const group = await groupOfTenant(db, ctx.tenantId, groupId);
   const users = JSON.stringify([...new Set(userIds)]);
-  const fill = fillStatements(db, ctx, "tenant");
-  const results = await runBatch(db, [
+  const batch = new Batch(db);
+  batch.run(
     auditWhenAny(db, ctx, {
       action: "directory.member.remove",
       principalsSql: `SELECT 'user', m.user_id FROM group_members m WHERE m.group_id = ?1 AND m.user_id IN (SELECT value FROM json_each(?2))`,
       params: [group.id, users],
       summary: (count) => `${count} || ' user(s) removed from ' || ${sqlString(group.display_name)}`,
     }),
+  );
+  const removed = batch.changes(
     db.prepare(`DELETE FROM group_members WHERE group_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))`).bind(group.id, users),
-    db.prepare(`SELECT COUNT(*) AS n ${pathless} AND l.state = 'active'`).bind(ctx.tenantId, users),
-    db.prepare(`DELETE FROM licenses WHERE seq IN (SELECT l.seq ${pathless})`).bind(ctx.tenantId, users),
-    ...fill,
-  ]);
-  return {
-    changed: results[1]?.meta.changes ?? 0,
-    releasedSeats: rowsOf<{ n: number }>(results[2])[0]?.n ?? 0,
-    filledFromWaiting: filledCount(results, 4),
-  };
+  );
+  const released = countOf(batch, db.prepare(`SELECT COUNT(*) AS n ${pathless} AND l.state = 'active'`).bind(ctx.tenantId, users));
+  batch.run(db.prepare(`DELETE FROM licenses WHERE seq IN (SELECT l.seq ${pathless})`).bind(ctx.tenantId, users));
+  const filled = addFill(batch, ctx, "tenant");
+  const committed = await batch.commit();
+  return { changed: committed.get(removed), releasedSeats: committed.get(released), filledFromWaiting: committed.get(filled) };
 }
 
 export async function setAccountEnabled(db: D1Database, ctx: ChangeContext, userId: string, accountEnabled: boolean): Promise<DirectoryChangeResult> {
   const { views } = await resolvePrincipals(db, ctx.tenantId, [{ type: "user", id: userId }]);
-  const results = await runBatch(db, [
+  const batch = new Batch(db);
+  const updated = batch.changes(
     db.prepare(`UPDATE users SET account_enabled = ?2 WHERE id = ?1 AND account_enabled <> ?2`).bind(userId, accountEnabled ? 1 : 0),
+  );
+  batch.run(
     auditStatement(db, ctx, {
       action: "directory.user.update",
       principals: [{ type: "user", id: userId }],
       summary: `${views[0]!.displayName}'s account was ${accountEnabled ? "enabled" : "disabled"}`,
     }),
-  ]);
-  return { changed: results[0]?.meta.changes ?? 0, releasedSeats: 0, filledFromWaiting: 0 };
+  );
+  const committed = await batch.commit();
+  return { changed: committed.get(updated), releasedSeats: 0, filledFromWaiting: 0 };
 }
 
 /** R15: a deleted user releases every seat; the row stays (deleted) so the audit can name it. */
 export async function deleteUser(db: D1Database, ctx: ChangeContext, userId: string): Promise<DirectoryChangeResult> {
   const { views } = await resolvePrincipals(db, ctx.tenantId, [{ type: "user", id: userId }]);
-  const fill = fillStatements(db, ctx, "tenant");
-  const results = await runBatch(db, [
+  const batch = new Batch(db);
+  batch.run(
     auditStatement(db, ctx, {
       action: "directory.user.delete",
       principals: [{ type: "user", id: userId }],
       summary: `${views[0]!.displayName} was deleted; their seats were released`,
     }),
-    db.prepare(`SELECT COUNT(*) AS n FROM licenses WHERE user_id = ?1 AND state = 'active'`).bind(userId),
+  );
+  const released = countOf(batch, db.prepare(`SELECT COUNT(*) AS n FROM licenses WHERE user_id = ?1 AND state = 'active'`).bind(userId));
+  batch.run(
     db.prepare(`DELETE FROM licenses WHERE user_id = ?1`).bind(userId),
     db.prepare(`DELETE FROM assignments WHERE principal_type = 'user' AND principal_id = ?1`).bind(userId),
     db.prepare(`DELETE FROM group_members WHERE user_id = ?1`).bind(userId),
     db.prepare(`DELETE FROM session_tokens WHERE user_id = ?1`).bind(userId),
     db.prepare(`DELETE FROM admin_roles WHERE user_id = ?1`).bind(userId),
     db.prepare(`UPDATE users SET deleted_at = ?2 WHERE id = ?1`).bind(userId, ctx.now),
-    ...fill,
-  ]);
-  return { changed: 1, releasedSeats: rowsOf<{ n: number }>(results[1])[0]?.n ?? 0, filledFromWaiting: filledCount(results, 8) };
+  );
+  const filled = addFill(batch, ctx, "tenant");
+  const committed = await batch.commit();
+  return { changed: 1, releasedSeats: committed.get(released), filledFromWaiting: committed.get(filled) };
 }

@@ -3,16 +3,17 @@
  * same batch as the change that freed them. One statement fills every subscription in scope,
  * and one more audits each subscription filled as `license.fill`, naming who received a seat.
  */
-import type { ChangeContext } from "./context.js";
-import { newId } from "./context.js";
 import { auditInsert } from "./audit.js";
+import { type Batch, countOf, type Slot } from "./batch.js";
+import { type ChangeContext, newId } from "./context.js";
 import { auditPrincipalLimit, openSeats } from "./sql.js";
 
 /** One subscription, or every subscription of the tenant (after a directory change). */
 export type FillScope = { subscriptionId: string } | "tenant";
 
-/** The fill, its audit, and a count of the users filled (read it with `filledCount`). */
-export function fillStatements(db: D1Database, ctx: ChangeContext, scope: FillScope): D1PreparedStatement[] {
+/** Adds the fill and its audit to a change's batch; the slot reads how many users were given a seat. */
+export function addFill(batch: Batch, ctx: ChangeContext, scope: FillScope): Slot<number> {
+  const db = batch.db;
   // Rows filled here carry `<fillId>:<subscriptionId>` so the audit can find them in SQL.
   const fillId = newId();
   const subscriptionId = scope === "tenant" ? null : scope.subscriptionId;
@@ -44,12 +45,6 @@ export function fillStatements(db: D1Database, ctx: ChangeContext, scope: FillSc
         GROUP BY f.event_id, f.subscription_id`,
     )
     .bind(fillId, ctx.tenantId, ctx.now, ctx.actor.type, ctx.actor.id, ctx.actor.displayName, ctx.requestId);
-  const filled = db
-    .prepare(`SELECT COUNT(*) AS filled FROM licenses WHERE event_id > ?1 || ':' AND event_id < ?1 || ';'`)
-    .bind(fillId);
-  return [fill, audit, filled];
+  batch.run(fill, audit);
+  return countOf(batch, db.prepare(`SELECT COUNT(*) AS n FROM licenses WHERE event_id > ?1 || ':' AND event_id < ?1 || ';'`).bind(fillId));
 }
-
-/** How many users the fill statements gave a seat, from the batch results they were part of. */
-export const filledCount = (results: D1Result[], fillStart: number) =>
-  ((results[fillStart + 2]?.results?.[0] as { filled?: number } | undefined)?.filled ?? 0);

@@ -1,6 +1,7 @@
 /** Principals (users and groups) of a tenant as the API shows them, and the check that they exist. */
 import type { Principal, PrincipalView } from "@appseats/shared";
 import { notFound } from "../errors.js";
+import { Batch, Committed, type Slot } from "./batch.js";
 import { type SubscriptionRow, subscriptionFrom, subscriptionStatement } from "./subscriptions.js";
 
 export interface UserRow {
@@ -52,56 +53,62 @@ export interface ResolvedPrincipals {
   groupIds: string[];
 }
 
-/** Looking principals up: the statements to run (none for an empty kind), and how to read their answers. */
+/** Principals being looked up in a batch: the requested ones, and how to read them once it ran. */
 export interface PrincipalLookup {
   /** The requested principals, each once, in request order; and their ids by kind. */
   unique: Principal[];
   userIds: string[];
   groupIds: string[];
-  statements: D1PreparedStatement[];
-  read(results: D1Result[]): ResolvedPrincipals;
+  /** The principals found; throws NotFound naming those that are not in the tenant. */
+  read(committed: Committed): ResolvedPrincipals;
 }
 
+type PrincipalRow = (UserRow & { type: "user" }) | (GroupRow & { type: "group" });
+
 /**
- * Looks up every principal in the caller's tenant. One that does not exist there (another
- * tenant's included, R11) makes the whole request 404, naming the ids that were not found.
+ * Adds to a batch the look-up of every principal in the caller's tenant (no statement for a kind
+ * not requested). One that does not exist there (another tenant's included, R11) makes the whole
+ * request 404, naming the ids that were not found.
  */
-export function principalLookup(db: D1Database, tenantId: string, principals: Principal[]): PrincipalLookup {
+export function lookUpPrincipals(batch: Batch, tenantId: string, principals: Principal[]): PrincipalLookup {
   const unique = [...new Map(principals.map((p) => [principalKey(p), p])).values()];
   const userIds = unique.filter((p) => p.type === "user").map((p) => p.id);
   const groupIds = unique.filter((p) => p.type === "group").map((p) => p.id);
-  const statements: D1PreparedStatement[] = [];
+  const slots: Slot<PrincipalRow[]>[] = [];
   if (userIds.length > 0) {
-    statements.push(
-      db
-        // Driven by the requested ids (CROSS JOIN fixes the order): the tenant's index would scan every user.
-        .prepare(
-          `SELECT 'user' AS type, u.id, u.user_principal_name, u.display_name, u.mail, u.account_enabled
-             FROM json_each(?2) j CROSS JOIN users u ON u.id = j.value
-            WHERE ${userOfTenant("u", "?1")}`,
-        )
-        .bind(tenantId, JSON.stringify(userIds)),
+    slots.push(
+      batch.rows(
+        batch.db
+          // Driven by the requested ids (CROSS JOIN fixes the order): the tenant's index would scan every user.
+          .prepare(
+            `SELECT 'user' AS type, u.id, u.user_principal_name, u.display_name, u.mail, u.account_enabled
+               FROM json_each(?2) j CROSS JOIN users u ON u.id = j.value
+              WHERE ${userOfTenant("u", "?1")}`,
+          )
+          .bind(tenantId, JSON.stringify(userIds)),
+      ),
     );
   }
   if (groupIds.length > 0) {
-    statements.push(
-      db
-        .prepare(
-          `SELECT 'group' AS type, g.id, g.display_name, g.mail, ${memberCountSql("g.id")} AS member_count
-             FROM json_each(?2) j CROSS JOIN groups g ON g.id = j.value
-            WHERE ${groupOfTenant("g", "?1")}`,
-        )
-        .bind(tenantId, JSON.stringify(groupIds)),
+    slots.push(
+      batch.rows(
+        batch.db
+          .prepare(
+            `SELECT 'group' AS type, g.id, g.display_name, g.mail, ${memberCountSql("g.id")} AS member_count
+               FROM json_each(?2) j CROSS JOIN groups g ON g.id = j.value
+              WHERE ${groupOfTenant("g", "?1")}`,
+          )
+          .bind(tenantId, JSON.stringify(groupIds)),
+      ),
     );
   }
   return {
     unique,
     userIds,
     groupIds,
-    statements,
-    read(results) {
+    read(committed) {
       const found = new Map<string, PrincipalView>();
-      for (const row of results.flatMap((result) => (result.results ?? []) as unknown as ((UserRow & { type: "user" }) | (GroupRow & { type: "group" }))[])) {
+      for (const row of slots.flatMap((slot) => committed.get(slot))) {
         found.set(`${row.type}:${row.id}`, row.type === "user" ? userView(row) : groupView(row));
       }
       const missing = unique.filter((p) => !found.has(principalKey(p)));
@@ -116,8 +123,9 @@ export function principalLookup(db: D1Database, tenantId: string, principals: Pr
 }
 
 export async function resolvePrincipals(db: D1Database, tenantId: string, principals: Principal[]): Promise<ResolvedPrincipals> {
-  const lookup = principalLookup(db, tenantId, principals);
-  return lookup.read(lookup.statements.length > 0 ? await db.batch(lookup.statements) : []);
+  const batch = new Batch(db);
+  const lookup = lookUpPrincipals(batch, tenantId, principals);
+  return lookup.read(batch.size > 0 ? await batch.commit() : new Committed([]));
 }
 
 /**
@@ -130,9 +138,11 @@ export async function subscriptionAndPrincipals(
   subscriptionId: string,
   principals: Principal[],
 ): Promise<[SubscriptionRow, ResolvedPrincipals]> {
-  const lookup = principalLookup(db, tenantId, principals);
-  const [subscription, ...found] = await db.batch([subscriptionStatement(db, tenantId, subscriptionId), ...lookup.statements]);
-  return [subscriptionFrom(subscription), lookup.read(found)];
+  const batch = new Batch(db);
+  const subscription = batch.first<SubscriptionRow>(subscriptionStatement(db, tenantId, subscriptionId));
+  const lookup = lookUpPrincipals(batch, tenantId, principals);
+  const committed = await batch.commit();
+  return [subscriptionFrom(committed.get(subscription)), lookup.read(committed)];
 }
 
 /**

@@ -26,14 +26,13 @@ export const subscriptionStatement = (db: D1Database, tenantId: string, id: stri
   db.prepare(`${subscriptionSql} WHERE s.id = ?1 AND s.tenant_id = ?2`).bind(id, tenantId);
 
 /** R11: a subscription of another tenant is answered exactly like one that does not exist. */
-export function subscriptionFrom(result: D1Result | undefined): SubscriptionRow {
-  const row = result?.results?.[0] as SubscriptionRow | undefined;
+export function subscriptionFrom(row: SubscriptionRow | null | undefined): SubscriptionRow {
   if (!row) throw notFound("The license");
   return row;
 }
 
 export async function subscriptionOfTenant(db: D1Database, tenantId: string, id: string): Promise<SubscriptionRow> {
-  return subscriptionFrom(await subscriptionStatement(db, tenantId, id).all());
+  return subscriptionFrom(await subscriptionStatement(db, tenantId, id).first<SubscriptionRow>());
 }
 
 /** A vendor sees only subscriptions of its own apps; any other id is 404. */

@@ -7,9 +7,9 @@
 import { type GroupRef, isUsable, type Principal, type UnassignResult } from "@appseats/shared";
 import { AppSeatsError } from "../errors.js";
 import { auditWhenAny, eventAppNameSql } from "./audit.js";
-import { countsByState, GuardFailed, guard, rowsOf, runBatch } from "./batch.js";
+import { Batch, type Committed, GuardFailed, guard, StateChanged, statesOf, withRetries } from "./batch.js";
 import type { ChangeContext } from "./context.js";
-import { filledCount, fillStatements } from "./fill.js";
+import { addFill } from "./fill.js";
 import { principalKey, subscriptionAndPrincipals } from "./principals.js";
 import { hasDirectPath, hasGroupPath } from "./sql.js";
 import { type SeatCounts, seatCountsStatement, seatsFrom } from "./subscriptions.js";
@@ -42,20 +42,29 @@ export async function unassign(
   subscriptionId: string,
   request: { principals: Principal[]; dryRun?: boolean | undefined },
 ): Promise<UnassignResult> {
+  return withRetries(() => unassignOnce(db, ctx, subscriptionId, request));
+}
+
+async function unassignOnce(
+  db: D1Database,
+  ctx: ChangeContext,
+  subscriptionId: string,
+  request: { principals: Principal[]; dryRun?: boolean | undefined },
+): Promise<UnassignResult> {
   const [subscription, resolved] = await subscriptionAndPrincipals(db, ctx.tenantId, subscriptionId, request.principals);
   const principals = JSON.stringify(resolved.views.map(({ type, id }) => ({ type, id })));
   const users = JSON.stringify(resolved.userIds);
   const groups = JSON.stringify(resolved.groupIds);
   const countReleasable = () => db.prepare(`SELECT l.state, COUNT(*) AS n ${releasable} GROUP BY l.state`).bind(subscription.id, users, groups);
 
-  const [assignedNow, groupPaths, released, counts] = await db.batch([
-    db.prepare(currentlyAssigned).bind(subscription.id, principals),
-    db.prepare(remainingGroupPaths).bind(subscription.id, users, groups),
-    countReleasable(),
-    seatCountsStatement(db, subscription.id),
-  ]);
-  const assigned = new Set(rowsOf<Principal>(assignedNow).map(principalKey));
-  const viaGroups = groupsByUser(rowsOf(groupPaths));
+  const reading = new Batch(db);
+  const assignedNow = reading.rows<Principal>(db.prepare(currentlyAssigned).bind(subscription.id, principals));
+  const groupPaths = reading.rows<GroupPathRow>(db.prepare(remainingGroupPaths).bind(subscription.id, users, groups));
+  const releasing = statesOf(reading, countReleasable());
+  const counts = reading.first<SeatCounts>(seatCountsStatement(db, subscription.id));
+  const read = await reading.commit();
+  const assigned = new Set(read.get(assignedNow).map(principalKey));
+  const viaGroups = groupsByUser(read.get(groupPaths));
   const inherited = resolved.userIds.filter((id) => !assigned.has(`user:${id}`) && viaGroups.has(id));
   if (inherited.length > 0) throw inheritedLicense(inherited, viaGroups);
 
@@ -73,8 +82,8 @@ export async function unassign(
   });
 
   if (request.dryRun) {
-    const byState = countsByState(released);
-    const before = rowsOf<SeatCounts>(counts)[0]!;
+    const byState = read.get(releasing);
+    const before = read.get(counts)!;
     const usable = isUsable(subscription.status);
     const assignedAfter = before.assigned - (byState.active ?? 0);
     const waitingAfter = before.waiting - (byState.waiting ?? 0);
@@ -86,8 +95,8 @@ export async function unassign(
     }, true);
   }
 
-  const fill = fillStatements(db, ctx, { subscriptionId: subscription.id });
-  const statements = [
+  const batch = new Batch(db);
+  batch.run(
     // R6, checked again inside the batch in case a path changed since the read above.
     guard(
       db,
@@ -103,7 +112,9 @@ export async function unassign(
       params: [subscription.id, principals],
       summary: (count) => `'Unassigned ' || ${eventAppNameSql} || ' from ' || ${count} || ' user(s) or group(s)'`,
     }),
-    countReleasable(),
+  );
+  const released = statesOf(batch, countReleasable());
+  batch.run(
     db.prepare(`DELETE FROM licenses WHERE seq IN (SELECT l.seq ${releasable})`).bind(subscription.id, users, groups),
     db
       .prepare(
@@ -111,22 +122,27 @@ export async function unassign(
            (SELECT json_extract(value, '$.type'), json_extract(value, '$.id') FROM json_each(?2))`,
       )
       .bind(subscription.id, principals),
-    ...fill,
-    seatCountsStatement(db, subscription.id),
-  ];
-  let results: D1Result[];
+  );
+  const filled = addFill(batch, ctx, { subscriptionId: subscription.id });
+  const after = batch.first<SeatCounts>(seatCountsStatement(db, subscription.id));
+  let committed: Committed;
   try {
-    results = await runBatch(db, statements);
+    committed = await batch.commit();
   } catch (error) {
     // A path changed between the read and the batch: read again and answer by the state as it is now.
-    if (error instanceof GuardFailed) return unassign(db, ctx, subscriptionId, request);
+    if (error instanceof GuardFailed) throw new StateChanged();
     throw error;
   }
-  const byState = countsByState(results[2]);
-  return outcome(byState.active ?? 0, filledCount(results, 5), rowsOf<SeatCounts>(results[results.length - 1])[0], false);
+  return outcome(committed.get(released).active ?? 0, committed.get(filled), committed.get(after), false);
 }
 
-function groupsByUser(rows: { user_id: string; id: string; display_name: string }[]): Map<string, GroupRef[]> {
+interface GroupPathRow {
+  user_id: string;
+  id: string;
+  display_name: string;
+}
+
+function groupsByUser(rows: GroupPathRow[]): Map<string, GroupRef[]> {
   const map = new Map<string, GroupRef[]>();
   for (const row of rows) {
     const list = map.get(row.user_id) ?? [];

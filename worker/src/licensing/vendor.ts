@@ -5,9 +5,9 @@
 import { isUsable, type SubscriptionUpdate, type UsageRights, type VendorSubscription } from "@appseats/shared";
 import { notFound } from "../errors.js";
 import { auditStatement } from "./audit.js";
-import { runBatch, rowsOf } from "./batch.js";
+import { Batch } from "./batch.js";
 import type { ChangeContext } from "./context.js";
-import { fillStatements } from "./fill.js";
+import { addFill } from "./fill.js";
 import { type SeatCounts, seatCountsStatement, seatsFrom, subscriptionOfVendor } from "./subscriptions.js";
 
 /**
@@ -33,24 +33,25 @@ export async function updateSubscription(
     update.status !== undefined && update.status !== before.status ? `status ${before.status} → ${update.status}` : null,
   ].filter((change): change is string => change !== null);
 
-  const statements = [
+  const batch = new Batch(db);
+  batch.run(
     db
       .prepare(
         `UPDATE subscriptions SET purchased = COALESCE(?2, purchased), status = COALESCE(?3, status), updated_at = ?4
           WHERE id = ?1`,
       )
       .bind(before.id, update.quantity ?? null, update.status ?? null, ctx.now),
-    ...(changes.length > 0
-      ? [auditStatement(db, ctx, { action: "subscription.update", subscriptionId: before.id, summary: `${vendor.name} changed ${before.app_name}: ${changes.join(", ")}` })]
-      : []),
-    ...fillStatements(db, ctx, { subscriptionId: before.id }),
-    seatCountsStatement(db, before.id),
-    db.prepare(`SELECT status FROM subscriptions WHERE id = ?1`).bind(before.id),
-  ];
-  const results = await runBatch(db, statements);
-  const counts = rowsOf<SeatCounts>(results[results.length - 2])[0];
-  const status = rowsOf<{ status: VendorSubscription["status"] }>(results[results.length - 1])[0]!.status;
-  return { id: before.id, tenantId: before.tenant_id, appId: before.app_id, status, seats: seatsFrom(counts) };
+  );
+  if (changes.length > 0) {
+    batch.run(
+      auditStatement(db, ctx, { action: "subscription.update", subscriptionId: before.id, summary: `${vendor.name} changed ${before.app_name}: ${changes.join(", ")}` }),
+    );
+  }
+  addFill(batch, ctx, { subscriptionId: before.id });
+  const counts = batch.first<SeatCounts>(seatCountsStatement(db, before.id));
+  const after = batch.first<{ status: VendorSubscription["status"] }>(db.prepare(`SELECT status FROM subscriptions WHERE id = ?1`).bind(before.id));
+  const committed = await batch.commit();
+  return { id: before.id, tenantId: before.tenant_id, appId: before.app_id, status: committed.get(after)!.status, seats: seatsFrom(committed.get(counts)) };
 }
 
 /** The vendor's view of a subscription, without changing it. */
