@@ -278,4 +278,12 @@ export const DevSignInResult = z
   .meta({ id: "DevSignInResult" });
 export type DevSignInResult = z.infer<typeof DevSignInResult>;
 
+/** The accounts a local sign-in page can offer (dev-only). */
+export const DevAccounts = z
+  .object({
+    items: z.array(z.object({ userPrincipalName: z.string(), displayName: z.string(), tenant: z.string(), roles: z.array(Role) })),
+  })
+  .meta({ id: "DevAccounts" });
+export type DevAccounts = z.infer<typeof DevAccounts>;
+
 export const IdParam = z.object({ id: Id });

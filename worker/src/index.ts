@@ -6,12 +6,12 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
-import { authenticateAdmin, requireCapability } from "./auth/admin.js";
+import { authenticateAdmin, readsNeedRole } from "./auth/admin.js";
 import type { AppEnv } from "./http/env.js";
 import { notFoundRoute, onError } from "./http/errors.js";
-import { jsonCharset, limitBody, requireJson } from "./http/guards.js";
+import { bodyErrors, jsonCharset, limitBody, requireJson } from "./http/guards.js";
+import { documented, openApiDocument } from "./http/openapi.js";
 import { rateLimit } from "./http/rate-limit.js";
-import { openApiDocument } from "./openapi.js";
 import { auditRoutes } from "./routes/audit.js";
 import { devRoutes } from "./routes/dev.js";
 import { directoryRoutes, userRoutes } from "./routes/directory.js";
@@ -24,12 +24,13 @@ import { purgeExpired } from "./maintenance.js";
 const extensionOrigin = /^(chrome-extension|moz-extension):\/\/[a-z0-9-]{1,64}$/i;
 
 const adminApi = new Hono<AppEnv>()
-  .get("/openapi.json", (c) => c.json(openApiDocument()))
+  .get("/openapi.json", documented({ summary: "This document: the OpenAPI 3.1 description of the API", answer: { mediaType: "application/json" }, open: true }), async (c) =>
+    c.json(await openApiDocument(documentedApp(), c, { bodyErrors })),
+  )
   .route("/dev", devRoutes)
   .use("*", authenticateAdmin)
   .route("/me", meRoutes)
-  // Reads need a role that may read; every change names the roles it needs at its route.
-  .on(["GET", "HEAD"], "*", requireCapability("read"))
+  .use("*", readsNeedRole)
   .route("/licenses", licenseRoutes)
   .route("/directory", directoryRoutes)
   .route("/users", userRoutes)
@@ -56,6 +57,11 @@ export const app = new Hono<AppEnv>()
   .route("/vendor/v1", vendorRoutes);
 
 app.onError(onError);
+
+/** The app as openapi.json documents it; declared with its type so that the route serving it can name it. */
+function documentedApp(): Hono<AppEnv> {
+  return app as unknown as Hono<AppEnv>;
+}
 app.notFound(notFoundRoute);
 
 export default {

@@ -24,6 +24,7 @@ export function describeError(error: unknown): string {
       return t("notifySignedOut");
     case "RateLimited":
     case "IdempotencyKeyInFlight":
+    case "Unavailable":
       return t("error_TryAgain");
     case "NotFound":
       return t("error_NotFound");

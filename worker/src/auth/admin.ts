@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
+import { documents } from "../http/openapi.js";
 import { GuardFailed } from "../licensing/batch.js";
 import type { Actor, ChangeContext } from "../licensing/context.js";
 import type { AdminCaller, AdminCredential } from "./callers.js";
@@ -36,7 +37,8 @@ const isChange = (method: string) => method !== "GET" && method !== "HEAD";
  * it is (requireCapability with checkedInBatch, then changeCheckingCaller); everything else that
  * needs the caller of a change verifies it first (requireCapability, verifiedCaller, changeContext).
  */
-export const authenticateAdmin = createMiddleware<AppEnv>(async (c, next) => {
+export const authenticateAdmin = documents(
+  createMiddleware<AppEnv>(async (c, next) => {
   const bearer = await bearerOf(c);
   const credential = bearer ? credentials.find((kind) => kind.recognises(bearer.token)) : undefined;
   if (!bearer || !credential) throw unauthenticated();
@@ -45,7 +47,9 @@ export const authenticateAdmin = createMiddleware<AppEnv>(async (c, next) => {
   if (recent) c.set("caller", recent);
   else await verifyCaller(c);
   await next();
-});
+  }),
+  { errors: ["Unauthenticated"], security: [{ adminToken: [] }] },
+);
 
 async function verifyCaller(c: Context<AppEnv>): Promise<AdminCaller> {
   const auth = c.get("auth");
@@ -70,12 +74,23 @@ export const verifiedCaller = async (c: Context<AppEnv>): Promise<AdminCaller> =
  * them again inside its own batch (changeCheckingCaller), so a remembered caller may pass here.
  */
 export const requireCapability = (capability: Capability, { checkedInBatch = false } = {}) =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    const remembered = c.get("caller");
-    const roles = checkedInBatch && can(remembered.roles, capability) ? remembered.roles : (await verifiedCaller(c)).roles;
-    if (!can(roles, capability)) throw forbidden(capability);
-    await next();
-  });
+  documents(
+    createMiddleware<AppEnv>(async (c, next) => {
+      const remembered = c.get("caller");
+      const roles = checkedInBatch && can(remembered.roles, capability) ? remembered.roles : (await verifiedCaller(c)).roles;
+      if (!can(roles, capability)) throw forbidden(capability);
+      await next();
+    }),
+    { errors: ["Forbidden"] },
+  );
+
+const readRole = requireCapability("read");
+
+/** Reads need a role that may read; every change names the roles it needs at its route. */
+export const readsNeedRole = documents(
+  createMiddleware<AppEnv>((c, next) => (isChange(c.req.method) ? next() : readRole(c, next))),
+  { errors: ["Forbidden"] },
+);
 
 export const actorOf = (caller: AdminCaller): Actor => ({ type: "user", id: caller.user.id, displayName: caller.user.displayName });
 

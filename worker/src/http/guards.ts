@@ -1,10 +1,14 @@
 /** What every request passes before a route (JSON only, at most 1 MiB) and what every answer says of its type. */
+import type { ErrorCode } from "@appseats/shared";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "./env.js";
 
 export const maxBodyBytes = 1024 * 1024;
+
+/** What limitBody and requireJson may answer, on every route whose method carries a body. */
+export const bodyErrors: ErrorCode[] = ["PayloadTooLarge", "UnsupportedMediaType"];
 
 export const limitBody = bodyLimit({
   maxSize: maxBodyBytes,

@@ -10,6 +10,7 @@ import { verifiedCaller } from "../auth/admin.js";
 import { sha256Hex } from "../auth/secrets.js";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "./env.js";
+import { documents } from "./openapi.js";
 
 const replayWindowMs = 24 * 60 * 60 * 1000;
 /** A claim older than this is from a request that died; its key may be taken again. */
@@ -17,6 +18,7 @@ const staleClaimMs = 60 * 1000;
 const keyPattern = /^[\x21-\x7e]{1,255}$/;
 
 export const idempotent = (scopeOf: (c: Context<AppEnv>) => Promise<string>) =>
+  documents(
   createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header("idempotency-key");
     if (key === undefined) return next();
@@ -65,7 +67,20 @@ export const idempotent = (scopeOf: (c: Context<AppEnv>) => Promise<string>) =>
       .prepare(`UPDATE idempotency_records SET state = 'done', status = ?3, response = ?4 WHERE scope = ?1 AND key = ?2`)
       .bind(scope, key, c.res.status, response)
       .run();
-  });
+  }),
+    {
+      errors: ["InvalidRequest", "IdempotencyKeyInFlight", "IdempotencyKeyReused"],
+      parameters: [
+        {
+          name: "Idempotency-Key",
+          in: "header",
+          required: false,
+          description: "Sent again with the same body within 24 hours, the first answer is replayed (R13).",
+          schema: { type: "string", maxLength: 255 },
+        },
+      ],
+    },
+  );
 
 /** Keys are the caller's own: an admin's within the tenant, a vendor's across its apps. */
 export const idempotentForAdmin = idempotent(async (c) => {

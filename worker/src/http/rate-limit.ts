@@ -7,10 +7,12 @@ import { createMiddleware } from "hono/factory";
 import { bearerOf } from "../auth/secrets.js";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "./env.js";
+import { documents } from "./openapi.js";
 
 const periodSeconds = 60;
 
-export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
+export const rateLimit = documents(
+  createMiddleware<AppEnv>(async (c, next) => {
   const bearer = await bearerOf(c);
   const key = bearer ? `token:${bearer.hash.slice(0, 32)}` : `address:${c.req.header("cf-connecting-ip") ?? "local"}`;
   const { success } = await c.env.RATE_LIMITER.limit({ key });
@@ -20,4 +22,6 @@ export const rateLimit = createMiddleware<AppEnv>(async (c, next) => {
     throw new AppSeatsError("RateLimited", `Too many requests. Try again in ${retryAfterSeconds} seconds.`, { retryAfterSeconds });
   }
   await next();
-});
+  }),
+  { errors: ["RateLimited"] },
+);

@@ -1,11 +1,19 @@
 /** Request validation with the shared zod schemas; a failure is 400 InvalidRequest listing each issue. */
-import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
+import { validator } from "hono-openapi";
 import type { z } from "zod";
 import { AppSeatsError } from "../errors.js";
 
-export function invalid(issues: z.core.$ZodIssue[], where: string): AppSeatsError {
-  const listed = issues.map((issue) => ({ path: issue.path.map(String).join(".") || where, message: issue.message }));
+interface Issue {
+  message: string;
+  path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined;
+}
+
+export function invalid(issues: readonly Issue[], where: string): AppSeatsError {
+  const listed = issues.map((issue) => ({
+    path: (issue.path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)).join(".") || where,
+    message: issue.message,
+  }));
   const first = listed[0];
   return new AppSeatsError(
     "InvalidRequest",
@@ -16,7 +24,8 @@ export function invalid(issues: z.core.$ZodIssue[], where: string): AppSeatsErro
 
 const names: Partial<Record<keyof ValidationTargets, string>> = { json: "body", query: "query", param: "path" };
 
+/** Validates one part of the request with a shared schema; the schema also documents it in openapi.json. */
 export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) =>
-  zValidator(target, schema, (result) => {
-    if (!result.success) throw invalid(result.error.issues, names[target] ?? target);
+  validator(target, schema, (result) => {
+    if (!result.success) throw invalid(result.error, names[target] ?? target);
   });

@@ -2,20 +2,24 @@
  * /api/v1/dev: local sign-in, only when the worker variable DEV_SIGN_IN is "true" (local runs).
  * Otherwise every path here is 404, exactly like a path that does not exist.
  */
-import { DevSignInRequest } from "@appseats/shared";
+import { DevAccounts, DevSignInRequest, DevSignInResult, type Role } from "@appseats/shared";
 import { Hono } from "hono";
 import { issueSession } from "../auth/session.js";
 import { AppSeatsError } from "../errors.js";
 import { notFoundRoute } from "../http/errors.js";
 import type { AppEnv } from "../http/env.js";
+import { devRoutesServed, documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
 
 export const devRoutes = new Hono<AppEnv>()
   .use("*", async (c, next) => {
-    if (c.env.DEV_SIGN_IN !== "true") return notFoundRoute(c);
+    if (!devRoutesServed(c.env)) return notFoundRoute(c);
     await next();
   })
-  .post("/sign-in", validate("json", DevSignInRequest), async (c) => {
+  .post(
+    "/sign-in",
+    documented({ summary: "Local sign-in (local runs only)", answer: DevSignInResult, errors: ["NotFound"], open: true, devOnly: true }),
+    validate("json", DevSignInRequest), async (c) => {
     const user = await c.env.DB.prepare(
       `SELECT id, tenant_id FROM users WHERE user_principal_name = ?1 AND deleted_at IS NULL AND account_enabled = 1`,
     )
@@ -25,7 +29,7 @@ export const devRoutes = new Hono<AppEnv>()
     return c.json(await issueSession(c.env.DB, user, Number(c.env.SESSION_TTL_SECONDS) || 28_800));
   })
   /** The accounts a local sign-in page can offer: every user who holds an admin role. */
-  .get("/accounts", async (c) => {
+  .get("/accounts", documented({ summary: "The demo accounts a local sign-in page offers (local runs only)", answer: DevAccounts, open: true, devOnly: true }), async (c) => {
     const { results } = await c.env.DB.prepare(
       `SELECT u.user_principal_name AS userPrincipalName, u.display_name AS displayName, t.display_name AS tenant,
               json_group_array(r.role) AS roles
@@ -33,5 +37,6 @@ export const devRoutes = new Hono<AppEnv>()
         WHERE u.deleted_at IS NULL AND u.account_enabled = 1
         GROUP BY u.id ORDER BY t.display_name, u.display_name`,
     ).all<{ userPrincipalName: string; displayName: string; tenant: string; roles: string }>();
-    return c.json({ items: results.map((row) => ({ ...row, roles: JSON.parse(row.roles) as string[] })) });
+    const accounts: DevAccounts = { items: results.map((row) => ({ ...row, roles: JSON.parse(row.roles) as Role[] })) };
+    return c.json(accounts);
   });

@@ -1,10 +1,24 @@
 /** /api/v1/licenses: the summary, one license, its holders and CSV, assign, unassign, install. */
-import { AssignRequest, exportCsvHeader, IdParam, LicenseDetailQuery, LicenseUsersQuery, UnassignRequest } from "@appseats/shared";
+import {
+  AssignRequest,
+  AssignResult,
+  exportCsvHeader,
+  IdParam,
+  InstallResult,
+  LicenseDetail,
+  LicenseDetailQuery,
+  LicenseList,
+  LicenseUsers,
+  LicenseUsersQuery,
+  UnassignRequest,
+  UnassignResult,
+} from "@appseats/shared";
 import { stringify } from "csv-stringify/browser/esm/sync";
 import { Hono } from "hono";
 import { changeCheckingCaller, changeContext, requireCapability } from "../auth/admin.js";
 import type { AppEnv } from "../http/env.js";
 import { idempotentForAdmin as byCaller } from "../http/idempotency.js";
+import { documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
 import { assign } from "../licensing/assign.js";
 import { licenseHolders } from "../licensing/holders.js";
@@ -17,17 +31,17 @@ import { unassign } from "../licensing/unassign.js";
 const plainCell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 export const licenseRoutes = new Hono<AppEnv>()
-  .get("/", async (c) => {
+  .get("/", documented({ summary: "Every license of the tenant with its seats", answer: LicenseList }), async (c) => {
     const items = await licenseSummaries(c.env.DB, c.get("caller").tenantId);
     return c.json({ items, generatedAt: new Date().toISOString() });
   })
-  .get("/:id", validate("param", IdParam), validate("query", LicenseDetailQuery), async (c) =>
+  .get("/:id", documented({ summary: "One license with its assignments", answer: LicenseDetail, errors: ["NotFound"] }), validate("param", IdParam), validate("query", LicenseDetailQuery), async (c) =>
     c.json(await licenseDetail(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
   )
-  .get("/:id/users", validate("param", IdParam), validate("query", LicenseUsersQuery), async (c) =>
+  .get("/:id/users", documented({ summary: "Users holding or waiting for the license", answer: LicenseUsers, errors: ["NotFound"] }), validate("param", IdParam), validate("query", LicenseUsersQuery), async (c) =>
     c.json(await licenseHolders(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
   )
-  .get("/:id/export.csv", validate("param", IdParam), async (c) => {
+  .get("/:id/export.csv", documented({ summary: "The license's users as CSV", answer: { mediaType: "text/csv" }, errors: ["NotFound"] }), validate("param", IdParam), async (c) => {
     const { tenantId } = c.get("caller");
     const id = c.req.valid("param").id;
     // Read the first page before answering so that an unknown id is a 404, not an empty file.
@@ -56,12 +70,25 @@ export const licenseRoutes = new Hono<AppEnv>()
       "content-disposition": `attachment; filename="license-${id.replace(/[^\w.-]/g, "_")}.csv"`,
     });
   })
-  .post("/:id/assign", requireCapability("assign", { checkedInBatch: true }), byCaller, validate("param", IdParam), validate("json", AssignRequest), async (c) =>
+  .post(
+    "/:id/assign",
+    documented({
+      summary: "Assign users and groups",
+      answer: AssignResult,
+      errors: ["NotFound", "NotEnoughLicenses", "SubscriptionNotUsable", "Unavailable"],
+    }),
+    requireCapability("assign", { checkedInBatch: true }), byCaller, validate("param", IdParam), validate("json", AssignRequest), async (c) =>
     c.json(await changeCheckingCaller(c, "assign", (ctx) => assign(c.env.DB, ctx, c.req.valid("param").id, c.req.valid("json")))),
   )
-  .post("/:id/unassign", requireCapability("assign"), byCaller, validate("param", IdParam), validate("json", UnassignRequest), async (c) =>
+  .post(
+    "/:id/unassign",
+    documented({ summary: "Unassign users and groups", answer: UnassignResult, errors: ["NotFound", "InheritedLicense", "Unavailable"] }),
+    requireCapability("assign"), byCaller, validate("param", IdParam), validate("json", UnassignRequest), async (c) =>
     c.json(await unassign(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json"))),
   )
-  .post("/:id/install", requireCapability("install"), byCaller, validate("param", IdParam), async (c) =>
+  .post(
+    "/:id/install",
+    documented({ summary: "Start installing the product (GlobalAdmin)", answer: InstallResult, errors: ["NotFound"] }),
+    requireCapability("install"), byCaller, validate("param", IdParam), async (c) =>
     c.json(await startInstall(c.env.DB, await changeContext(c), c.req.valid("param").id)),
   );

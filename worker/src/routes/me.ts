@@ -1,9 +1,10 @@
 /** /api/v1/me: who is signed in, in which tenant, and what they may do. */
-import { can, type Me } from "@appseats/shared";
+import { can, Me } from "@appseats/shared";
 import { Hono } from "hono";
 import type { AppEnv } from "../http/env.js";
+import { documented } from "../http/openapi.js";
 
-export const meRoutes = new Hono<AppEnv>().get("/", async (c) => {
+export const meRoutes = new Hono<AppEnv>().get("/", documented({ summary: "Who is signed in, the tenant, roles and what they allow", answer: Me }), async (c) => {
   const caller = c.get("caller");
   const tenant = await c.env.DB.prepare(
     `SELECT t.id, t.display_name, (SELECT json_group_array(domain) FROM (SELECT domain FROM tenant_domains d

@@ -1,24 +1,25 @@
 /** /vendor/v1: vendors set quantity and status, ask for usage rights, and complete installs. */
-import { IdParam, SubscriptionUpdate, UsageRightsQuery } from "@appseats/shared";
+import { IdParam, InstallComplete, SubscriptionUpdate, UsageRights, UsageRightsQuery, VendorSubscription } from "@appseats/shared";
 import { Hono } from "hono";
 import { authenticateVendor } from "../auth/vendor.js";
 import type { AppEnv } from "../http/env.js";
 import { idempotentForVendor } from "../http/idempotency.js";
+import { documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
 import { completeInstall } from "../licensing/install.js";
 import { updateSubscription, usageRights, vendorSubscription } from "../licensing/vendor.js";
 
 export const vendorRoutes = new Hono<AppEnv>()
   .use("*", authenticateVendor)
-  .get("/subscriptions/:id", validate("param", IdParam), async (c) =>
+  .get("/subscriptions/:id", documented({ summary: "A subscription of the vendor's app", answer: VendorSubscription, errors: ["NotFound"] }), validate("param", IdParam), async (c) =>
     c.json(await vendorSubscription(c.env.DB, c.get("vendor").id, c.req.valid("param").id)),
   )
-  .put("/subscriptions/:id", idempotentForVendor, validate("param", IdParam), validate("json", SubscriptionUpdate), async (c) =>
+  .put("/subscriptions/:id", documented({ summary: "Set purchased quantity and status", answer: VendorSubscription, errors: ["NotFound"] }), idempotentForVendor, validate("param", IdParam), validate("json", SubscriptionUpdate), async (c) =>
     c.json(await updateSubscription(c.env.DB, c.get("vendor"), c.get("requestId"), c.req.valid("param").id, c.req.valid("json"))),
   )
-  .get("/subscriptions/:id/usage-rights", validate("param", IdParam), validate("query", UsageRightsQuery), async (c) =>
+  .get("/subscriptions/:id/usage-rights", documented({ summary: "Does this user hold a usable license?", answer: UsageRights, errors: ["NotFound"] }), validate("param", IdParam), validate("query", UsageRightsQuery), async (c) =>
     c.json(await usageRights(c.env.DB, c.get("vendor").id, c.req.valid("param").id, c.req.valid("query").user)),
   )
-  .post("/installs/:id/complete", idempotentForVendor, validate("param", IdParam), async (c) =>
+  .post("/installs/:id/complete", documented({ summary: "Confirm an install", answer: InstallComplete, errors: ["NotFound"] }), idempotentForVendor, validate("param", IdParam), async (c) =>
     c.json(await completeInstall(c.env.DB, c.get("vendor"), c.get("requestId"), c.req.valid("param").id)),
   );
