@@ -56,6 +56,9 @@ export const app = new Hono<AppEnv>()
   .route("/api/v1", adminApi)
   .route("/vendor/v1", vendorRoutes);
 
+/** The routes' types, for the extension's client (hono/client). */
+export type AppType = typeof app;
+
 app.onError(onError);
 
 /** The app as openapi.json documents it; declared with its type so that the route serving it can name it. */

@@ -1,20 +1,12 @@
 /**
- * The extension's client of the AppSeats v1 API, typed by the shared schemas. It throws
- * ApiError for an answer with the error shape, and Unreachable when no answer came at all.
+ * The extension's client of the AppSeats v1 API, typed by the worker's own routes (Hono's `hc`):
+ * paths, parameters, bodies and answers come from the route definitions, with no string paths
+ * or casts here. It throws ApiError for an answer with the error shape, and Unreachable when no
+ * answer came at all.
  */
-import type {
-  AssignRequest,
-  AssignResult,
-  DevSignInResult,
-  DirectorySearchResult,
-  ErrorBody,
-  InstallResult,
-  LicenseDetail,
-  LicenseList,
-  LicenseUsers,
-  Me,
-  UnassignResult,
-} from "@appseats/shared";
+import type { AssignRequest, ErrorBody, UnassignRequest } from "@appseats/shared";
+import { type ClientResponse, hc } from "hono/client";
+import type { AppType } from "../../../worker/src/index.js";
 
 export class ApiError extends Error {
   constructor(
@@ -33,56 +25,47 @@ export class Unreachable extends Error {
   }
 }
 
-export interface DemoAccount {
-  userPrincipalName: string;
-  displayName: string;
-  tenant: string;
-  roles: string[];
-}
+/** Lists ask for the largest page the API gives. */
+const page = { limit: "200" };
+
+const withKey = (idempotencyKey: string | undefined) => (idempotencyKey ? { headers: { "idempotency-key": idempotencyKey } } : undefined);
 
 export class AppSeatsClient {
+  readonly #api;
+
   constructor(
     readonly backendUrl: string,
-    private readonly token?: string,
-  ) {}
+    token?: string,
+  ) {
+    this.#api = hc<AppType>(backendUrl, { headers: token ? { authorization: `Bearer ${token}` } : {} }).api.v1;
+  }
 
-  private async request<T>(method: string, path: string, options: { body?: unknown; idempotencyKey?: string } = {}): Promise<T> {
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (options.body !== undefined) headers["content-type"] = "application/json";
-    if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
-    let response: Response;
+  /** The answer's JSON, or ApiError with the error body's code; Unreachable when the request got no answer. */
+  async #answer<T>(request: () => Promise<ClientResponse<T>>): Promise<T> {
+    let response: ClientResponse<T>;
     try {
-      response = await fetch(new URL(path, this.backendUrl), {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      });
+      response = await request();
     } catch {
       throw new Unreachable(this.backendUrl);
     }
-    const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!response.ok) {
-      const error = (parsed as Partial<ErrorBody> | undefined)?.error;
-      throw new ApiError(response.status, error?.code ?? "Internal", error?.message ?? response.statusText, error?.details);
-    }
-    return parsed as T;
+    if (response.ok) return response.json() as Promise<T>;
+    const error = ((await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined)?.error;
+    throw new ApiError(response.status, error?.code ?? "Internal", error?.message ?? response.statusText, error?.details);
   }
 
-  me = () => this.request<Me>("GET", "/api/v1/me");
-  licenses = () => this.request<LicenseList>("GET", "/api/v1/licenses");
-  license = (id: string, q?: string) =>
-    this.request<LicenseDetail>("GET", `/api/v1/licenses/${encodeURIComponent(id)}?limit=200${q ? `&q=${encodeURIComponent(q)}` : ""}`);
-  holders = (id: string, q?: string) =>
-    this.request<LicenseUsers>("GET", `/api/v1/licenses/${encodeURIComponent(id)}/users?limit=200${q ? `&q=${encodeURIComponent(q)}` : ""}`);
+  me = () => this.#answer(() => this.#api.me.$get());
+  licenses = () => this.#answer(() => this.#api.licenses.$get());
+  license = (id: string, q?: string) => this.#answer(() => this.#api.licenses[":id"].$get({ param: { id }, query: { ...page, q } }));
+  holders = (id: string, q?: string) => this.#answer(() => this.#api.licenses[":id"].users.$get({ param: { id }, query: { ...page, q } }));
   search = (q: string, type: "user" | "group" | "all" = "all", limit = 10) =>
-    this.request<DirectorySearchResult>("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}&type=${type}&limit=${limit}`);
+    this.#answer(() => this.#api.directory.search.$get({ query: { q, type, limit: String(limit) } }));
   assign = (id: string, body: AssignRequest, idempotencyKey?: string) =>
-    this.request<AssignResult>("POST", `/api/v1/licenses/${encodeURIComponent(id)}/assign`, { body, idempotencyKey });
-  unassign = (id: string, body: AssignRequest, idempotencyKey?: string) =>
-    this.request<UnassignResult>("POST", `/api/v1/licenses/${encodeURIComponent(id)}/unassign`, { body, idempotencyKey });
-  install = (id: string) => this.request<InstallResult>("POST", `/api/v1/licenses/${encodeURIComponent(id)}/install`);
-  demoAccounts = () => this.request<{ items: DemoAccount[] }>("GET", "/api/v1/dev/accounts");
-  signIn = (userPrincipalName: string) => this.request<DevSignInResult>("POST", "/api/v1/dev/sign-in", { body: { userPrincipalName } });
+    this.#answer(() => this.#api.licenses[":id"].assign.$post({ param: { id }, json: body }, withKey(idempotencyKey)));
+  unassign = (id: string, body: UnassignRequest, idempotencyKey?: string) =>
+    this.#answer(() => this.#api.licenses[":id"].unassign.$post({ param: { id }, json: body }, withKey(idempotencyKey)));
+  install = (id: string) => this.#answer(() => this.#api.licenses[":id"].install.$post({ param: { id } }));
+  demoAccounts = () => this.#answer(() => this.#api.dev.accounts.$get());
+  signIn = (userPrincipalName: string) => this.#answer(() => this.#api.dev["sign-in"].$post({ json: { userPrincipalName } }));
 }
+
+export type DemoAccount = Awaited<ReturnType<AppSeatsClient["demoAccounts"]>>["items"][number];
