@@ -26,9 +26,8 @@ import { startInstall } from "../licensing/install.js";
 import { licenseDetail, licenseSummaries } from "../licensing/summary.js";
 import { unassign } from "../licensing/unassign.js";
 
-
-/** Spreadsheet apps run cells that start like a formula; such text is exported as plain text. */
-const plainCell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+/** Spreadsheet apps run cells that start like a formula; csv-stringify exports such text as plain text. */
+const csvOf = (rows: string[][]) => stringify(rows, { escape_formulas: true });
 
 export const licenseRoutes = new Hono<AppEnv>()
   .get("/", documented({ summary: "Every license of the tenant with its seats", answer: LicenseList }), async (c) => {
@@ -49,18 +48,18 @@ export const licenseRoutes = new Hono<AppEnv>()
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
-        controller.enqueue(encoder.encode(stringify([exportCsvHeader as unknown as string[]])));
+        controller.enqueue(encoder.encode(csvOf([[...exportCsvHeader]])));
       },
       async pull(controller) {
         const rows = page.items.map((holder) => [
-          plainCell(holder.user.userPrincipalName),
-          plainCell(holder.user.displayName),
+          holder.user.userPrincipalName,
+          holder.user.displayName,
           holder.state,
           String(holder.direct),
-          plainCell(holder.viaGroups.map((g) => g.displayName).join("; ")),
+          holder.viaGroups.map((g) => g.displayName).join("; "),
           holder.since,
         ]);
-        if (rows.length > 0) controller.enqueue(encoder.encode(stringify(rows)));
+        if (rows.length > 0) controller.enqueue(encoder.encode(csvOf(rows)));
         if (!page.nextCursor) return controller.close();
         page = await licenseHolders(c.env.DB, tenantId, id, { limit: 1000, cursor: page.nextCursor });
       },
