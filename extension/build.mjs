@@ -107,4 +107,6 @@ for (const target of ["chrome", "firefox"]) {
   writeFileSync(join(dist, `appseats-${target}-${version}.zip`), zipSync(files, { level: 9 }));
 }
 rmSync(staging, { recursive: true, force: true });
-console.log(`Built the extension: ${relative(process.cwd(), join(dist, "chrome"))} and ${relative(process.cwd(), join(dist, "firefox"))} (with zips).`);
+console.log(
+  `Built the extension: ${relative(process.cwd(), join(dist, "chrome"))} and ${relative(process.cwd(), join(dist, "firefox"))} (with zips).`,
+);

@@ -9,7 +9,9 @@ const hasFont = () => spawnSync("sh", ["-c", "fc-list | grep -qi wenquanyi"]).st
 if (!existsSync(chromium) || !hasFont()) {
   const root = process.getuid?.() === 0;
   if (!root || !existsSync("/usr/bin/apt-get")) {
-    console.error(`Chromium is needed at ${chromium} for the browser tests. Install Debian's chromium and fonts-wqy-microhei, or set CHROMIUM_PATH.`);
+    console.error(
+      `Chromium is needed at ${chromium} for the browser tests. Install Debian's chromium and fonts-wqy-microhei, or set CHROMIUM_PATH.`,
+    );
     process.exit(1);
   }
   console.log("Installing Chromium and a CJK font from Debian's packages for the browser tests …");

@@ -4,8 +4,8 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { demoSeedStatements } from "../worker/seed/demo.ts";
 import { fileURLToPath } from "node:url";
+import { demoSeedStatements } from "../worker/seed/demo.ts";
 
 export const workerDir = fileURLToPath(new URL("../worker/", import.meta.url));
 /** Wrangler from the worker's folder, telemetry off: the network is closed. */
@@ -14,7 +14,12 @@ const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: proces
 const persistArgs = (persist?: string) => (persist ? ["--persist-to", persist] : []);
 
 function wrangler(args: string[], what: string) {
-  const run = spawnSync("npx", ["wrangler", ...args], { cwd: workerDir, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+  const run = spawnSync("npx", ["wrangler", ...args], {
+    cwd: workerDir,
+    env: wranglerEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
   if (run.status !== 0) throw new Error(`Could not ${what}:\n${run.stdout}\n${run.stderr}`);
 }
 
@@ -44,16 +49,34 @@ export async function startWorker({
   persist,
   quiet = false,
   onOutput,
-}: { port?: number; persist?: string; quiet?: boolean; onOutput?: (chunk: string) => void } = {}): Promise<ChildProcess> {
+}: {
+  port?: number;
+  persist?: string;
+  quiet?: boolean;
+  onOutput?: (chunk: string) => void;
+} = {}): Promise<ChildProcess> {
   if (await answers(port)) throw new Error(`Something already answers on 127.0.0.1:${port}: stop it, or choose another port.`);
   const child = spawn(
     "npx",
     [
-      "wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--var", "DEV_SIGN_IN:true", "--show-interactive-dev-session=false",
+      "wrangler",
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--var",
+      "DEV_SIGN_IN:true",
+      "--show-interactive-dev-session=false",
       ...(quiet ? ["--log-level", "warn"] : []),
       ...persistArgs(persist),
     ],
-    { cwd: workerDir, env: { ...wranglerEnv, ...(quiet ? { X_LOCAL_OBSERVABILITY: "false" } : {}) }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+    {
+      cwd: workerDir,
+      env: { ...wranglerEnv, ...(quiet ? { X_LOCAL_OBSERVABILITY: "false" } : {}) },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
   );
   return new Promise((resolve, reject) => {
     let output = "";

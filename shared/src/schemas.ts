@@ -82,9 +82,7 @@ export const LicenseSummary = z
   .meta({ id: "LicenseSummary" });
 export type LicenseSummary = z.infer<typeof LicenseSummary>;
 
-export const LicenseList = z
-  .object({ items: z.array(LicenseSummary), generatedAt: Timestamp })
-  .meta({ id: "LicenseList" });
+export const LicenseList = z.object({ items: z.array(LicenseSummary), generatedAt: Timestamp }).meta({ id: "LicenseList" });
 export type LicenseList = z.infer<typeof LicenseList>;
 
 export const AssignmentView = z
@@ -157,9 +155,7 @@ export const UnassignResult = z
   .meta({ id: "UnassignResult" });
 export type UnassignResult = z.infer<typeof UnassignResult>;
 
-export const InstallResult = z
-  .object({ installId: z.string(), redirectUrl: z.url() })
-  .meta({ id: "InstallResult" });
+export const InstallResult = z.object({ installId: z.string(), redirectUrl: z.url() }).meta({ id: "InstallResult" });
 export type InstallResult = z.infer<typeof InstallResult>;
 
 // ---- Directory ------------------------------------------------------------------------------
@@ -270,12 +266,8 @@ export const InstallComplete = z.object({ installed: z.literal(true) }).meta({ i
 
 // ---- Local sign-in --------------------------------------------------------------------------
 
-export const DevSignInRequest = z
-  .strictObject({ userPrincipalName: z.string().trim().min(3).max(320) })
-  .meta({ id: "DevSignInRequest" });
-export const DevSignInResult = z
-  .object({ token: z.string(), expiresAt: Timestamp })
-  .meta({ id: "DevSignInResult" });
+export const DevSignInRequest = z.strictObject({ userPrincipalName: z.string().trim().min(3).max(320) }).meta({ id: "DevSignInRequest" });
+export const DevSignInResult = z.object({ token: z.string(), expiresAt: Timestamp }).meta({ id: "DevSignInResult" });
 export type DevSignInResult = z.infer<typeof DevSignInResult>;
 
 /** The accounts a local sign-in page can offer (dev-only). */

@@ -1,5 +1,5 @@
 /** Measuring: percentiles, medians, the worker's resident memory, and the node:sqlite limit. */
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -66,7 +66,12 @@ function cpuMsIn(statPath: string): number {
  * write system calls, to its sockets and to the local databases' files, where a commit writes
  * each changed page to the log with a call of its own.
  */
-export function workerdUsage(processGroup: number): { runtime: number; runtimeMainThread: number; proxy: number; runtimeWriteCalls: number } {
+export function workerdUsage(processGroup: number): {
+  runtime: number;
+  runtimeMainThread: number;
+  proxy: number;
+  runtimeWriteCalls: number;
+} {
   const used = { runtime: 0, runtimeMainThread: 0, proxy: 0, runtimeWriteCalls: 0 };
   for (const { pid, role } of workerdProcesses(processGroup)) {
     used[role] += cpuMsIn(`/proc/${pid}/stat`);

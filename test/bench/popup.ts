@@ -6,8 +6,8 @@ import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { build } from "vite";
 import { summaryShownMark } from "../../extension/src/popup/shown.ts";
-import type { Backend } from "../support/backend.ts";
 import { type Browser, extensionDir, launchBrowser, openExtensionPage, root, signIn } from "../e2e/support.ts";
+import type { Backend } from "../support/backend.ts";
 import { median, round } from "./measure.ts";
 
 const gzipped = (content: string | Buffer) => gzipSync(content, { level: 9 }).length;
@@ -58,7 +58,10 @@ async function addSummaryOnlyPage(extension: string) {
       lib: { entry: join(root, "extension/bench/summary-only.tsx"), formats: ["es"], fileName: () => "bench-summary.js" },
     },
   });
-  const styles = readFileSync(join(extensionDir, "popup/index.html"), "utf8").match(/<style>[\s\S]*?<\/style>/g)?.join("") ?? "";
+  const styles =
+    readFileSync(join(extensionDir, "popup/index.html"), "utf8")
+      .match(/<style>[\s\S]*?<\/style>/g)
+      ?.join("") ?? "";
   writeFileSync(
     join(extension, "bench-summary.html"),
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>summary</title><script type="module" src="/bench-summary.js"></script>${styles}</head><body><div id="app"></div></body></html>`,
@@ -112,7 +115,8 @@ async function openAsPopup(host: Page, path: string, untilKept = false): Promise
         if (view && shown) {
           const firstView = view.document.getElementById("app")?.dataset.firstView === "shown";
           const apps = view.document.querySelectorAll(".apps > li").length;
-          const loaded = () => (view.performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined)?.loadEventEnd ?? 0;
+          const loaded = () =>
+            (view.performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined)?.loadEventEnd ?? 0;
           while (loaded() === 0) {
             if (performance.now() > deadline) throw new Error(`${path} opened as the popup never ended its load event`);
             await pause();
@@ -175,7 +179,10 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
   writeFileSync(join(extension, "bench-probe.html"), probe.html);
   writeFileSync(join(extension, "bench-probe.js"), probe.js);
   // The page the popups are opened from: a tab of the extension, with nothing in it.
-  writeFileSync(join(extension, "bench-host.html"), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body></body></html>`);
+  writeFileSync(
+    join(extension, "bench-host.html"),
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title></head><body></body></html>`,
+  );
   await addSummaryOnlyPage(extension);
   const browser = await launchBrowser({ extension });
   try {
@@ -193,7 +200,11 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
     // Without the cache: neither the cached summaries (storage.local) nor the popup's last view (localStorage).
     const dropCache = async () => {
       await browser.worker.evaluate(async () => {
-        const local = (globalThis as unknown as { chrome: { storage: { local: { get: () => Promise<object>; remove: (k: string[]) => Promise<void> } } } }).chrome.storage.local;
+        const local = (
+          globalThis as unknown as {
+            chrome: { storage: { local: { get: () => Promise<object>; remove: (k: string[]) => Promise<void> } } };
+          }
+        ).chrome.storage.local;
         await local.remove(Object.keys(await local.get()).filter((k) => k.startsWith("summary:")));
       });
       await host.evaluate(() => localStorage.clear());

@@ -2,16 +2,17 @@
  * npm run bench — AppSeats at the size of a large organisation, against the physical limit
  * measured in the same run. Prints a table, writes test/bench/results.json and BENCHMARKS.md.
  */
-import { cpus, totalmem } from "node:os";
+
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { demoVendorKey } from "../../worker/seed/demo.ts";
 import { Backend, Http } from "../support/backend.ts";
 import { leanClient } from "./lean-client.ts";
 import { durableCommitMs, load, machineCpuMs, median, percentile, round, sampleMemory, sqliteLimitMs, workerdUsage } from "./measure.ts";
 import { popupBytes, popupTimings } from "./popup.ts";
-import { bench, largeTenantSql } from "./seed.ts";
 import { writeReport } from "./report.ts";
+import { bench, largeTenantSql } from "./seed.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -103,12 +104,19 @@ async function main() {
     });
 
     progress("directory search latency: exact, prefix, substring, CJK substring");
-    const searches = { exact: "u054321@adatum.com", prefix: "Person 0543", substring: "rson 05432", cjkSubstring: `美${String.fromCharCode(19968 + 40, 20000 + 40)}` };
+    const searches = {
+      exact: "u054321@adatum.com",
+      prefix: "Person 0543",
+      substring: "rson 05432",
+      cjkSubstring: `美${String.fromCharCode(19968 + 40, 20000 + 40)}`,
+    };
     const search: Record<string, unknown> = {};
     for (const [kind, q] of Object.entries(searches)) {
       // Steady state, as for every figure: the query's first calls prepare it in the database.
       for (let i = 0; i < 5; i++) await http.call("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}&limit=20`, { token: admin });
-      search[kind] = await latency(backend, 50, () => http.call("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}&limit=20`, { token: admin }));
+      search[kind] = await latency(backend, 50, () =>
+        http.call("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}&limit=20`, { token: admin }),
+      );
     }
     results.search = search;
 
@@ -123,7 +131,11 @@ async function main() {
       if (answer.status !== 200) throw new Error(`assign answered ${answer.status}: ${answer.text}`);
     };
     const assign: Record<string, unknown> = {};
-    for (const [concurrency, count] of [[1, 100], [8, 400], [32, 800]] as const) {
+    for (const [concurrency, count] of [
+      [1, 100],
+      [8, 400],
+      [32, 800],
+    ] as const) {
       assign[`c${concurrency}`] = await throughput(backend, count, concurrency, assignOne);
     }
     results.assign = assign;
@@ -147,9 +159,15 @@ async function main() {
     const vendor = demoVendorKey("northwind"); // sub_adatum_01 is a Northwind Notes plan
     await http.call("PUT", `/vendor/v1/subscriptions/${bench.bigSubscription}`, { token: vendor, body: { quantity: 50_000 } });
     const post = (verb: string, group: string) =>
-      http.call("POST", `/api/v1/licenses/${bench.bigSubscription}/${verb}`, { token: admin, body: { principals: [{ type: "group", id: group }] } });
+      http.call("POST", `/api/v1/licenses/${bench.bigSubscription}/${verb}`, {
+        token: admin,
+        body: { principals: [{ type: "group", id: group }] },
+      });
     const migrationsDir = join(root, "worker/migrations");
-    const migrations = readdirSync(migrationsDir).filter((f) => f.endsWith(".sql")).sort().map((f) => readFileSync(join(migrationsDir, f), "utf8"));
+    const migrations = readdirSync(migrationsDir)
+      .filter((f) => f.endsWith(".sql"))
+      .sort()
+      .map((f) => readFileSync(join(migrationsDir, f), "utf8"));
     const memory = sampleMemory(backend.processGroup!);
     const assignMs: number[] = [];
     const unassignMs: number[] = [];
@@ -166,7 +184,8 @@ async function main() {
       t = performance.now();
       const released = await post("unassign", bench.bigGroup);
       unassignMs.push(performance.now() - t);
-      if (released.body.releasedSeats !== 50_000 || released.body.filledFromWaiting !== 5_000) throw new Error(`unassign: ${JSON.stringify(released.body).slice(0, 300)}`);
+      if (released.body.releasedSeats !== 50_000 || released.body.filledFromWaiting !== 5_000)
+        throw new Error(`unassign: ${JSON.stringify(released.body).slice(0, 300)}`);
       await post("unassign", bench.waitingGroup);
     }
     const peakMemoryMiB = memory.stop();

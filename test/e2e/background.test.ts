@@ -7,7 +7,11 @@ const northwind = "sub_contoso_northwind_notes";
 /** Sends a message to the background from an extension page, as the popup does. */
 function message(page: Page, type: string, payload: object) {
   return page.evaluate(
-    ([t, p]) => (globalThis as unknown as { chrome: { runtime: { sendMessage: (m: object) => Promise<any> } } }).chrome.runtime.sendMessage({ type: t, payload: p }),
+    ([t, p]) =>
+      (globalThis as unknown as { chrome: { runtime: { sendMessage: (m: object) => Promise<any> } } }).chrome.runtime.sendMessage({
+        type: t,
+        payload: p,
+      }),
     [type, payload] as const,
   );
 }
@@ -30,8 +34,12 @@ describe("the background, as Megan Bowen", () => {
   /** Whether the right-click menu has an item for this license (update fails for an item that does not exist). */
   const hasMenuItem = (licenseId: string) =>
     browser.worker.evaluate(async (id) => {
-      const menus = (globalThis as unknown as { chrome: { contextMenus: { update: (id: string, p: object) => Promise<void> } } }).chrome.contextMenus;
-      return menus.update(`appseats-assign:contoso:${id}`, {}).then(() => true, () => false);
+      const menus = (globalThis as unknown as { chrome: { contextMenus: { update: (id: string, p: object) => Promise<void> } } }).chrome
+        .contextMenus;
+      return menus.update(`appseats-assign:contoso:${id}`, {}).then(
+        () => true,
+        () => false,
+      );
     }, licenseId);
 
   it("the menu offers the apps with seats available that the admin may assign", async () => {
@@ -51,7 +59,9 @@ describe("the background, as Megan Bowen", () => {
     await message(page, "refresh", {});
     // As if the popup had just cached Northwind Notes with no seat left (the backend still has some).
     await page.evaluate(async (id) => {
-      const local = (globalThis as unknown as { chrome: { storage: { local: { get: (k: string) => Promise<any>; set: (v: object) => Promise<void> } } } }).chrome.storage.local;
+      const local = (
+        globalThis as unknown as { chrome: { storage: { local: { get: (k: string) => Promise<any>; set: (v: object) => Promise<void> } } } }
+      ).chrome.storage.local;
       const cached = (await local.get("summary:contoso"))["summary:contoso"];
       const item = cached.summary.items.find((l: { id: string }) => l.id === id);
       item.seats = { ...item.seats, assigned: item.seats.purchased, available: 0 };
@@ -105,7 +115,9 @@ describe("the background, as Megan Bowen", () => {
     await popup.getByText("this change is saved and will be sent", { exact: false }).waitFor();
     await screenshot(popup, "offline-queued");
     const queued = await browser.worker.evaluate(async () => {
-      const { queue } = await (globalThis as unknown as { chrome: { storage: { local: { get: (k: string) => Promise<any> } } } }).chrome.storage.local.get("queue");
+      const { queue } = await (
+        globalThis as unknown as { chrome: { storage: { local: { get: (k: string) => Promise<any> } } } }
+      ).chrome.storage.local.get("queue");
       return queue;
     });
     expect(queued).toHaveLength(1);
@@ -163,7 +175,8 @@ describe("signing out", () => {
     await options.getByRole("button", { name: "Sign out of Contoso" }).click();
     await options.getByText("Signed out.").waitFor();
     const sessions = await browser.worker.evaluate(async () => {
-      const area = (globalThis as unknown as { chrome: { storage: { session: { get: (k: string) => Promise<any> } } } }).chrome.storage.session;
+      const area = (globalThis as unknown as { chrome: { storage: { session: { get: (k: string) => Promise<any> } } } }).chrome.storage
+        .session;
       return Object.keys((await area.get("sessions")).sessions);
     });
     expect(sessions).toEqual(["fabrikam"]);

@@ -18,7 +18,15 @@ describe("the built extension", () => {
   it("the Firefox build passes web-ext lint (Mozilla's linter) with no errors", async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [join(root, "node_modules/web-ext/bin/web-ext.js"), "lint", "--source-dir", join(root, "extension/dist/firefox"), "--output", "json", "--no-input"],
+      [
+        join(root, "node_modules/web-ext/bin/web-ext.js"),
+        "lint",
+        "--source-dir",
+        join(root, "extension/dist/firefox"),
+        "--output",
+        "json",
+        "--no-input",
+      ],
       { cwd: root, maxBuffer: 16 * 1024 * 1024 },
     );
     const report = JSON.parse(stdout) as { errors: LintMessage[]; warnings: LintMessage[] };
@@ -27,7 +35,9 @@ describe("the built extension", () => {
     // innerHTML only for dangerouslySetInnerHTML, which the extension's source never uses.
     const warnings = report.warnings.map((w) => `${w.code} ${w.file?.replace(/-[\w-]+\.js$/, ".js")}`).sort();
     expect(warnings).toEqual(["UNSAFE_VAR_ASSIGNMENT assets/options.js", "UNSAFE_VAR_ASSIGNMENT assets/popup.js"]);
-    expect(sourceFiles(join(root, "extension/src")).filter((file) => readFileSync(file, "utf8").includes("dangerouslySetInnerHTML"))).toEqual([]);
+    expect(
+      sourceFiles(join(root, "extension/src")).filter((file) => readFileSync(file, "utf8").includes("dangerouslySetInnerHTML")),
+    ).toEqual([]);
   });
 
   it("each browser has its own manifest from one source, with no remote code", () => {

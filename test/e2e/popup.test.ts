@@ -11,7 +11,11 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run: (options: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run({
+    const result = await (
+      globalThis as unknown as {
+        axe: { run: (options: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
+      }
+    ).axe.run({
       resultTypes: ["violations"],
     });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
@@ -101,8 +105,13 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     const popup = await openPopup(browser);
     await popup.getByRole("button", { name: /Northwind Notes/ }).click();
     // The machine has no internet: the vendor's site answers from the test, at the network layer.
-    await browser.context.route("https://notes.northwind.example/**", (route) => route.fulfill({ contentType: "text/html", body: "<title>Northwind install</title>" }));
-    const [tab] = await Promise.all([browser.context.waitForEvent("page"), popup.getByRole("button", { name: "Install this product" }).click()]);
+    await browser.context.route("https://notes.northwind.example/**", (route) =>
+      route.fulfill({ contentType: "text/html", body: "<title>Northwind install</title>" }),
+    );
+    const [tab] = await Promise.all([
+      browser.context.waitForEvent("page"),
+      popup.getByRole("button", { name: "Install this product" }).click(),
+    ]);
     await tab.waitForURL(/notes\.northwind\.example/);
     const url = new URL(tab.url());
     expect(`${url.origin}${url.pathname}`).toBe("https://notes.northwind.example/install");
@@ -116,7 +125,8 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     const popup = await openPopup(browser);
     await popup.getByRole("button", { name: /Fabrikam Sign/ }).waitFor();
     // The first stops are the header's; the first app follows.
-    const focused = () => popup.evaluate(() => (document.activeElement?.tagName === "BUTTON" ? document.activeElement.textContent : "") ?? "");
+    const focused = () =>
+      popup.evaluate(() => (document.activeElement?.tagName === "BUTTON" ? document.activeElement.textContent : "") ?? "");
     for (let presses = 0; presses < 4 && !(await focused()).includes("Fabrikam Sign"); presses++) await popup.keyboard.press("Tab");
     expect(await focused()).toContain("Fabrikam Sign");
     await popup.keyboard.press("Enter");
@@ -166,7 +176,9 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     await first.waitForFunction(() => JSON.parse(localStorage.getItem("appseats:last-view") ?? "{}").firstView !== undefined);
     await first.close();
     const fabrikam = "sub_contoso_fabrikam_sign";
-    expect((await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikam}`, demoVendorKey("fabrikam"), { quantity: 30 })).status).toBe(200);
+    expect((await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikam}`, demoVendorKey("fabrikam"), { quantity: 30 })).status).toBe(
+      200,
+    );
 
     // What a popup shows the first time its apps are on screen, recorded before any of its scripts run.
     await browser.context.addInitScript(() => {
@@ -176,14 +188,20 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
         if (!app?.querySelector(".apps")) return;
         observer.disconnect();
         Object.assign(globalThis, {
-          firstDrawn: { byFirstView: app.dataset.firstView === "shown", status: app.querySelector(".status")?.textContent, apps: app.querySelector(".apps")?.textContent },
+          firstDrawn: {
+            byFirstView: app.dataset.firstView === "shown",
+            status: app.querySelector(".status")?.textContent,
+            apps: app.querySelector(".apps")?.textContent,
+          },
         });
       });
       observer.observe(document, { childList: true, subtree: true });
     });
     const popup = await openPopup(browser);
     await popup.waitForFunction(() => "firstDrawn" in globalThis);
-    const firstDrawn = await popup.evaluate(() => (globalThis as unknown as { firstDrawn: { byFirstView: boolean; status: string; apps: string } }).firstDrawn);
+    const firstDrawn = await popup.evaluate(
+      () => (globalThis as unknown as { firstDrawn: { byFirstView: boolean; status: string; apps: string } }).firstDrawn,
+    );
     expect(firstDrawn.byFirstView).toBe(true);
     expect(firstDrawn.status).toMatch(/^Showing saved figures from .+; refreshing may change them\.$/);
     expect(firstDrawn.apps).toContain("11 of 25 assigned · 14 available");
@@ -205,16 +223,22 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     await popup.close();
     const redrawn = await openPopup(browser);
     await redrawn.waitForFunction(() => "firstDrawn" in globalThis);
-    expect(await redrawn.evaluate(() => (globalThis as unknown as { firstDrawn: { byFirstView: boolean } }).firstDrawn.byFirstView)).toBe(false);
+    expect(await redrawn.evaluate(() => (globalThis as unknown as { firstDrawn: { byFirstView: boolean } }).firstDrawn.byFirstView)).toBe(
+      false,
+    );
     await redrawn.getByText("11 of 30 assigned · 19 available").waitFor();
     await redrawn.close();
-    expect((await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikam}`, demoVendorKey("fabrikam"), { quantity: 25 })).status).toBe(200);
+    expect((await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikam}`, demoVendorKey("fabrikam"), { quantity: 25 })).status).toBe(
+      200,
+    );
   });
 
   it("keeps the badge and cache current in the background: three apps need attention", async () => {
     const badge = await browser.worker.evaluate(async () => {
       await (globalThis as unknown as { chrome: { alarms: unknown } }).chrome.alarms;
-      return (globalThis as unknown as { chrome: { action: { getBadgeText: (d: object) => Promise<string> } } }).chrome.action.getBadgeText({});
+      return (globalThis as unknown as { chrome: { action: { getBadgeText: (d: object) => Promise<string> } } }).chrome.action.getBadgeText(
+        {},
+      );
     });
     // Litware Chat (grace period), Northwind Notes (no seats left), Tailspin Maps (suspended).
     expect(badge).toBe("3");

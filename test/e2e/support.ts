@@ -32,7 +32,9 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(options: { locale?: string; colorScheme?: "light" | "dark"; extension?: string } = {}): Promise<Browser> {
+export async function launchBrowser(
+  options: { locale?: string; colorScheme?: "light" | "dark"; extension?: string } = {},
+): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), "appseats-chromium-"));
   const extension = options.extension ?? extensionDir;
   const context = await chromium.launchPersistentContext(profile, {
@@ -109,7 +111,13 @@ export async function screenshot(page: Page, name: string) {
 }
 
 /** A direct call to the backend, to arrange or check state as the tests' ground truth. */
-export async function api<T = any>(backend: Backend, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function api<T = any>(
+  backend: Backend,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${backend.url}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { "content-type": "application/json" } : {}) },

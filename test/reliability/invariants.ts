@@ -16,7 +16,12 @@ export interface InvariantReport {
   largestOverAssignment: number;
 }
 
-export async function checkInvariants(backend: Backend, http: Http, tokens: Record<string, string>, lowered = new Set<string>()): Promise<InvariantReport> {
+export async function checkInvariants(
+  backend: Backend,
+  http: Http,
+  tokens: Record<string, string>,
+  lowered = new Set<string>(),
+): Promise<InvariantReport> {
   const db = backend.database();
   const violations: string[] = [];
   let largestOverAssignment = 0;
@@ -76,7 +81,11 @@ export async function checkInvariants(backend: Backend, http: Http, tokens: Reco
       const shown: { user: { id: string }; state: string; direct: boolean; viaGroups: { id: string }[] }[] = [];
       let cursor: string | null = null;
       do {
-        const page: { status: number; body: any } = await http.call("GET", `/api/v1/licenses/${sub.id}/users?limit=200${cursor ? `&cursor=${cursor}` : ""}`, { token });
+        const page: { status: number; body: any } = await http.call(
+          "GET",
+          `/api/v1/licenses/${sub.id}/users?limit=200${cursor ? `&cursor=${cursor}` : ""}`,
+          { token },
+        );
         if (page.status !== 200) {
           violations.push(`GET users of ${sub.id} answered ${page.status}`);
           break;
@@ -92,7 +101,9 @@ export async function checkInvariants(backend: Backend, http: Http, tokens: Reco
         const path = want.get(holder.user.id);
         const groups = holder.viaGroups.map((g) => g.id).sort();
         if (!path || path.direct !== holder.direct || JSON.stringify([...path.groups].sort()) !== JSON.stringify(groups)) {
-          violations.push(`${sub.id}: the API shows ${holder.user.id} holding through ${JSON.stringify({ direct: holder.direct, groups })}`);
+          violations.push(
+            `${sub.id}: the API shows ${holder.user.id} holding through ${JSON.stringify({ direct: holder.direct, groups })}`,
+          );
         }
       }
     }
@@ -103,7 +114,11 @@ export async function checkInvariants(backend: Backend, http: Http, tokens: Reco
       for (const item of summary.body.items as { id: string; seats: { purchased: number; assigned: number; waiting: number } }[]) {
         const stored = rows.filter((r) => r.subscription_id === item.id);
         const sub = subscriptions.find((s) => s.id === item.id);
-        const counts = { purchased: sub?.purchased, assigned: stored.filter((r) => r.state === "active").length, waiting: stored.filter((r) => r.state === "waiting").length };
+        const counts = {
+          purchased: sub?.purchased,
+          assigned: stored.filter((r) => r.state === "active").length,
+          waiting: stored.filter((r) => r.state === "waiting").length,
+        };
         if (item.seats.purchased !== counts.purchased || item.seats.assigned !== counts.assigned || item.seats.waiting !== counts.waiting) {
           violations.push(`${tenant} summary of ${item.id} ${JSON.stringify(item.seats)} differs from the store ${JSON.stringify(counts)}`);
         }

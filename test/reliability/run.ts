@@ -3,8 +3,9 @@
  * `wrangler dev` on 127.0.0.1 with its local D1. `--short` is the form `npm test` runs.
  * Prints one line per figure and ends with `N passed, N failed`.
  */
-import { extraSeed } from "./data.ts";
+
 import { Backend, Http } from "../support/backend.ts";
+import { extraSeed } from "./data.ts";
 import { Checks, figure, figures } from "./harness.ts";
 import { checkInvariants } from "./invariants.ts";
 import { accessMatrix } from "./scenarios/access.ts";

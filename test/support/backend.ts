@@ -63,7 +63,13 @@ export interface Answer<T = any> {
   headers: Headers;
 }
 
-const securityHeaders = ["x-content-type-options", "x-frame-options", "strict-transport-security", "content-security-policy", "x-request-id"];
+const securityHeaders = [
+  "x-content-type-options",
+  "x-frame-options",
+  "strict-transport-security",
+  "content-security-policy",
+  "x-request-id",
+];
 
 /** Every request of the suite goes through here, so the figures count them all. */
 export class Http {
@@ -109,4 +115,3 @@ export class Http {
     return answer.body.token;
   }
 }
-

@@ -20,7 +20,21 @@ describe("list cursors", () => {
 
   it("pages take one extra row to know that another page follows", () => {
     const rows = [1, 2, 3];
-    expect(pageOf(rows, 2, (n) => n * 10, (n) => [n])).toEqual({ items: [10, 20], nextCursor: encodeCursor([2]) });
-    expect(pageOf(rows, 3, (n) => n, (n) => [n])).toEqual({ items: [1, 2, 3], nextCursor: null });
+    expect(
+      pageOf(
+        rows,
+        2,
+        (n) => n * 10,
+        (n) => [n],
+      ),
+    ).toEqual({ items: [10, 20], nextCursor: encodeCursor([2]) });
+    expect(
+      pageOf(
+        rows,
+        3,
+        (n) => n,
+        (n) => [n],
+      ),
+    ).toEqual({ items: [1, 2, 3], nextCursor: null });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { StateChanged, withRetries } from "../../worker/src/licensing/batch.js";
 import { AppSeatsError } from "../../worker/src/errors.js";
+import { StateChanged, withRetries } from "../../worker/src/licensing/batch.js";
 
 describe("a change retried after the state changed under it", () => {
   it("is tried again while the state keeps changing, at most three times, then asks the caller to retry", async () => {
@@ -21,7 +21,12 @@ describe("a change retried after the state changed under it", () => {
     expect(attempts).toBe(2);
     const refusal = new AppSeatsError("NotEnoughLicenses", "short", { needed: 2, available: 1 });
     let tried = 0;
-    await expect(withRetries(async () => { tried++; throw refusal; })).rejects.toBe(refusal);
+    await expect(
+      withRetries(async () => {
+        tried++;
+        throw refusal;
+      }),
+    ).rejects.toBe(refusal);
     expect(tried).toBe(1);
   });
 });

@@ -27,12 +27,17 @@ describe("R12: every change writes an audit event in the same transaction", () =
       requestId: assigned.headers.get("x-request-id"),
     });
     expect(assign.summary).toBe("Assigned Northwind Notes to 1 user(s) or group(s)");
-    expect(page.items[0]).toMatchObject({ actor: { id: "ven_northwind", displayName: "Northwind Traders" }, summary: "Northwind Traders changed Northwind Notes: quantity 5 → 7" });
+    expect(page.items[0]).toMatchObject({
+      actor: { id: "ven_northwind", displayName: "Northwind Traders" },
+      summary: "Northwind Traders changed Northwind Notes: quantity 5 → 7",
+    });
   });
 
   it("a change whose batch fails leaves no audit event: event and change are one transaction", async () => {
     // Make the license insert fail after the audit statement has run in the same batch.
-    await db().prepare(`CREATE TRIGGER test_refuse_licenses BEFORE INSERT ON licenses BEGIN SELECT RAISE(ABORT, 'refused by test'); END`).run();
+    await db()
+      .prepare(`CREATE TRIGGER test_refuse_licenses BEFORE INSERT ON licenses BEGIN SELECT RAISE(ABORT, 'refused by test'); END`)
+      .run();
     const before = await snapshot();
     const answer = await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")]);
     expect(answer.status).toBe(500);

@@ -25,7 +25,9 @@ describe("what admins read", () => {
 
   it("the summary shows DEMO.md's seats for every app", async () => {
     const list = LicenseList.parse((await call("GET", "/api/v1/licenses", { token: megan })).body);
-    const seats = Object.fromEntries(list.items.map((i) => [i.app.name, [i.plan, i.status, i.seats.purchased, i.seats.assigned, i.seats.available]]));
+    const seats = Object.fromEntries(
+      list.items.map((i) => [i.app.name, [i.plan, i.status, i.seats.purchased, i.seats.assigned, i.seats.available]]),
+    );
     expect(seats).toEqual({
       "Fabrikam Sign": ["Business", "active", 25, 11, 14],
       "Northwind Notes": ["Standard", "active", 5, 3, 2],
@@ -36,17 +38,25 @@ describe("what admins read", () => {
 
   it("one license: its assignments with who assigned them, a name filter, and pages", async () => {
     const detail = LicenseDetail.parse((await call("GET", `/api/v1/licenses/${contoso.fabrikamSign}`, { token: megan })).body);
-    expect(detail.assignments.items.map((a) => [a.principal.displayName, a.principal.memberCount ?? null, a.assignedBy.displayName])).toEqual([
+    expect(
+      detail.assignments.items.map((a) => [a.principal.displayName, a.principal.memberCount ?? null, a.assignedBy.displayName]),
+    ).toEqual([
       ["Sales", 10, "Megan Bowen"],
       ["Adele Vance", null, "Megan Bowen"],
       ["Megan Bowen", null, "Megan Bowen"],
     ]);
     const filtered = await call("GET", `/api/v1/licenses/${contoso.fabrikamSign}?q=MEG`, { token: megan });
-    expect(filtered.body.assignments.items.map((a: { principal: { displayName: string } }) => a.principal.displayName)).toEqual(["Megan Bowen"]);
+    expect(filtered.body.assignments.items.map((a: { principal: { displayName: string } }) => a.principal.displayName)).toEqual([
+      "Megan Bowen",
+    ]);
     const names: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { body: LicenseDetail } = await call("GET", `/api/v1/licenses/${contoso.fabrikamSign}?limit=1${cursor ? `&cursor=${cursor}` : ""}`, { token: megan });
+      const page: { body: LicenseDetail } = await call(
+        "GET",
+        `/api/v1/licenses/${contoso.fabrikamSign}?limit=1${cursor ? `&cursor=${cursor}` : ""}`,
+        { token: megan },
+      );
       names.push(...page.body.assignments.items.map((a) => a.principal.displayName));
       cursor = page.body.assignments.nextCursor;
     } while (cursor);
@@ -54,7 +64,9 @@ describe("what admins read", () => {
   });
 
   it("who holds a license, and how: directly and through which groups", async () => {
-    const users = LicenseUsers.parse((await call("GET", `/api/v1/licenses/${contoso.fabrikamSign}/users?limit=200`, { token: megan })).body);
+    const users = LicenseUsers.parse(
+      (await call("GET", `/api/v1/licenses/${contoso.fabrikamSign}/users?limit=200`, { token: megan })).body,
+    );
     expect(users.items).toHaveLength(11);
     const byName = Object.fromEntries(users.items.map((u) => [u.user.displayName, u]));
     expect(byName["Adele Vance"]).toMatchObject({ state: "active", direct: true, viaGroups: [{ displayName: "Sales" }] });
@@ -69,7 +81,16 @@ describe("what admins read", () => {
   it("a user's licenses", async () => {
     const adele = UserLicenses.parse((await call("GET", `/api/v1/users/${contoso.user("adele")}/licenses`, { token: megan })).body);
     expect(adele.items).toEqual([
-      { license: { id: contoso.fabrikamSign, app: { id: "app_fabrikam", name: "Fabrikam Sign", publisher: "Fabrikam, Inc." }, plan: "Business" }, state: "active", direct: true, viaGroups: [{ id: contoso.group("Sales"), displayName: "Sales" }] },
+      {
+        license: {
+          id: contoso.fabrikamSign,
+          app: { id: "app_fabrikam", name: "Fabrikam Sign", publisher: "Fabrikam, Inc." },
+          plan: "Business",
+        },
+        state: "active",
+        direct: true,
+        viaGroups: [{ id: contoso.group("Sales"), displayName: "Sales" }],
+      },
     ]);
   });
 
@@ -78,12 +99,18 @@ describe("what admins read", () => {
       DirectorySearchResult.parse((await call("GET", `/api/v1/directory/search?${query}`, { token: megan })).body).items;
     expect((await search("q=megan@contoso.com"))[0]).toMatchObject({ displayName: "Megan Bowen", match: "exact" });
     expect((await search("q=MEG")).map((m) => [m.displayName, m.match])).toEqual([["Megan Bowen", "prefix"]]);
-    expect((await search("q=美玲"))).toMatchObject([{ displayName: "陳美玲", match: "contains", userPrincipalName: "meiling@contoso.com" }]);
-    expect((await search("q=陳"))).toMatchObject([{ displayName: "陳美玲", match: "prefix" }]);
-    expect((await search("q=bowen"))).toMatchObject([{ displayName: "Megan Bowen", match: "prefix" }]);
-    expect((await search("q=sales&type=group"))).toMatchObject([{ type: "group", displayName: "Sales", match: "exact", memberCount: 10 }]);
+    expect(await search("q=美玲")).toMatchObject([{ displayName: "陳美玲", match: "contains", userPrincipalName: "meiling@contoso.com" }]);
+    expect(await search("q=陳")).toMatchObject([{ displayName: "陳美玲", match: "prefix" }]);
+    expect(await search("q=bowen")).toMatchObject([{ displayName: "Megan Bowen", match: "prefix" }]);
+    expect(await search("q=sales&type=group")).toMatchObject([{ type: "group", displayName: "Sales", match: "exact", memberCount: 10 }]);
     const users = await search("q=user1&type=user&limit=5");
-    expect(users.map((m) => m.displayName)).toEqual(["Contoso User 10", "Contoso User 11", "Contoso User 12", "Contoso User 13", "Contoso User 14"]);
+    expect(users.map((m) => m.displayName)).toEqual([
+      "Contoso User 10",
+      "Contoso User 11",
+      "Contoso User 12",
+      "Contoso User 13",
+      "Contoso User 14",
+    ]);
     expect(await search("q=%25")).toEqual([]);
     expect(await search("q=_")).toEqual([]);
   });
@@ -97,7 +124,9 @@ describe("what admins read", () => {
     expect(await search("Adele Vance")).toEqual([]);
     expect(await search("王大明")).toMatchObject([{ id: contoso.user("adele"), match: "prefix" }]);
     await db()
-      .prepare(`INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, created_at) VALUES ('usr_new', 'contoso', 'new.person@contoso.com', 'Brand New Person', NULL, '2026-01-01T00:00:00.000Z')`)
+      .prepare(
+        `INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, created_at) VALUES ('usr_new', 'contoso', 'new.person@contoso.com', 'Brand New Person', NULL, '2026-01-01T00:00:00.000Z')`,
+      )
       .run();
     expect(await search("new.person")).toMatchObject([{ id: "usr_new", match: "prefix" }]);
   });
@@ -106,7 +135,11 @@ describe("what admins read", () => {
     // Found by the reliability suite: 40 emoji in a search answered 500.
     for (const text of ["🙂".repeat(40), "x".repeat(200), "陳美玲".repeat(60)]) {
       const q = encodeURIComponent(text);
-      for (const path of [`/api/v1/directory/search?q=${q}`, `/api/v1/licenses/${contoso.fabrikamSign}?q=${q}`, `/api/v1/licenses/${contoso.fabrikamSign}/users?q=${q}`]) {
+      for (const path of [
+        `/api/v1/directory/search?q=${q}`,
+        `/api/v1/licenses/${contoso.fabrikamSign}?q=${q}`,
+        `/api/v1/licenses/${contoso.fabrikamSign}/users?q=${q}`,
+      ]) {
         const answer = await call("GET", path, { token: megan });
         expect(answer.status, path).toBe(200);
       }

@@ -56,8 +56,13 @@ export async function call<T = any>(
 
 /** A session token for a demo account, through the real local sign-in. */
 /** An admin's assign or unassign on a license, with the body the extension sends (and any extra fields, such as dryRun). */
-export const changeLicense = (token: string, license: string, verb: "assign" | "unassign", principals: unknown[], extra: Record<string, unknown> = {}) =>
-  call("POST", `/api/v1/licenses/${license}/${verb}`, { token, body: { principals, ...extra } });
+export const changeLicense = (
+  token: string,
+  license: string,
+  verb: "assign" | "unassign",
+  principals: unknown[],
+  extra: Record<string, unknown> = {},
+) => call("POST", `/api/v1/licenses/${license}/${verb}`, { token, body: { principals, ...extra } });
 
 export async function signIn(userPrincipalName: string): Promise<string> {
   const answer = await call<{ token: string }>("POST", "/api/v1/dev/sign-in", { body: { userPrincipalName } });
@@ -145,7 +150,9 @@ export async function invariantViolations(): Promise<string[]> {
     env.DB.prepare(`SELECT subscription_id, user_id, state FROM licenses ORDER BY seq`),
   ]);
   const problems: string[] = [];
-  const want = new Set((expected!.results as { subscription_id: string; user_id: string }[]).map((r) => `${r.subscription_id}|${r.user_id}`));
+  const want = new Set(
+    (expected!.results as { subscription_id: string; user_id: string }[]).map((r) => `${r.subscription_id}|${r.user_id}`),
+  );
   const seen = new Set<string>();
   const perSub = new Map<string, { active: number; waiting: number }>();
   for (const row of rows!.results as { subscription_id: string; user_id: string; state: string }[]) {
@@ -162,7 +169,9 @@ export async function invariantViolations(): Promise<string[]> {
   for (const sub of subs!.results as SubscriptionRow[]) {
     const counts = perSub.get(sub.id) ?? { active: 0, waiting: 0 };
     if (sub.active_licenses !== counts.active || sub.waiting_licenses !== counts.waiting) {
-      problems.push(`${sub.id} stores ${sub.active_licenses} active and ${sub.waiting_licenses} waiting, its rows are ${counts.active} and ${counts.waiting}`);
+      problems.push(
+        `${sub.id} stores ${sub.active_licenses} active and ${sub.waiting_licenses} waiting, its rows are ${counts.active} and ${counts.waiting}`,
+      );
     }
     const usable = sub.status === "active" || sub.status === "warning";
     if (usable && counts.waiting > 0 && counts.active < sub.purchased) {
@@ -174,7 +183,11 @@ export async function invariantViolations(): Promise<string[]> {
 
 /** The same figures as the API's summary shows them, from the stored rows. */
 export async function expectSummaryMatchesStore(token: string) {
-  const answer = await call<{ items: { id: string; seats: { purchased: number; assigned: number; waiting: number } }[] }>("GET", "/api/v1/licenses", { token });
+  const answer = await call<{ items: { id: string; seats: { purchased: number; assigned: number; waiting: number } }[] }>(
+    "GET",
+    "/api/v1/licenses",
+    { token },
+  );
   for (const item of answer.body.items) {
     const row = await stored(item.id);
     if (item.seats.assigned !== row.active || item.seats.waiting !== row.waiting || item.seats.purchased !== row.purchased) {

@@ -34,8 +34,7 @@ const fabrikamUsers: DemoUser[] = [
   { upn: "isaiah@fabrikam.com", name: "Isaiah Langer" },
 ];
 
-const numbered = (from: number, to: number) =>
-  Array.from({ length: to - from + 1 }, (_, i) => `user${String(from + i).padStart(2, "0")}`);
+const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `user${String(from + i).padStart(2, "0")}`);
 
 const contosoGroups: { name: string; members: string[] }[] = [
   { name: "Sales", members: ["adele", "diego", ...numbered(1, 8)] },
@@ -45,10 +44,34 @@ const contosoGroups: { name: string; members: string[] }[] = [
 ];
 
 const vendors = [
-  { key: "fabrikam", name: "Fabrikam, Inc.", app: "Fabrikam Sign", install: "https://sign.fabrikam.example/install", url: "https://fabrikam.example/support" },
-  { key: "northwind", name: "Northwind Traders", app: "Northwind Notes", install: "https://notes.northwind.example/install", email: "sales@northwind.example" },
-  { key: "tailspin", name: "Tailspin Toys", app: "Tailspin Maps", install: "https://maps.tailspin.example/install", url: "https://tailspin.example/contact" },
-  { key: "litware", name: "Litware", app: "Litware Chat", install: "https://chat.litware.example/install", email: "support@litware.example" },
+  {
+    key: "fabrikam",
+    name: "Fabrikam, Inc.",
+    app: "Fabrikam Sign",
+    install: "https://sign.fabrikam.example/install",
+    url: "https://fabrikam.example/support",
+  },
+  {
+    key: "northwind",
+    name: "Northwind Traders",
+    app: "Northwind Notes",
+    install: "https://notes.northwind.example/install",
+    email: "sales@northwind.example",
+  },
+  {
+    key: "tailspin",
+    name: "Tailspin Toys",
+    app: "Tailspin Maps",
+    install: "https://maps.tailspin.example/install",
+    url: "https://tailspin.example/contact",
+  },
+  {
+    key: "litware",
+    name: "Litware",
+    app: "Litware Chat",
+    install: "https://chat.litware.example/install",
+    email: "support@litware.example",
+  },
 ];
 
 interface DemoSubscription {
@@ -63,11 +86,56 @@ interface DemoSubscription {
 }
 
 export const demoSubscriptions: DemoSubscription[] = [
-  { id: "sub_contoso_fabrikam_sign", tenant: "contoso", vendor: "fabrikam", plan: "Business", purchased: 25, status: "active", users: ["adele", "megan"], groups: ["Sales"] },
-  { id: "sub_contoso_northwind_notes", tenant: "contoso", vendor: "northwind", plan: "Standard", purchased: 5, status: "active", users: ["lidia", "alex", "diego"], groups: [] },
-  { id: "sub_contoso_tailspin_maps", tenant: "contoso", vendor: "tailspin", plan: "Pro", purchased: 10, status: "suspended", users: [], groups: [] },
-  { id: "sub_contoso_litware_chat", tenant: "contoso", vendor: "litware", plan: "Team", purchased: 20, status: "warning", users: [], groups: ["Design"] },
-  { id: "sub_fabrikam_northwind_notes", tenant: "fabrikam", vendor: "northwind", plan: "Standard", purchased: 10, status: "active", users: ["isaiah"], groups: [] },
+  {
+    id: "sub_contoso_fabrikam_sign",
+    tenant: "contoso",
+    vendor: "fabrikam",
+    plan: "Business",
+    purchased: 25,
+    status: "active",
+    users: ["adele", "megan"],
+    groups: ["Sales"],
+  },
+  {
+    id: "sub_contoso_northwind_notes",
+    tenant: "contoso",
+    vendor: "northwind",
+    plan: "Standard",
+    purchased: 5,
+    status: "active",
+    users: ["lidia", "alex", "diego"],
+    groups: [],
+  },
+  {
+    id: "sub_contoso_tailspin_maps",
+    tenant: "contoso",
+    vendor: "tailspin",
+    plan: "Pro",
+    purchased: 10,
+    status: "suspended",
+    users: [],
+    groups: [],
+  },
+  {
+    id: "sub_contoso_litware_chat",
+    tenant: "contoso",
+    vendor: "litware",
+    plan: "Team",
+    purchased: 20,
+    status: "warning",
+    users: [],
+    groups: ["Design"],
+  },
+  {
+    id: "sub_fabrikam_northwind_notes",
+    tenant: "fabrikam",
+    vendor: "northwind",
+    plan: "Standard",
+    purchased: 10,
+    status: "active",
+    users: ["isaiah"],
+    groups: [],
+  },
 ];
 
 export const demoUserId = (tenant: string, upn: string) => `usr_${tenant}_${upn.split("@")[0]}`;

@@ -12,20 +12,22 @@ import { notFoundRoute, onError } from "./http/errors.js";
 import { bodyErrors, jsonCharset, limitBody, requireJson } from "./http/guards.js";
 import { documented, openApiDocument } from "./http/openapi.js";
 import { rateLimit } from "./http/rate-limit.js";
+import { purgeExpired } from "./maintenance.js";
 import { auditRoutes } from "./routes/audit.js";
 import { devRoutes } from "./routes/dev.js";
 import { directoryRoutes, userRoutes } from "./routes/directory.js";
 import { licenseRoutes } from "./routes/licenses.js";
 import { meRoutes } from "./routes/me.js";
 import { vendorRoutes } from "./routes/vendor.js";
-import { purgeExpired } from "./maintenance.js";
 
 /** Only the extension's own pages may call from a browser. */
 const extensionOrigin = /^(chrome-extension|moz-extension):\/\/[a-z0-9-]{1,64}$/i;
 
 const adminApi = new Hono<AppEnv>()
-  .get("/openapi.json", documented({ summary: "This document: the OpenAPI 3.1 description of the API", answer: { mediaType: "application/json" }, open: true }), async (c) =>
-    c.json(await openApiDocument(documentedApp(), c, { bodyErrors })),
+  .get(
+    "/openapi.json",
+    documented({ summary: "This document: the OpenAPI 3.1 description of the API", answer: { mediaType: "application/json" }, open: true }),
+    async (c) => c.json(await openApiDocument(documentedApp(), c, { bodyErrors })),
   )
   .route("/dev", devRoutes)
   .use("*", authenticateAdmin)
@@ -38,7 +40,13 @@ const adminApi = new Hono<AppEnv>()
 
 export const app = new Hono<AppEnv>()
   .use(requestId())
-  .use(secureHeaders({ crossOriginResourcePolicy: "same-site", xFrameOptions: "DENY", contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } }))
+  .use(
+    secureHeaders({
+      crossOriginResourcePolicy: "same-site",
+      xFrameOptions: "DENY",
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    }),
+  )
   .use(
     cors({
       origin: (origin) => (extensionOrigin.test(origin) ? origin : null),

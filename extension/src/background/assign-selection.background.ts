@@ -33,7 +33,10 @@ export async function assignSelection({ tenantId, licenseId, selection }: Reques
       client.assign(licenseId, { principals: [{ type: "user", id: resolution.user.id }] }, crypto.randomUUID()),
     );
     await refreshAll();
-    const message = result.assigned.length > 0 ? t("notifyAssigned", resolution.user.displayName) : t("notifyAlreadyAssigned", resolution.user.displayName);
+    const message =
+      result.assigned.length > 0
+        ? t("notifyAssigned", resolution.user.displayName)
+        : t("notifyAlreadyAssigned", resolution.user.displayName);
     return done("assigned", message);
   } catch (error) {
     if (error instanceof Unreachable) return done("failed", t("notifyUnreachable"));

@@ -26,7 +26,10 @@ async function run() {
   const queuedMeanwhile = (await queue.all()).filter((c) => !pending.some((p) => p.id === c.id));
   await queue.set([...remaining, ...queuedMeanwhile]);
   for (const outcome of outcomes) {
-    await notify(t("extName"), outcome.result === "done" ? outcome.summary : t("notifyQueuedRefused", outcome.change.appName, outcome.message));
+    await notify(
+      t("extName"),
+      outcome.result === "done" ? outcome.summary : t("notifyQueuedRefused", outcome.change.appName, outcome.message),
+    );
   }
   return { outcomes, remaining: remaining.length + queuedMeanwhile.length };
 }
@@ -38,10 +41,18 @@ async function send(change: QueuedChange, live: Awaited<ReturnType<typeof liveSe
   try {
     if (change.verb === "assign") {
       const result = await withSession(session, (client) => client.assign(change.licenseId, { principals }, change.id));
-      return { change, result: "done", summary: t("notifyQueuedAssigned", change.appName, result.assigned.length + result.alreadyAssigned.length) };
+      return {
+        change,
+        result: "done",
+        summary: t("notifyQueuedAssigned", change.appName, result.assigned.length + result.alreadyAssigned.length),
+      };
     }
     const result = await withSession(session, (client) => client.unassign(change.licenseId, { principals }, change.id));
-    return { change, result: "done", summary: t("notifyQueuedUnassigned", change.appName, result.unassigned.length + result.notAssigned.length) };
+    return {
+      change,
+      result: "done",
+      summary: t("notifyQueuedUnassigned", change.appName, result.unassigned.length + result.notAssigned.length),
+    };
   } catch (error) {
     if (error instanceof Unreachable) return { change, result: "unreachable" };
     if (error instanceof ApiError) return { change, result: "refused", message: describeError(error) };

@@ -13,7 +13,9 @@ export function describeError(error: unknown): string {
     case "NotEnoughLicenses":
       return t("error_NotEnoughLicenses", formatCount(details.needed ?? 0), formatCount(details.available ?? 0));
     case "InheritedLicense": {
-      const groups = new Set<string>((details.users ?? []).flatMap((u: { viaGroups: { displayName: string }[] }) => u.viaGroups.map((g) => g.displayName)));
+      const groups = new Set<string>(
+        (details.users ?? []).flatMap((u: { viaGroups: { displayName: string }[] }) => u.viaGroups.map((g) => g.displayName)),
+      );
       return t("error_InheritedLicense", [...groups].join(", "));
     }
     case "SubscriptionNotUsable":

@@ -10,7 +10,10 @@ export function selectionQuery(selection: string): string {
   const text = selection.replace(/\s+/g, " ").trim();
   const bracketed = /<\s*([^<>\s]+@[^<>\s]+)\s*>/.exec(text);
   if (bracketed) return bracketed[1]!;
-  return text.replace(/^(mailto:)/i, "").replace(/^["'“”‘’]+|["'“”‘’.,;:]+$/g, "").trim();
+  return text
+    .replace(/^(mailto:)/i, "")
+    .replace(/^["'“”‘’]+|["'“”‘’.,;:]+$/g, "")
+    .trim();
 }
 
 export const looksLikeAddress = (text: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text);

@@ -1,5 +1,5 @@
 /** Signing in and out, and a client for a signed-in tenant; an expired session is dropped. */
-import { AppSeatsClient, ApiError } from "../api/client.js";
+import { ApiError, AppSeatsClient } from "../api/client.js";
 import { type Session, sessions, settings } from "./storage.js";
 
 export async function signIn(backendUrl: string, userPrincipalName: string): Promise<Session> {

@@ -3,8 +3,9 @@
  * it, so they never reach the disk; settings, cached summaries and the offline queue live in
  * storage.local.
  */
-import browser from "webextension-polyfill";
+
 import type { Me } from "@appseats/shared";
+import browser from "webextension-polyfill";
 import type { CachedSummary } from "./cache.js";
 import type { QueuedChange } from "./queue.js";
 

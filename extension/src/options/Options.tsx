@@ -9,8 +9,8 @@ import { describeError } from "../core/describe-error.js";
 import { t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
 import { liveSessions, signIn } from "../core/session.js";
-import { defaultBackendUrl, type Session, sessions, settings } from "../core/storage.js";
 import { dropFirstView, dropSnapshot, readSnapshot } from "../core/snapshot.js";
+import { defaultBackendUrl, type Session, sessions, settings } from "../core/storage.js";
 
 export function Options() {
   const [backendUrl, setBackendUrl] = useState(defaultBackendUrl);
@@ -98,7 +98,13 @@ export function Options() {
         <h2 id="backend-heading">{t("backendHeading")}</h2>
         <form onSubmit={(e) => void saveBackend(e)}>
           <label for="backend-url">{t("backendLabel")}</label>
-          <input id="backend-url" type="url" required value={backendUrl} onInput={(e) => setBackendUrl((e.target as HTMLInputElement).value)} />
+          <input
+            id="backend-url"
+            type="url"
+            required
+            value={backendUrl}
+            onInput={(e) => setBackendUrl((e.target as HTMLInputElement).value)}
+          />
           <button type="submit">{t("save")}</button>
         </form>
       </section>

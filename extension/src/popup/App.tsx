@@ -84,7 +84,12 @@ export function App() {
   }
 
   if (data.freshness === "signedOut" && !session) return <SignedOut />;
-  if (!me) return <p class="loading" role="status">{t("loading")}</p>;
+  if (!me)
+    return (
+      <p class="loading" role="status">
+        {t("loading")}
+      </p>
+    );
 
   return (
     <div class="popup">
@@ -109,7 +114,9 @@ export function App() {
         ) : summary ? (
           <Summary licenses={summary.items} onOpen={(l) => setOpenId(l.id)} />
         ) : (
-          <p class="loading" role="status">{t("loading")}</p>
+          <p class="loading" role="status">
+            {t("loading")}
+          </p>
         )}
       </main>
       {license && session && pane?.kind === "assign" && (
@@ -123,7 +130,12 @@ export function App() {
         />
       )}
       {license && pane?.kind === "unassign" && (
-        <UnassignDialog appName={license.app.name} principals={pane.principals} onConfirm={() => change("unassign", license, pane.principals, (client, body, key) => client.unassign(license.id, body, key))} onClose={() => setPane(null)} />
+        <UnassignDialog
+          appName={license.app.name}
+          principals={pane.principals}
+          onConfirm={() => change("unassign", license, pane.principals, (client, body, key) => client.unassign(license.id, body, key))}
+          onClose={() => setPane(null)}
+        />
       )}
     </div>
   );

@@ -38,14 +38,55 @@ const routes: Route[] = [
   { name: "user licenses", capability: "read", method: "GET", path: (t) => `/api/v1/users/${ids(t).user}/licenses`, takesId: true },
   { name: "search", capability: "read", method: "GET", path: () => "/api/v1/directory/search?q=a", takesId: false },
   { name: "audit", capability: "read", method: "GET", path: () => "/api/v1/audit", takesId: false },
-  { name: "assign", capability: "assign", method: "POST", path: (t) => `/api/v1/licenses/${ids(t).license}/assign`, takesId: true, body: () => ({ principals: [{ type: "user", id: own.user }], dryRun: true }) },
-  { name: "unassign", capability: "assign", method: "POST", path: (t) => `/api/v1/licenses/${ids(t).license}/unassign`, takesId: true, body: () => ({ principals: [{ type: "user", id: "usr_contoso_lidia" }], dryRun: true }) },
+  {
+    name: "assign",
+    capability: "assign",
+    method: "POST",
+    path: (t) => `/api/v1/licenses/${ids(t).license}/assign`,
+    takesId: true,
+    body: () => ({ principals: [{ type: "user", id: own.user }], dryRun: true }),
+  },
+  {
+    name: "unassign",
+    capability: "assign",
+    method: "POST",
+    path: (t) => `/api/v1/licenses/${ids(t).license}/unassign`,
+    takesId: true,
+    body: () => ({ principals: [{ type: "user", id: "usr_contoso_lidia" }], dryRun: true }),
+  },
   { name: "install", capability: "install", method: "POST", path: (t) => `/api/v1/licenses/${ids(t).license}/install`, takesId: true },
-  { name: "add members", capability: "directory", method: "POST", path: (t) => `/api/v1/directory/groups/${ids(t).group}/members`, takesId: true, body: () => ({ userIds: [relUser(501)] }) },
-  { name: "remove members", capability: "directory", method: "POST", path: (t) => `/api/v1/directory/groups/${ids(t).group}/members/remove`, takesId: true, body: () => ({ userIds: [relUser(580)] }) },
-  { name: "update user", capability: "directory", method: "PATCH", path: (t) => `/api/v1/directory/users/${t === "own" ? relUser(550) : other.user}`, takesId: true, body: () => ({ accountEnabled: true }) },
+  {
+    name: "add members",
+    capability: "directory",
+    method: "POST",
+    path: (t) => `/api/v1/directory/groups/${ids(t).group}/members`,
+    takesId: true,
+    body: () => ({ userIds: [relUser(501)] }),
+  },
+  {
+    name: "remove members",
+    capability: "directory",
+    method: "POST",
+    path: (t) => `/api/v1/directory/groups/${ids(t).group}/members/remove`,
+    takesId: true,
+    body: () => ({ userIds: [relUser(580)] }),
+  },
+  {
+    name: "update user",
+    capability: "directory",
+    method: "PATCH",
+    path: (t) => `/api/v1/directory/users/${t === "own" ? relUser(550) : other.user}`,
+    takesId: true,
+    body: () => ({ accountEnabled: true }),
+  },
   // Each allowed delete takes a user of its own, so every cell can succeed.
-  { name: "delete user", capability: "directory", method: "DELETE", path: (t, n) => `/api/v1/directory/users/${t === "own" ? relUser(560 + n) : other.user}`, takesId: true },
+  {
+    name: "delete user",
+    capability: "directory",
+    method: "DELETE",
+    path: (t, n) => `/api/v1/directory/users/${t === "own" ? relUser(560 + n) : other.user}`,
+    takesId: true,
+  },
 ];
 
 const roles = [
@@ -85,22 +126,53 @@ export async function accessMatrix({ http, checks, backend }: Suite) {
   // No, expired and garbage credentials: 401 on every admin route.
   const expired = await http.token("megan@contoso.com");
   const db = backend.database();
-  db.prepare(`UPDATE session_tokens SET expires_at = '2020-01-01T00:00:00.000Z' WHERE expires_at = (SELECT MAX(expires_at) FROM session_tokens)`).run();
+  db.prepare(
+    `UPDATE session_tokens SET expires_at = '2020-01-01T00:00:00.000Z' WHERE expires_at = (SELECT MAX(expires_at) FROM session_tokens)`,
+  ).run();
   db.close();
-  for (const [kind, token] of [["no", undefined], ["expired", expired], ["garbage", "ass_not-a-real-token"]] as const) {
-    for (const route of routes) await expect(`${kind} token ${route.name}`, 401, route.method, route.path("own", 0), token, route.body?.("own"));
+  for (const [kind, token] of [
+    ["no", undefined],
+    ["expired", expired],
+    ["garbage", "ass_not-a-real-token"],
+  ] as const) {
+    for (const route of routes)
+      await expect(`${kind} token ${route.name}`, 401, route.method, route.path("own", 0), token, route.body?.("own"));
   }
 
   // Vendors: their own subscriptions only; an admin token is no vendor key.
   const vendor = demoVendorKey("northwind");
   await expect("vendor own subscription", 200, "GET", `/vendor/v1/subscriptions/${subscriptions.northwindNotes}`, vendor);
   await expect("vendor other vendor's subscription", 404, "GET", `/vendor/v1/subscriptions/${subscriptions.fabrikamSign}`, vendor);
-  await expect("vendor usage rights of its own", 200, "GET", `/vendor/v1/subscriptions/${subscriptions.northwindNotes}/usage-rights?user=lidia@contoso.com`, vendor);
-  await expect("vendor usage rights of another's", 404, "GET", `/vendor/v1/subscriptions/${subscriptions.litwareChat}/usage-rights?user=lidia@contoso.com`, vendor);
-  await expect("admin token on the vendor API", 401, "GET", `/vendor/v1/subscriptions/${subscriptions.northwindNotes}`, await http.token("megan@contoso.com"));
-  await expect("no key on the vendor API", 401, "PUT", `/vendor/v1/subscriptions/${subscriptions.northwindNotes}`, undefined, { quantity: 9 });
+  await expect(
+    "vendor usage rights of its own",
+    200,
+    "GET",
+    `/vendor/v1/subscriptions/${subscriptions.northwindNotes}/usage-rights?user=lidia@contoso.com`,
+    vendor,
+  );
+  await expect(
+    "vendor usage rights of another's",
+    404,
+    "GET",
+    `/vendor/v1/subscriptions/${subscriptions.litwareChat}/usage-rights?user=lidia@contoso.com`,
+    vendor,
+  );
+  await expect(
+    "admin token on the vendor API",
+    401,
+    "GET",
+    `/vendor/v1/subscriptions/${subscriptions.northwindNotes}`,
+    await http.token("megan@contoso.com"),
+  );
+  await expect("no key on the vendor API", 401, "PUT", `/vendor/v1/subscriptions/${subscriptions.northwindNotes}`, undefined, {
+    quantity: 9,
+  });
 
-  console.log(`  matrix: ${cells} cells; expected ${Object.entries(counts).map(([s, n]) => `${s}: ${n}`).join(", ")}; mismatches: ${mismatches.length}`);
+  console.log(
+    `  matrix: ${cells} cells; expected ${Object.entries(counts)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(", ")}; mismatches: ${mismatches.length}`,
+  );
   checks.equal(`access matrix: all ${cells} cells answer as API.md prescribes`, mismatches.slice(0, 10), []);
   return { cells, counts };
 }

@@ -8,7 +8,10 @@ import type { Suite } from "../run.ts";
 
 export async function crash({ http, checks, backend, invariants, short, signInAll }: Suite) {
   const rounds = short ? 1 : 3;
-  await http.call("PUT", `/vendor/v1/subscriptions/${subscriptions.tailspinMaps}`, { token: demoVendorKey("tailspin"), body: { status: "active", quantity: 260 } });
+  await http.call("PUT", `/vendor/v1/subscriptions/${subscriptions.tailspinMaps}`, {
+    token: demoVendorKey("tailspin"),
+    body: { status: "active", quantity: 260 },
+  });
   for (let round = 1; round <= rounds; round++) {
     console.log(`Crash ${round}/${rounds}: SIGKILL during a stream of group assignments`);
     const { tokens } = await signInAll();
@@ -20,7 +23,10 @@ export async function crash({ http, checks, backend, invariants, short, signInAl
         const verb = i % 3 === 2 ? "unassign" : "assign";
         sent.push(i);
         await http
-          .call("POST", `/api/v1/licenses/${license}/${verb}`, { token: tokens.megan, body: { principals: [{ type: "group", id: crowd(i + 1) }] } })
+          .call("POST", `/api/v1/licenses/${license}/${verb}`, {
+            token: tokens.megan,
+            body: { principals: [{ type: "group", id: crowd(i + 1) }] },
+          })
           .catch(() => {
             stop = true; // the worker is gone
           });
@@ -33,7 +39,10 @@ export async function crash({ http, checks, backend, invariants, short, signInAl
     await backend.restart();
     const after = await signInAll();
     const alive = await http.call("GET", "/api/v1/licenses", { token: after.tokens.megan });
-    checks.check(`crash ${round}: the worker answers again after the restart (${sent.length} requests sent before the kill)`, alive.status === 200);
+    checks.check(
+      `crash ${round}: the worker answers again after the restart (${sent.length} requests sent before the kill)`,
+      alive.status === 200,
+    );
     await invariants(`crash ${round}`, after.tokens);
   }
 }

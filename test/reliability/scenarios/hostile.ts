@@ -13,7 +13,7 @@ const nasty = [
   "../../etc/passwd",
   "..%2f..%2fwrangler.jsonc",
   "' OR 1=1 --",
-  "\"; DROP TABLE licenses; --",
+  '"; DROP TABLE licenses; --',
   "陳美玲",
   "🙂".repeat(40),
   "a".repeat(400),
@@ -36,22 +36,46 @@ const principal = fc.oneof(
 );
 const quantity = fc.oneof(fc.integer({ min: -5, max: 50 }), fc.double(), fc.constantFrom(1e309, -0, 2 ** 53, "7", null));
 const body = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ principals: fc.array(principal, { maxLength: 8 }), dryRun: fc.oneof(fc.boolean(), fc.anything()) }, { requiredKeys: [] }) },
+  {
+    weight: 3,
+    arbitrary: fc.record(
+      { principals: fc.array(principal, { maxLength: 8 }), dryRun: fc.oneof(fc.boolean(), fc.anything()) },
+      { requiredKeys: [] },
+    ),
+  },
   { weight: 1, arbitrary: fc.record({ principals: fc.constant(Array.from({ length: 501 }, () => ({ type: "user", id: relUser(1) }))) }) },
   { weight: 1, arbitrary: principal.map((p) => ({ principals: [p, p, p] })) },
-  { weight: 2, arbitrary: fc.record({ quantity, status: fc.oneof(fc.constantFrom("active", "warning", "suspended", "lockedOut", "expired"), fc.string()) }, { requiredKeys: [] }) },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      { quantity, status: fc.oneof(fc.constantFrom("active", "warning", "suspended", "lockedOut", "expired"), fc.string()) },
+      { requiredKeys: [] },
+    ),
+  },
   { weight: 1, arbitrary: fc.record({ userIds: fc.array(id, { maxLength: 5 }), accountEnabled: fc.anything() }, { requiredKeys: [] }) },
   { weight: 1, arbitrary: fc.record({ userPrincipalName: fc.oneof(fc.constantFrom(...nasty), fc.emailAddress()) }) },
   { weight: 2, arbitrary: fc.jsonValue() },
 );
 const raw = fc.oneof(
   { weight: 6, arbitrary: body.map((b) => JSON.stringify(b)) },
-  { weight: 2, arbitrary: fc.constantFrom("{", "[1,2", '{"principals": [}', "null", "", "\u0000", "true", "{\"a\":1}{\"b\":2}") },
+  { weight: 2, arbitrary: fc.constantFrom("{", "[1,2", '{"principals": [}', "null", "", "\u0000", "true", '{"a":1}{"b":2}') },
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
   { weight: 1, arbitrary: fc.constant("2MiB") },
 );
-const contentType = fc.constantFrom("application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "");
-const query = fc.dictionary(fc.constantFrom("q", "limit", "cursor", "state", "type", "licenseId", "user"), fc.oneof(fc.constantFrom(...nasty), fc.string({ maxLength: 20 }), fc.integer().map(String)), { maxKeys: 3 });
+const contentType = fc.constantFrom(
+  "application/json",
+  "application/json; charset=utf-8",
+  "APPLICATION/JSON",
+  "text/plain",
+  "application/x-www-form-urlencoded",
+  "multipart/form-data; boundary=x",
+  "",
+);
+const query = fc.dictionary(
+  fc.constantFrom("q", "limit", "cursor", "state", "type", "licenseId", "user"),
+  fc.oneof(fc.constantFrom(...nasty), fc.string({ maxLength: 20 }), fc.integer().map(String)),
+  { maxKeys: 3 },
+);
 
 type Caller = "admin" | "reader" | "vendor" | "otherVendor" | "garbage" | "none";
 const routes: { method: string; path: (id: string) => string; body?: boolean }[] = [
@@ -92,51 +116,56 @@ export async function hostileInput({ http, checks, tokens, short, invariants }: 
   const sent = { total: 0, unsendable: 0, byStatus: {} as Record<string, number> };
   const shapes: string[] = [];
 
-  await fc.assert(
-    fc.asyncProperty(
-      fc.nat({ max: routes.length - 1 }),
-      id,
-      fc.boolean(),
-      raw,
-      contentType,
-      query,
-      fc.oneof({ weight: 7, arbitrary: fc.constant<Caller | "proper">("proper") }, { weight: 3, arbitrary: fc.constantFrom<Caller>("admin", "vendor", "reader", "otherVendor", "garbage", "none") }),
-      fc.option(fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom("key\r\nX-Injected: 1", "k".repeat(300), "ok-key"))),
-      async (routeIndex, pathId, encode, payload, type, params, caller, idempotencyKey) => {
-        const route = routes[routeIndex]!;
-        const search = new URLSearchParams(params).toString();
-        const path = `${route.path(encode ? encodeURIComponent(pathId) : pathId)}${search ? `?${search}` : ""}`;
-        const headers: Record<string, string> = {};
-        if (type) headers["content-type"] = type;
-        if (idempotencyKey !== null) headers["idempotency-key"] = idempotencyKey;
-        // Mostly the credential the route expects, so that requests reach validation and the rules.
-        const token = credentials[caller === "proper" ? (route.path("x").startsWith("/vendor") ? "vendor" : "admin") : caller]();
-        const text = payload === "2MiB" ? `{"principals":[],"pad":"${"x".repeat(2 * 1024 * 1024)}"}` : payload;
-        let answer;
-        try {
-          const withBody = route.body || (route.method !== "GET" && Math.random() < 0.3);
-          answer = await http.call(route.method, path, { token, raw: withBody ? text : undefined, headers });
-        } catch {
-          // fetch itself refuses some inputs (a header with CR LF, a bad URL): nothing reached the worker.
-          sent.unsendable += 1;
+  await fc
+    .assert(
+      fc.asyncProperty(
+        fc.nat({ max: routes.length - 1 }),
+        id,
+        fc.boolean(),
+        raw,
+        contentType,
+        query,
+        fc.oneof(
+          { weight: 7, arbitrary: fc.constant<Caller | "proper">("proper") },
+          { weight: 3, arbitrary: fc.constantFrom<Caller>("admin", "vendor", "reader", "otherVendor", "garbage", "none") },
+        ),
+        fc.option(fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom("key\r\nX-Injected: 1", "k".repeat(300), "ok-key"))),
+        async (routeIndex, pathId, encode, payload, type, params, caller, idempotencyKey) => {
+          const route = routes[routeIndex]!;
+          const search = new URLSearchParams(params).toString();
+          const path = `${route.path(encode ? encodeURIComponent(pathId) : pathId)}${search ? `?${search}` : ""}`;
+          const headers: Record<string, string> = {};
+          if (type) headers["content-type"] = type;
+          if (idempotencyKey !== null) headers["idempotency-key"] = idempotencyKey;
+          // Mostly the credential the route expects, so that requests reach validation and the rules.
+          const token = credentials[caller === "proper" ? (route.path("x").startsWith("/vendor") ? "vendor" : "admin") : caller]();
+          const text = payload === "2MiB" ? `{"principals":[],"pad":"${"x".repeat(2 * 1024 * 1024)}"}` : payload;
+          let answer;
+          try {
+            const withBody = route.body || (route.method !== "GET" && Math.random() < 0.3);
+            answer = await http.call(route.method, path, { token, raw: withBody ? text : undefined, headers });
+          } catch {
+            // fetch itself refuses some inputs (a header with CR LF, a bad URL): nothing reached the worker.
+            sent.unsendable += 1;
+            return true;
+          }
+          sent.total += 1;
+          sent.byStatus[answer.status] = (sent.byStatus[answer.status] ?? 0) + 1;
+          if (answer.status >= 500) return false;
+          if (answer.status >= 400) {
+            const error = answer.body?.error;
+            const shaped = error && errorCodes.includes(error.code) && typeof error.message === "string" && error.message.length > 0;
+            if (!shaped) shapes.push(`${route.method} ${path} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 120)}`);
+          }
           return true;
-        }
-        sent.total += 1;
-        sent.byStatus[answer.status] = (sent.byStatus[answer.status] ?? 0) + 1;
-        if (answer.status >= 500) return false;
-        if (answer.status >= 400) {
-          const error = answer.body?.error;
-          const shaped = error && errorCodes.includes(error.code) && typeof error.message === "string" && error.message.length > 0;
-          if (!shaped) shapes.push(`${route.method} ${path} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 120)}`);
-        }
-        return true;
-      },
-    ),
-    { numRuns: runs, endOnFailure: true },
-  ).then(
-    () => checks.check(`hostile: ${sent.total} requests, no 5xx`, true),
-    (error: Error) => checks.check("hostile: no 5xx", false, error.message.slice(0, 1500)),
-  );
+        },
+      ),
+      { numRuns: runs, endOnFailure: true },
+    )
+    .then(
+      () => checks.check(`hostile: ${sent.total} requests, no 5xx`, true),
+      (error: Error) => checks.check("hostile: no 5xx", false, error.message.slice(0, 1500)),
+    );
   checks.equal("hostile: every 4xx has the error shape", shapes.slice(0, 5), []);
   console.log(`  statuses: ${JSON.stringify(sent.byStatus)}; not sendable by fetch: ${sent.unsendable}`);
   await invariants("hostile input");

@@ -45,7 +45,11 @@ export async function seatRace({ http, checks, tokens, invariants }: Suite) {
   ]);
   await raises;
   const statuses = new Set(work.map((a) => a.status));
-  checks.check("mixed race: every answer is 200 or 409", [...statuses].every((s) => s === 200 || s === 409), [...statuses]);
+  checks.check(
+    "mixed race: every answer is 200 or 409",
+    [...statuses].every((s) => s === 200 || s === 409),
+    [...statuses],
+  );
   const overs = work.filter((a) => a.status === 200 && a.body.seats.assigned > a.body.seats.purchased);
   checks.equal("mixed race: no answer shows more assigned than purchased", overs.length, 0);
   await invariants("mixed race");

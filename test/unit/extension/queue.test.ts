@@ -32,7 +32,10 @@ describe("replaying the offline queue", () => {
       return answers[c.id] === "unreachable" ? { change: c, result: "unreachable" } : { change: c, result: "done", summary: "ok" };
     });
     expect(sent).toEqual(["a", "b"]);
-    expect(result.remaining.map((c) => [c.id, c.attempts])).toEqual([["b", 1], ["c", 0]]);
+    expect(result.remaining.map((c) => [c.id, c.attempts])).toEqual([
+      ["b", 1],
+      ["c", 0],
+    ]);
   });
 
   it("a refused change is reported and not kept: sending it again would be refused again", async () => {

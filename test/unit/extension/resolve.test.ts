@@ -32,7 +32,11 @@ describe("resolving a selection to a user", () => {
   });
 
   it("two users with that name, or none, leave the choice to the admin", () => {
-    expect(resolveSelection("Adele Vance", [adele, otherAdele])).toEqual({ kind: "choose", query: "Adele Vance", candidates: [adele, otherAdele] });
+    expect(resolveSelection("Adele Vance", [adele, otherAdele])).toEqual({
+      kind: "choose",
+      query: "Adele Vance",
+      candidates: [adele, otherAdele],
+    });
     expect(resolveSelection("Adele", [adele])).toEqual({ kind: "choose", query: "Adele", candidates: [adele] });
     expect(resolveSelection("nobody@contoso.com", [])).toEqual({ kind: "choose", query: "nobody@contoso.com", candidates: [] });
   });

@@ -29,7 +29,9 @@ describe("marks and the badge", () => {
     expect(marksOf(license("suspended", 10, 0))).toEqual(["suspended"]);
     expect(marksOf(license("expired", 10, 10))).toEqual(["suspended", "low"]);
     expect(marksOf(license("active", 2, 3))).toEqual(["over"]);
-    expect(needsAttention([license("active", 25, 11), license("warning", 20, 5), license("active", 5, 3), license("suspended", 10, 0)])).toBe(3);
+    expect(
+      needsAttention([license("active", 25, 11), license("warning", 20, 5), license("active", 5, 3), license("suspended", 10, 0)]),
+    ).toBe(3);
   });
 });
 

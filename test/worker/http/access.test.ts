@@ -3,13 +3,48 @@ import { as, call, changeLicense, contoso, fabrikam, freshDemo, principal, snaps
 
 /** Every mutating admin route, with a body that would succeed for an allowed caller. */
 const mutations = [
-  { name: "assign", method: "POST", path: `/api/v1/licenses/${contoso.northwindNotes}/assign`, body: { principals: [principal.user("adele")] }, allowed: ["GlobalAdmin", "LicenseAdmin", "UserAdmin"] },
-  { name: "unassign", method: "POST", path: `/api/v1/licenses/${contoso.northwindNotes}/unassign`, body: { principals: [principal.user("lidia")] }, allowed: ["GlobalAdmin", "LicenseAdmin", "UserAdmin"] },
+  {
+    name: "assign",
+    method: "POST",
+    path: `/api/v1/licenses/${contoso.northwindNotes}/assign`,
+    body: { principals: [principal.user("adele")] },
+    allowed: ["GlobalAdmin", "LicenseAdmin", "UserAdmin"],
+  },
+  {
+    name: "unassign",
+    method: "POST",
+    path: `/api/v1/licenses/${contoso.northwindNotes}/unassign`,
+    body: { principals: [principal.user("lidia")] },
+    allowed: ["GlobalAdmin", "LicenseAdmin", "UserAdmin"],
+  },
   { name: "install", method: "POST", path: `/api/v1/licenses/${contoso.northwindNotes}/install`, allowed: ["GlobalAdmin"] },
-  { name: "add members", method: "POST", path: `/api/v1/directory/groups/${contoso.group("Sales")}/members`, body: { userIds: [contoso.user("ben")] }, allowed: ["GlobalAdmin", "UserAdmin"] },
-  { name: "remove members", method: "POST", path: `/api/v1/directory/groups/${contoso.group("Sales")}/members/remove`, body: { userIds: [contoso.user("diego")] }, allowed: ["GlobalAdmin", "UserAdmin"] },
-  { name: "disable a user", method: "PATCH", path: `/api/v1/directory/users/${contoso.user("diego")}`, body: { accountEnabled: false }, allowed: ["GlobalAdmin", "UserAdmin"] },
-  { name: "delete a user", method: "DELETE", path: `/api/v1/directory/users/${contoso.user("diego")}`, allowed: ["GlobalAdmin", "UserAdmin"] },
+  {
+    name: "add members",
+    method: "POST",
+    path: `/api/v1/directory/groups/${contoso.group("Sales")}/members`,
+    body: { userIds: [contoso.user("ben")] },
+    allowed: ["GlobalAdmin", "UserAdmin"],
+  },
+  {
+    name: "remove members",
+    method: "POST",
+    path: `/api/v1/directory/groups/${contoso.group("Sales")}/members/remove`,
+    body: { userIds: [contoso.user("diego")] },
+    allowed: ["GlobalAdmin", "UserAdmin"],
+  },
+  {
+    name: "disable a user",
+    method: "PATCH",
+    path: `/api/v1/directory/users/${contoso.user("diego")}`,
+    body: { accountEnabled: false },
+    allowed: ["GlobalAdmin", "UserAdmin"],
+  },
+  {
+    name: "delete a user",
+    method: "DELETE",
+    path: `/api/v1/directory/users/${contoso.user("diego")}`,
+    allowed: ["GlobalAdmin", "UserAdmin"],
+  },
 ] as const;
 
 const accounts = [

@@ -15,9 +15,14 @@ async function knownToken(upn: string) {
   return token;
 }
 
-const run = (sql: string, ...params: unknown[]) => db().prepare(sql).bind(...params).run();
+const run = (sql: string, ...params: unknown[]) =>
+  db()
+    .prepare(sql)
+    .bind(...params)
+    .run();
 
-const endSessions = (upn: string) => run(`DELETE FROM session_tokens WHERE user_id = (SELECT id FROM users WHERE user_principal_name = ?1)`, upn);
+const endSessions = (upn: string) =>
+  run(`DELETE FROM session_tokens WHERE user_id = (SELECT id FROM users WHERE user_principal_name = ?1)`, upn);
 
 async function idempotencyRecords() {
   return (await db().prepare(`SELECT COUNT(*) AS n FROM idempotency_records`).first<{ n: number }>())!.n;
@@ -30,7 +35,9 @@ describe("an assign checks its caller in its own batch", () => {
     const token = await knownToken("lidia@contoso.com");
     const answer = await changeLicense(token, license, "assign", [principal.user("adele")]);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    expect(answer.body.assigned).toEqual([expect.objectContaining({ type: "user", id: contoso.user("adele"), displayName: "Adele Vance" })]);
+    expect(answer.body.assigned).toEqual([
+      expect.objectContaining({ type: "user", id: contoso.user("adele"), displayName: "Adele Vance" }),
+    ]);
     expect(await licenseState(license, contoso.user("adele"))).toBe("active");
     const event = await db()
       .prepare(`SELECT actor_id, actor_name, tenant_id FROM audit_events WHERE action = 'license.assign' ORDER BY seq DESC LIMIT 1`)
@@ -40,7 +47,14 @@ describe("an assign checks its caller in its own batch", () => {
 
   const ended: [string, (upn: string) => Promise<unknown>][] = [
     ["the session was deleted", (upn) => endSessions(upn)],
-    ["the session expired", (upn) => run(`UPDATE session_tokens SET expires_at = '2000-01-01T00:00:00.000Z' WHERE user_id = (SELECT id FROM users WHERE user_principal_name = ?1)`, upn)],
+    [
+      "the session expired",
+      (upn) =>
+        run(
+          `UPDATE session_tokens SET expires_at = '2000-01-01T00:00:00.000Z' WHERE user_id = (SELECT id FROM users WHERE user_principal_name = ?1)`,
+          upn,
+        ),
+    ],
     ["the account was disabled", (upn) => run(`UPDATE users SET account_enabled = 0 WHERE user_principal_name = ?1`, upn)],
     ["the user was deleted", (upn) => run(`UPDATE users SET deleted_at = '2026-01-01T00:00:00.000Z' WHERE user_principal_name = ?1`, upn)],
   ];
@@ -90,7 +104,9 @@ describe("an assign checks its caller in its own batch", () => {
     const token = await knownToken("lidia@contoso.com");
     await run(`UPDATE users SET display_name = 'Lidia Holloway-Vance' WHERE id = ?1`, contoso.user("lidia"));
     expect((await changeLicense(token, license, "assign", [principal.user("adele")])).status).toBe(200);
-    const event = await db().prepare(`SELECT actor_name FROM audit_events WHERE action = 'license.assign' ORDER BY seq DESC LIMIT 1`).first();
+    const event = await db()
+      .prepare(`SELECT actor_name FROM audit_events WHERE action = 'license.assign' ORDER BY seq DESC LIMIT 1`)
+      .first();
     expect(event).toEqual({ actor_name: "Lidia Holloway-Vance" });
   });
 
@@ -130,10 +146,25 @@ describe("an assign checks its caller in its own batch", () => {
 
   it("every other change reads its caller first: a role lost since refuses unassign, install and directory changes", async () => {
     const changes = [
-      { upn: "lidia@contoso.com", method: "POST", path: `/api/v1/licenses/${license}/unassign`, body: { principals: [principal.user("alex")] } },
+      {
+        upn: "lidia@contoso.com",
+        method: "POST",
+        path: `/api/v1/licenses/${license}/unassign`,
+        body: { principals: [principal.user("alex")] },
+      },
       { upn: "megan@contoso.com", method: "POST", path: `/api/v1/licenses/${license}/install` },
-      { upn: "alex@contoso.com", method: "POST", path: `/api/v1/directory/groups/${contoso.group("Sales")}/members`, body: { userIds: [contoso.user("ben")] } },
-      { upn: "alex@contoso.com", method: "PATCH", path: `/api/v1/directory/users/${contoso.user("diego")}`, body: { accountEnabled: false } },
+      {
+        upn: "alex@contoso.com",
+        method: "POST",
+        path: `/api/v1/directory/groups/${contoso.group("Sales")}/members`,
+        body: { userIds: [contoso.user("ben")] },
+      },
+      {
+        upn: "alex@contoso.com",
+        method: "PATCH",
+        path: `/api/v1/directory/users/${contoso.user("diego")}`,
+        body: { accountEnabled: false },
+      },
     ];
     for (const change of changes) {
       await freshDemo();

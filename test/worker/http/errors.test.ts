@@ -24,7 +24,11 @@ describe("the error codes of API.md", () => {
 
   it("400 InvalidRequest: each failing field is listed in details.issues, and nothing changes", async () => {
     const before = await snapshot();
-    const error = expectError(await call("POST", assignPath, { token: megan, body: { principals: [{ type: "robot", id: "" }], dryRun: "yes" } }), 400, "InvalidRequest");
+    const error = expectError(
+      await call("POST", assignPath, { token: megan, body: { principals: [{ type: "robot", id: "" }], dryRun: "yes" } }),
+      400,
+      "InvalidRequest",
+    );
     const paths = (error.details!.issues as { path: string }[]).map((i) => i.path).sort();
     expect(paths).toEqual(["dryRun", "principals.0.id", "principals.0.type"]);
     expect(await snapshot()).toBe(before);
@@ -33,7 +37,7 @@ describe("the error codes of API.md", () => {
   it("400 InvalidRequest: malformed JSON, wrong types, empty and oversized lists, bad queries and cursors", async () => {
     const before = await snapshot();
     const bad: [string, string, { raw?: string; body?: unknown }][] = [
-      ["POST", assignPath, { raw: "{\"principals\": [" }],
+      ["POST", assignPath, { raw: '{"principals": [' }],
       ["POST", assignPath, { raw: "" }],
       ["POST", assignPath, { body: [] }],
       ["POST", assignPath, { body: { principals: "adele" } }],
@@ -69,7 +73,11 @@ describe("the error codes of API.md", () => {
 
   it("403 Forbidden: details.requiredRoles names the roles that would be allowed", async () => {
     const grady = await as("grady@contoso.com");
-    const error = expectError(await call("POST", assignPath, { token: grady, body: { principals: [principal.user("adele")] } }), 403, "Forbidden");
+    const error = expectError(
+      await call("POST", assignPath, { token: grady, body: { principals: [principal.user("adele")] } }),
+      403,
+      "Forbidden",
+    );
     expect(error.details).toEqual({ requiredRoles: ["GlobalAdmin", "LicenseAdmin", "UserAdmin"] });
   });
 
@@ -80,7 +88,11 @@ describe("the error codes of API.md", () => {
   });
 
   it("409 NotEnoughLicenses: details give needed and available", async () => {
-    const error = expectError(await call("POST", assignPath, { token: megan, body: { principals: ["adele", "ben", "grady"].map(principal.user) } }), 409, "NotEnoughLicenses");
+    const error = expectError(
+      await call("POST", assignPath, { token: megan, body: { principals: ["adele", "ben", "grady"].map(principal.user) } }),
+      409,
+      "NotEnoughLicenses",
+    );
     expect(error.details).toEqual({ needed: 3, available: 2 });
   });
 
@@ -91,26 +103,49 @@ describe("the error codes of API.md", () => {
       "InheritedLicense",
     );
     expect(error.details).toEqual({
-      users: ["meiling", "joni"].map((name) => ({ id: contoso.user(name), viaGroups: [{ id: contoso.group("Design"), displayName: "Design" }] })),
+      users: ["meiling", "joni"].map((name) => ({
+        id: contoso.user(name),
+        viaGroups: [{ id: contoso.group("Design"), displayName: "Design" }],
+      })),
     });
   });
 
   it("409 SubscriptionNotUsable: details give the status", async () => {
-    const error = expectError(await changeLicense(megan, contoso.tailspinMaps, "assign", [principal.user("adele")]), 409, "SubscriptionNotUsable");
+    const error = expectError(
+      await changeLicense(megan, contoso.tailspinMaps, "assign", [principal.user("adele")]),
+      409,
+      "SubscriptionNotUsable",
+    );
     expect(error.details).toEqual({ status: "suspended" });
   });
 
   it("413 PayloadTooLarge: a body over 1 MiB is refused before it is read", async () => {
     const before = await snapshot();
     const huge = JSON.stringify({ principals: [principal.user("adele")], padding: "x".repeat(2 * 1024 * 1024) });
-    expectError(await call("POST", assignPath, { token: megan, raw: huge, headers: { "content-type": "application/json" } }), 413, "PayloadTooLarge");
+    expectError(
+      await call("POST", assignPath, { token: megan, raw: huge, headers: { "content-type": "application/json" } }),
+      413,
+      "PayloadTooLarge",
+    );
     expect(await snapshot()).toBe(before);
   });
 
   it("415 UnsupportedMediaType: a body that is not JSON", async () => {
     const body = JSON.stringify({ principals: [principal.user("adele")] });
-    expectError(await call("POST", assignPath, { token: megan, raw: body, headers: { "content-type": "text/plain" } }), 415, "UnsupportedMediaType");
-    expectError(await call("POST", assignPath, { token: megan, raw: "principals=adele", headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "UnsupportedMediaType");
+    expectError(
+      await call("POST", assignPath, { token: megan, raw: body, headers: { "content-type": "text/plain" } }),
+      415,
+      "UnsupportedMediaType",
+    );
+    expectError(
+      await call("POST", assignPath, {
+        token: megan,
+        raw: "principals=adele",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      }),
+      415,
+      "UnsupportedMediaType",
+    );
   });
 
   it("429 RateLimited: past the per-token budget, with Retry-After; other tokens are not affected", async () => {

@@ -51,7 +51,10 @@ describe("R13: Idempotency-Key", () => {
       .prepare(`INSERT INTO idempotency_records (scope, key, fingerprint, state, created_at) VALUES (?1, 'k-4', 'same', 'inFlight', ?2)`)
       .bind(`user:contoso:${contoso.user("megan")}`, new Date().toISOString())
       .run();
-    await db().prepare(`UPDATE idempotency_records SET fingerprint = ?1 WHERE key = 'k-4'`).bind(await fingerprintOf(assignPath, { principals: [principal.user("adele")] })).run();
+    await db()
+      .prepare(`UPDATE idempotency_records SET fingerprint = ?1 WHERE key = 'k-4'`)
+      .bind(await fingerprintOf(assignPath, { principals: [principal.user("adele")] }))
+      .run();
     const before = await snapshot();
     const answer = await assign("k-4", [principal.user("adele")]);
     expect(answer.status).toBe(409);
@@ -71,7 +74,11 @@ describe("R13: Idempotency-Key", () => {
   it("keys are the caller's own: another admin's same key is a new request", async () => {
     await assign("k-6", [principal.user("adele")]);
     const lidia = await as("lidia@contoso.com");
-    const answer = await call("POST", assignPath, { token: lidia, body: { principals: [principal.user("ben")] }, headers: { "idempotency-key": "k-6" } });
+    const answer = await call("POST", assignPath, {
+      token: lidia,
+      body: { principals: [principal.user("ben")] },
+      headers: { "idempotency-key": "k-6" },
+    });
     expect(answer.status).toBe(200);
     expect(await stored(contoso.northwindNotes)).toMatchObject({ active: 5 });
   });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { app } from "../../../worker/src/index.js";
 import { demoSeedStatements, demoVendorKey } from "../../../worker/seed/demo.js";
+import { app } from "../../../worker/src/index.js";
 import { as, call, changeLicense, contoso, db, freshDemo, principal, snapshot } from "../support.js";
 
 describe("what every response carries", () => {
@@ -13,7 +13,10 @@ describe("what every response carries", () => {
       await call("GET", "/api/v1/licenses", { token: megan }),
       await call("GET", "/api/v1/licenses"),
       await call("GET", "/nowhere"),
-      await call("PUT", `/vendor/v1/subscriptions/${contoso.northwindNotes}`, { token: demoVendorKey("northwind"), body: { quantity: -1 } }),
+      await call("PUT", `/vendor/v1/subscriptions/${contoso.northwindNotes}`, {
+        token: demoVendorKey("northwind"),
+        body: { quantity: -1 },
+      }),
     ]) {
       expect(answer.headers.get("x-request-id")).toMatch(/^[\w-]{8,}$/);
       expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
@@ -30,7 +33,7 @@ describe("what every response carries", () => {
       "moz-extension://4b1a7c2e-1f7e-4e0a-9a55-0b6f1e1d2c3b": true,
       "https://evil.example": false,
       "http://127.0.0.1:8787": false,
-      "null": false,
+      null: false,
     };
     for (const [origin, admitted] of Object.entries(origins)) {
       const preflight = await call("OPTIONS", "/api/v1/licenses", {
@@ -49,7 +52,11 @@ describe("what every response carries", () => {
     const assign = doc.paths["/api/v1/licenses/{id}/assign"].post;
     expect(assign.requestBody.content["application/json"].schema).toEqual({ $ref: "#/components/schemas/AssignRequest" });
     expect(assign.responses["200"].content["application/json"].schema).toEqual({ $ref: "#/components/schemas/AssignResult" });
-    expect(assign.responses["409"].description.split(", ").sort()).toEqual(["IdempotencyKeyInFlight", "NotEnoughLicenses", "SubscriptionNotUsable"]);
+    expect(assign.responses["409"].description.split(", ").sort()).toEqual([
+      "IdempotencyKeyInFlight",
+      "NotEnoughLicenses",
+      "SubscriptionNotUsable",
+    ]);
     expect(assign.security).toEqual([{ adminToken: [] }]);
     expect(assign.parameters).toContainEqual(expect.objectContaining({ name: "Idempotency-Key", in: "header" }));
     expect(assign.parameters).toContainEqual(expect.objectContaining({ name: "id", in: "path", required: true }));
@@ -76,7 +83,11 @@ describe("what every response carries", () => {
           .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, "{$1}")}`),
       );
     const documented = (doc: { paths: Record<string, Record<string, unknown>> }) =>
-      new Set(Object.entries(doc.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`)));
+      new Set(
+        Object.entries(doc.paths).flatMap(([path, operations]) =>
+          Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+        ),
+      );
     const documentFor = async (devSignIn: string) =>
       (await app.fetch(new Request("http://appseats.test/api/v1/openapi.json"), { ...env, DEV_SIGN_IN: devSignIn })).json() as Promise<{
         paths: Record<string, Record<string, { tags?: string[] }>>;
@@ -90,11 +101,13 @@ describe("what every response carries", () => {
     const deployed = await documentFor("false");
     expect([...documented(deployed)].sort()).toEqual([...served(false)].sort());
     expect(Object.keys(deployed.paths).some((path) => path.startsWith("/api/v1/dev/"))).toBe(false);
-    const operationIds = Object.values(local.paths).flatMap((operations) => Object.values(operations).map((op) => (op as { operationId: string }).operationId));
+    const operationIds = Object.values(local.paths).flatMap((operations) =>
+      Object.values(operations).map((op) => (op as { operationId: string }).operationId),
+    );
     expect(new Set(operationIds).size).toBe(operationIds.length);
   });
 
-  it("local sign-in exists only when DEV_SIGN_IN is \"true\"; otherwise it is 404 like any missing path", async () => {
+  it('local sign-in exists only when DEV_SIGN_IN is "true"; otherwise it is 404 like any missing path', async () => {
     const request = () =>
       new Request("http://appseats.test/api/v1/dev/sign-in", {
         method: "POST",
@@ -113,7 +126,9 @@ describe("what every response carries", () => {
 
   it("tokens and vendor keys are stored only as hashes", async () => {
     const token = await as("megan@contoso.com");
-    const rows = await db().prepare(`SELECT token_hash FROM session_tokens UNION ALL SELECT key_hash FROM vendor_keys`).all<{ token_hash: string }>();
+    const rows = await db()
+      .prepare(`SELECT token_hash FROM session_tokens UNION ALL SELECT key_hash FROM vendor_keys`)
+      .all<{ token_hash: string }>();
     for (const row of rows.results) {
       expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(row.token_hash).not.toContain(token);

@@ -15,7 +15,6 @@ import {
   waitingQueue,
 } from "../support.js";
 
-
 describe("assigning licenses", () => {
   let megan: string;
   beforeEach(async () => {
@@ -40,14 +39,22 @@ describe("assigning licenses", () => {
 
   it("R3: assigning more users than seats available is refused whole and changes nothing", async () => {
     const before = await snapshot();
-    const answer = await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele"), principal.user("megan"), principal.user("ben")]);
+    const answer = await changeLicense(megan, contoso.northwindNotes, "assign", [
+      principal.user("adele"),
+      principal.user("megan"),
+      principal.user("ben"),
+    ]);
     expect(answer.status).toBe(409);
     expect(ErrorBody.parse(answer.body).error).toMatchObject({ code: "NotEnoughLicenses", details: { needed: 3, available: 2 } });
     expect(await snapshot()).toBe(before);
   });
 
   it("R3: users who already hold a seat do not count as needing one", async () => {
-    const answer = await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("lidia"), principal.user("adele"), principal.user("megan")]);
+    const answer = await changeLicense(megan, contoso.northwindNotes, "assign", [
+      principal.user("lidia"),
+      principal.user("adele"),
+      principal.user("megan"),
+    ]);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ newlyLicensedUsers: 2, newlyWaitingUsers: 0, seats: { purchased: 5, assigned: 5, available: 0 } });
     expect(await stored(contoso.northwindNotes)).toMatchObject({ active: 5, waiting: 0 });
@@ -98,7 +105,9 @@ describe("assigning licenses", () => {
   });
 
   it("R14: a dry run that would be refused is refused the same way", async () => {
-    const answer = await changeLicense(megan, contoso.northwindNotes, "assign", ["adele", "megan", "ben"].map(principal.user), { dryRun: true });
+    const answer = await changeLicense(megan, contoso.northwindNotes, "assign", ["adele", "megan", "ben"].map(principal.user), {
+      dryRun: true,
+    });
     expect(answer.status).toBe(409);
     expect(answer.body.error).toMatchObject({ code: "NotEnoughLicenses", details: { needed: 3, available: 2 } });
   });
@@ -121,7 +130,10 @@ describe("assigning licenses", () => {
 
   it("a principal that does not exist in the tenant makes the whole assignment 404", async () => {
     const before = await snapshot();
-    const answer = await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele"), { type: "user", id: "usr_fabrikam_isaiah" }]);
+    const answer = await changeLicense(megan, contoso.northwindNotes, "assign", [
+      principal.user("adele"),
+      { type: "user", id: "usr_fabrikam_isaiah" },
+    ]);
     expect(answer.status).toBe(404);
     expect(answer.body.error).toMatchObject({ code: "NotFound", details: { missing: [{ type: "user", id: "usr_fabrikam_isaiah" }] } });
     expect(await snapshot()).toBe(before);

@@ -4,8 +4,10 @@ import { existInTenantSql } from "../../../worker/src/licensing/principals.js";
 import { as, changeLicense, contoso, db, fabrikam, freshDemo, principal, snapshot } from "../support.js";
 
 /** A write that shows whether the rest of a batch was stored. */
-const marker = () => db().prepare(`INSERT INTO tenants (id, display_name, created_at) VALUES ('marker', 'Marker', '2026-01-01T00:00:00.000Z')`);
-const markerStored = async () => (await db().prepare(`SELECT COUNT(*) AS n FROM tenants WHERE id = 'marker'`).first<{ n: number }>())!.n === 1;
+const marker = () =>
+  db().prepare(`INSERT INTO tenants (id, display_name, created_at) VALUES ('marker', 'Marker', '2026-01-01T00:00:00.000Z')`);
+const markerStored = async () =>
+  (await db().prepare(`SELECT COUNT(*) AS n FROM tenants WHERE id = 'marker'`).first<{ n: number }>())!.n === 1;
 
 /** The rule a batch was refused for, or null if it was stored. */
 async function refusal(statements: D1PreparedStatement[]): Promise<string | null> {
@@ -32,9 +34,28 @@ describe("a guard at the head of a change's batch", () => {
 
   it("is refused for the first check that fails, an unknown answer included, and nothing of the batch is stored", async () => {
     const cases: [Check[], string][] = [
-      [[{ code: "NotFound", ok: "0" }, { code: "NotEnoughLicenses", ok: "0" }], "NotFound"],
-      [[{ code: "NotFound", ok: "1" }, { code: "SubscriptionNotUsable", ok: "0" }, { code: "NotEnoughLicenses", ok: "0" }], "SubscriptionNotUsable"],
-      [[{ code: "NotFound", ok: "1" }, { code: "NotEnoughLicenses", ok: "NULL" }], "NotEnoughLicenses"],
+      [
+        [
+          { code: "NotFound", ok: "0" },
+          { code: "NotEnoughLicenses", ok: "0" },
+        ],
+        "NotFound",
+      ],
+      [
+        [
+          { code: "NotFound", ok: "1" },
+          { code: "SubscriptionNotUsable", ok: "0" },
+          { code: "NotEnoughLicenses", ok: "0" },
+        ],
+        "SubscriptionNotUsable",
+      ],
+      [
+        [
+          { code: "NotFound", ok: "1" },
+          { code: "NotEnoughLicenses", ok: "NULL" },
+        ],
+        "NotEnoughLicenses",
+      ],
       [[{ code: "InheritedLicense", ok: "0" }], "InheritedLicense"],
     ];
     for (const [checks, code] of cases) {
@@ -44,7 +65,11 @@ describe("a guard at the head of a change's batch", () => {
   });
 
   it("takes a check that brings its own parameters, numbered from ?1, bound after the guard's own", async () => {
-    const own = (expected: string): BoundCheck => ({ code: "CallerChanged", ok: "?1 = 'caller' AND ?2 = ?3", params: ["caller", expected, "same"] });
+    const own = (expected: string): BoundCheck => ({
+      code: "CallerChanged",
+      ok: "?1 = 'caller' AND ?2 = ?3",
+      params: ["caller", expected, "same"],
+    });
     const shared: Check = { code: "NotFound", ok: "?1 = 'found'" };
     expect(await refusal([guard(db(), [own("same"), shared], "found"), marker()])).toBeNull();
     expect(await markerStored()).toBe(true);
@@ -63,7 +88,9 @@ describe("R11: the check that a change's subscription and principals are in the 
       .first<{ ok: number }>())!.ok === 1;
 
   it("holds for the tenant's own subscription, users and groups", async () => {
-    expect(await inTenant("contoso", contoso.fabrikamSign, [contoso.user("adele"), contoso.user("megan")], [contoso.group("Sales")])).toBe(true);
+    expect(await inTenant("contoso", contoso.fabrikamSign, [contoso.user("adele"), contoso.user("megan")], [contoso.group("Sales")])).toBe(
+      true,
+    );
     expect(await inTenant("contoso", contoso.fabrikamSign, [], [])).toBe(true);
   });
 
@@ -82,7 +109,9 @@ describe("a change whose guard refuses while a fresh read finds nothing wrong", 
 
   /** Makes every guard refuse, whatever its checks say: the disagreement a race would cause, every time. */
   const guardsAlwaysRefuse = (code: string) =>
-    db().prepare(`CREATE TRIGGER test_guard_disagrees INSTEAD OF INSERT ON batch_guard BEGIN SELECT RAISE(ABORT, 'guard:${code}'); END`).run();
+    db()
+      .prepare(`CREATE TRIGGER test_guard_disagrees INSTEAD OF INSERT ON batch_guard BEGIN SELECT RAISE(ABORT, 'guard:${code}'); END`)
+      .run();
 
   it("an assign is tried a bounded number of times, then answered 503 Unavailable with Retry-After, and nothing is stored", async () => {
     const megan = await as("megan@contoso.com");

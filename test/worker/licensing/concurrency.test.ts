@@ -8,7 +8,9 @@ describe("R2: concurrent requests never over-assign", () => {
   it("30 concurrent direct assignments race for the last 2 seats: exactly 2 succeed, the rest are 409", async () => {
     const tokens = await Promise.all(["megan@contoso.com", "lidia@contoso.com", "alex@contoso.com"].map(as));
     const users = Array.from({ length: 30 }, (_, i) => `user${String(i + 1).padStart(2, "0")}`);
-    const answers = await Promise.all(users.map((user, i) => changeLicense(tokens[i % 3]!, contoso.northwindNotes, "assign", [principal.user(user)])));
+    const answers = await Promise.all(
+      users.map((user, i) => changeLicense(tokens[i % 3]!, contoso.northwindNotes, "assign", [principal.user(user)])),
+    );
     const statuses = answers.map((a) => a.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(2);
     expect(statuses.filter((s) => s === 409)).toHaveLength(28);
@@ -27,7 +29,10 @@ describe("R2: concurrent requests never over-assign", () => {
       ...Array.from({ length: 16 }, (_, i) => () => post(i % 2 ? megan : lidia, "assign", [principal.user(`user${24 + i}`)])),
       ...["lidia", "alex"].map((u) => () => post(megan, "unassign", [principal.user(u)])),
       () => post(lidia, "unassign", [principal.group("Sales")]),
-      ...Array.from({ length: 4 }, () => () => call("PUT", `/vendor/v1/subscriptions/${license}`, { token: demoVendorKey("northwind"), body: { quantity: 8 } })),
+      ...Array.from(
+        { length: 4 },
+        () => () => call("PUT", `/vendor/v1/subscriptions/${license}`, { token: demoVendorKey("northwind"), body: { quantity: 8 } }),
+      ),
     ];
     const answers = await Promise.all(work.map((run) => run()));
     for (const answer of answers) {

@@ -38,16 +38,25 @@ describe("directory changes and licenses", () => {
   });
 
   it("a user joining an assigned group is licensed if a seat is free, else waits at the end of the queue", async () => {
-    await call("POST", `/api/v1/directory/groups/${contoso.group("Engineering")}/members`, { token: megan, body: { userIds: [contoso.user("ben")] } });
+    await call("POST", `/api/v1/directory/groups/${contoso.group("Engineering")}/members`, {
+      token: megan,
+      body: { userIds: [contoso.user("ben")] },
+    });
     expect((await waitingQueue(contoso.northwindNotes)).at(-1)).toBe(contoso.user("ben"));
-    await call("POST", `/api/v1/directory/groups/${contoso.group("Design")}/members`, { token: megan, body: { userIds: [contoso.user("ben")] } });
+    await call("POST", `/api/v1/directory/groups/${contoso.group("Design")}/members`, {
+      token: megan,
+      body: { userIds: [contoso.user("ben")] },
+    });
     expect(await licenseState(contoso.litwareChat, contoso.user("ben"))).toBe("active");
     expect(await stored(contoso.litwareChat)).toMatchObject({ active: 6 });
     expect(await invariantViolations()).toEqual([]);
   });
 
   it("R15: a disabled user keeps the seat and is flagged; the vendor is told the license is not usable", async () => {
-    const answer = await call("PATCH", `/api/v1/directory/users/${contoso.user("user09")}`, { token: megan, body: { accountEnabled: false } });
+    const answer = await call("PATCH", `/api/v1/directory/users/${contoso.user("user09")}`, {
+      token: megan,
+      body: { accountEnabled: false },
+    });
     expect(answer.status).toBe(200);
     expect(await licenseState(contoso.northwindNotes, contoso.user("user09"))).toBe("active");
     const holders = await call("GET", `/api/v1/licenses/${contoso.northwindNotes}/users?state=active`, { token: megan });

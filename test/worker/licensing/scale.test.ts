@@ -14,7 +14,9 @@ async function bigGroup() {
        INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at)
        SELECT printf('usr_big_%05d', i), 'contoso', printf('big%05d@contoso.com', i), printf('Big User %05d', i), NULL, 1, '${now}' FROM n`,
     ),
-    db().prepare(`INSERT INTO groups (id, tenant_id, display_name, mail, created_at) VALUES ('${groupId}', 'contoso', 'Everyone Big', NULL, '${now}')`),
+    db().prepare(
+      `INSERT INTO groups (id, tenant_id, display_name, mail, created_at) VALUES ('${groupId}', 'contoso', 'Everyone Big', NULL, '${now}')`,
+    ),
     db().prepare(
       `INSERT INTO group_members (group_id, user_id, tenant_id, added_at)
        SELECT '${groupId}', id, 'contoso', strftime('%Y-%m-%dT%H:%M:%fZ', '${now}', '+' || substr(id, 9) || ' seconds') FROM users WHERE id LIKE 'usr_big_%'`,
@@ -36,7 +38,11 @@ describe("a 10,000-member group", () => {
     const answer = await changeLicense(megan, contoso.fabrikamSign, "assign", [{ type: "group", id: groupId }]);
     const assignMs = performance.now() - started;
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ newlyLicensedUsers: 5989, newlyWaitingUsers: 4011, seats: { purchased: 6000, assigned: 6000, waiting: 4011 } });
+    expect(answer.body).toMatchObject({
+      newlyLicensedUsers: 5989,
+      newlyWaitingUsers: 4011,
+      seats: { purchased: 6000, assigned: 6000, waiting: 4011 },
+    });
     expect(await stored(contoso.fabrikamSign)).toMatchObject({ active: 6000, waiting: 4011 });
     const queue = await waitingQueue(contoso.fabrikamSign);
     expect(queue[0]).toBe("usr_big_05990");

@@ -19,7 +19,9 @@ const counted = async (subscriptionId: string) =>
 
 const insertLicense = (subscriptionId: string, user: string, state: "active" | "waiting") =>
   db()
-    .prepare(`INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since) VALUES (?1, ?2, 'contoso', ?3, '2026-03-01T00:00:00.000Z')`)
+    .prepare(
+      `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since) VALUES (?1, ?2, 'contoso', ?3, '2026-03-01T00:00:00.000Z')`,
+    )
     .bind(subscriptionId, contoso.user(user), state);
 
 describe("the seat counts stored with each subscription", () => {
@@ -35,21 +37,37 @@ describe("the seat counts stored with each subscription", () => {
       expect({ active: rows.active, waiting: rows.waiting }).toEqual(await counted(id));
     };
 
-    await db().batch([insertLicense(sub, "adele", "active"), insertLicense(sub, "megan", "waiting"), insertLicense(sub, "grady", "waiting")]);
+    await db().batch([
+      insertLicense(sub, "adele", "active"),
+      insertLicense(sub, "megan", "waiting"),
+      insertLicense(sub, "grady", "waiting"),
+    ]);
     await expectCounts(sub, 1, 2);
 
-    await db().prepare(`UPDATE licenses SET state = 'active' WHERE subscription_id = ?1 AND user_id = ?2`).bind(sub, contoso.user("megan")).run();
+    await db()
+      .prepare(`UPDATE licenses SET state = 'active' WHERE subscription_id = ?1 AND user_id = ?2`)
+      .bind(sub, contoso.user("megan"))
+      .run();
     await expectCounts(sub, 2, 1);
 
     // A write that leaves the state as it was changes no count.
-    await db().prepare(`UPDATE licenses SET state = 'active', since = '2026-03-02T00:00:00.000Z' WHERE subscription_id = ?1 AND user_id = ?2`).bind(sub, contoso.user("adele")).run();
+    await db()
+      .prepare(`UPDATE licenses SET state = 'active', since = '2026-03-02T00:00:00.000Z' WHERE subscription_id = ?1 AND user_id = ?2`)
+      .bind(sub, contoso.user("adele"))
+      .run();
     await expectCounts(sub, 2, 1);
 
-    await db().prepare(`UPDATE licenses SET subscription_id = ?2 WHERE subscription_id = ?1 AND user_id = ?3`).bind(sub, other, contoso.user("grady")).run();
+    await db()
+      .prepare(`UPDATE licenses SET subscription_id = ?2 WHERE subscription_id = ?1 AND user_id = ?3`)
+      .bind(sub, other, contoso.user("grady"))
+      .run();
     await expectCounts(sub, 2, 0);
     await expectCounts(other, 0, 1);
 
-    await db().prepare(`DELETE FROM licenses WHERE subscription_id = ?1 AND user_id IN (?2, ?3)`).bind(sub, contoso.user("adele"), contoso.user("megan")).run();
+    await db()
+      .prepare(`DELETE FROM licenses WHERE subscription_id = ?1 AND user_id IN (?2, ?3)`)
+      .bind(sub, contoso.user("adele"), contoso.user("megan"))
+      .run();
     await expectCounts(sub, 0, 0);
     await expectCounts(other, 0, 1);
   });
@@ -57,7 +75,9 @@ describe("the seat counts stored with each subscription", () => {
   it("are rolled back with the rest of a batch that a guard refuses", async () => {
     const sub = contoso.tailspinMaps;
     const before = await counted(sub);
-    await expect(runBatch(db(), [insertLicense(sub, "adele", "active"), guard(db(), [{ code: "NotEnoughLicenses", ok: "0" }])])).rejects.toBeInstanceOf(GuardFailed);
+    await expect(
+      runBatch(db(), [insertLicense(sub, "adele", "active"), guard(db(), [{ code: "NotEnoughLicenses", ok: "0" }])]),
+    ).rejects.toBeInstanceOf(GuardFailed);
     expect(await counted(sub)).toEqual(before);
     expect(await stored(sub)).toMatchObject(before);
   });
@@ -66,9 +86,14 @@ describe("the seat counts stored with each subscription", () => {
 describe("migration 0005 on a database that already holds licenses", () => {
   it("counts each subscription's existing licenses", async () => {
     await reset();
-    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS.filter((migration) => migration.name < "0005"));
+    await applyD1Migrations(
+      env.DB,
+      env.TEST_MIGRATIONS.filter((migration) => migration.name < "0005"),
+    );
     await env.DB.batch((await demoSeedStatements()).map((sql) => env.DB.prepare(sql)));
-    await env.DB.prepare(`UPDATE licenses SET state = 'waiting' WHERE subscription_id = ?1 AND rowid = (SELECT MAX(rowid) FROM licenses WHERE subscription_id = ?1)`)
+    await env.DB.prepare(
+      `UPDATE licenses SET state = 'waiting' WHERE subscription_id = ?1 AND rowid = (SELECT MAX(rowid) FROM licenses WHERE subscription_id = ?1)`,
+    )
       .bind(contoso.fabrikamSign)
       .run();
     await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

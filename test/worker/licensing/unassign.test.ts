@@ -15,7 +15,6 @@ import {
   waitingQueue,
 } from "../support.js";
 
-
 describe("unassigning licenses", () => {
   let megan: string;
   beforeEach(async () => {
@@ -40,7 +39,9 @@ describe("unassigning licenses", () => {
     expect(answer.status).toBe(200);
     const result = UnassignResult.parse(answer.body);
     expect(result.unassigned.map((p) => p.id)).toEqual([contoso.user("adele")]);
-    expect(result.stillLicensed).toEqual([{ userId: contoso.user("adele"), viaGroups: [{ id: contoso.group("Sales"), displayName: "Sales" }] }]);
+    expect(result.stillLicensed).toEqual([
+      { userId: contoso.user("adele"), viaGroups: [{ id: contoso.group("Sales"), displayName: "Sales" }] },
+    ]);
     expect(result.releasedSeats).toBe(0);
     expect(await licenseState(contoso.fabrikamSign, contoso.user("adele"))).toBe("active");
     expect(await assignmentsOf(contoso.fabrikamSign)).not.toContain(`user:${contoso.user("adele")}`);

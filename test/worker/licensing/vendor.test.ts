@@ -84,7 +84,9 @@ describe("what vendors change", () => {
     const other = await setSubscription(contoso.fabrikamSign, { quantity: 1 });
     expect(other.status).toBe(404);
     expect(other.body.error.code).toBe("NotFound");
-    const rights = await call("GET", `/vendor/v1/subscriptions/${contoso.fabrikamSign}/usage-rights?user=adele@contoso.com`, { token: northwindKey });
+    const rights = await call("GET", `/vendor/v1/subscriptions/${contoso.fabrikamSign}/usage-rights?user=adele@contoso.com`, {
+      token: northwindKey,
+    });
     expect(rights.status).toBe(404);
     expect(await snapshot()).toBe(before);
     const unknownKey = await setSubscription(contoso.northwindNotes, { quantity: 1 }, "dev-vendor-nobody");
@@ -105,7 +107,10 @@ describe("what vendors change", () => {
   it("usage rights: active and warning are usable; waiting, disabled and unknown users are not", async () => {
     const rights = async (license: string, user: string, key: string) =>
       call("GET", `/vendor/v1/subscriptions/${license}/usage-rights?user=${encodeURIComponent(user)}`, { token: demoVendorKey(key) });
-    expect((await rights(contoso.fabrikamSign, "adele@contoso.com", "fabrikam")).body).toEqual({ userId: contoso.user("adele"), state: "active" });
+    expect((await rights(contoso.fabrikamSign, "adele@contoso.com", "fabrikam")).body).toEqual({
+      userId: contoso.user("adele"),
+      state: "active",
+    });
     expect((await rights(contoso.fabrikamSign, contoso.user("adele"), "fabrikam")).body.state).toBe("active");
     expect((await rights(contoso.fabrikamSign, "ben@contoso.com", "fabrikam")).body.state).toBe("inactive");
     expect((await rights(contoso.litwareChat, "meiling@contoso.com", "litware")).body.state).toBe("warning");

@@ -21,8 +21,7 @@ const credentials: AdminCredential[] = [sessionCredential];
 /** Callers verified lately in this isolate; a change that checks its caller in its batch starts from one. */
 const recentCallers = new RecentCallers<AdminCaller>({ size: 1000, maxAgeMs: 5 * 60 * 1000 });
 
-const unauthenticated = () =>
-  new AppSeatsError("Unauthenticated", "Sign in again: the token is missing, unknown or expired.");
+const unauthenticated = () => new AppSeatsError("Unauthenticated", "Sign in again: the token is missing, unknown or expired.");
 
 const forbidden = (capability: Capability) =>
   new AppSeatsError("Forbidden", `Your roles do not allow this. Ask an admin with one of: ${rolesAllowedTo[capability].join(", ")}.`, {
@@ -39,14 +38,14 @@ const isChange = (method: string) => method !== "GET" && method !== "HEAD";
  */
 export const authenticateAdmin = documents(
   createMiddleware<AppEnv>(async (c, next) => {
-  const bearer = await bearerOf(c);
-  const credential = bearer ? credentials.find((kind) => kind.recognises(bearer.token)) : undefined;
-  if (!bearer || !credential) throw unauthenticated();
-  const recent = isChange(c.req.method) && credential.checkInBatch ? recentCallers.get(bearer.hash) : undefined;
-  c.set("auth", { bearer, credential, verified: false });
-  if (recent) c.set("caller", recent);
-  else await verifyCaller(c);
-  await next();
+    const bearer = await bearerOf(c);
+    const credential = bearer ? credentials.find((kind) => kind.recognises(bearer.token)) : undefined;
+    if (!bearer || !credential) throw unauthenticated();
+    const recent = isChange(c.req.method) && credential.checkInBatch ? recentCallers.get(bearer.hash) : undefined;
+    c.set("auth", { bearer, credential, verified: false });
+    if (recent) c.set("caller", recent);
+    else await verifyCaller(c);
+    await next();
   }),
   { errors: ["Unauthenticated"], security: [{ adminToken: [] }] },
 );

@@ -11,7 +11,10 @@ export async function sha256Hex(text: string): Promise<string> {
 /** 256 random bits, base64url, with a prefix that tells what the credential is. */
 export function randomSecret(prefix: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const base64 = btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  const base64 = btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
   return `${prefix}_${base64}`;
 }
 

@@ -8,15 +8,15 @@ import { bearerOf } from "./secrets.js";
 
 export const authenticateVendor = documents(
   createMiddleware<AppEnv>(async (c, next) => {
-  const key = await bearerOf(c);
-  const vendor = key
-    ? await c.env.DB.prepare(`SELECT v.id, v.name FROM vendor_keys k JOIN vendors v ON v.id = k.vendor_id WHERE k.key_hash = ?1`)
-        .bind(key.hash)
-        .first<VendorCaller>()
-    : null;
-  if (!vendor) throw new AppSeatsError("Unauthenticated", "The vendor key is missing or unknown.");
-  c.set("vendor", vendor);
-  await next();
+    const key = await bearerOf(c);
+    const vendor = key
+      ? await c.env.DB.prepare(`SELECT v.id, v.name FROM vendor_keys k JOIN vendors v ON v.id = k.vendor_id WHERE k.key_hash = ?1`)
+          .bind(key.hash)
+          .first<VendorCaller>()
+      : null;
+    if (!vendor) throw new AppSeatsError("Unauthenticated", "The vendor key is missing or unknown.");
+    c.set("vendor", vendor);
+    await next();
   }),
   { errors: ["Unauthenticated"], security: [{ vendorKey: [] }] },
 );

@@ -31,7 +31,9 @@ export async function searchDirectory(
   const userRows = indexed
     ? "(SELECT rowid AS found FROM users_search WHERE users_search MATCH ?4) f CROSS JOIN users u ON u.rowid = f.found"
     : "users u";
-  const userMatch = indexed ? "1" : `(${containsText("u.display_name", "?1")} OR ${containsText("u.user_principal_name", "?1")} OR ${containsText("u.mail", "?1")})`;
+  const userMatch = indexed
+    ? "1"
+    : `(${containsText("u.display_name", "?1")} OR ${containsText("u.user_principal_name", "?1")} OR ${containsText("u.mail", "?1")})`;
   const users = `SELECT 'user' AS type, u.id, u.display_name, u.user_principal_name, u.mail, NULL AS member_count,
       CASE WHEN u.user_principal_name = ?1 OR u.mail = ?1 THEN 0
            WHEN ${startsWithText("u.display_name", "?1")} OR ${startsWithText("u.user_principal_name", "?1")} OR ${wordStartsWithText("u.display_name", "?1")} THEN 1

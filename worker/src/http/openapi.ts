@@ -7,7 +7,7 @@
  * - the validators add the parameters and the body, from the shared zod schemas.
  * A worker test fails on any route the app serves that the document lacks, and the reverse.
  */
-import { type ErrorCode, ErrorBody, errorStatus } from "@appseats/shared";
+import { ErrorBody, type ErrorCode, errorStatus } from "@appseats/shared";
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import type { RouterRoute } from "hono/types";
 import { type DescribeRouteOptions, describeRoute, generateSpecs, resolver, uniqueSymbol } from "hono-openapi";
@@ -76,7 +76,11 @@ export interface MiddlewareDoc {
  * route under its path registered after it; placed in a route's chain, to that route.
  */
 export function documents<M extends MiddlewareHandler>(middleware: M, doc: MiddlewareDoc): M {
-  const spec = { [errorsKey]: doc.errors, ...(doc.security ? { security: doc.security } : {}), ...(doc.parameters ? { parameters: doc.parameters } : {}) };
+  const spec = {
+    [errorsKey]: doc.errors,
+    ...(doc.security ? { security: doc.security } : {}),
+    ...(doc.parameters ? { parameters: doc.parameters } : {}),
+  };
   return Object.assign(middleware, { [uniqueSymbol]: { spec } });
 }
 

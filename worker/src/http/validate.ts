@@ -17,7 +17,9 @@ export function invalid(issues: readonly Issue[], where: string): AppSeatsError 
   const first = listed[0];
   return new AppSeatsError(
     "InvalidRequest",
-    first ? `The ${where} is not valid: ${first.path} ${first.message.replace(/^./, (ch) => ch.toLowerCase())}.` : `The ${where} is not valid.`,
+    first
+      ? `The ${where} is not valid: ${first.path} ${first.message.replace(/^./, (ch) => ch.toLowerCase())}.`
+      : `The ${where} is not valid.`,
     { issues: listed },
   );
 }

@@ -9,7 +9,7 @@ import { AppSeatsError } from "../errors.js";
 import { auditWhenAny, eventAppNameSql } from "./audit.js";
 import { Batch, type Committed, countOf, GuardFailed, guard, runBatch, type Slot, StateChanged, statesOf, withRetries } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
-import { existInTenantSql, principalKey, lookUpPrincipals, subscriptionAndPrincipals } from "./principals.js";
+import { existInTenantSql, lookUpPrincipals, principalKey, subscriptionAndPrincipals } from "./principals.js";
 import { isUsableSql, liveMembersOf, openSeats } from "./sql.js";
 import { type SeatCounts, type SubscriptionRow, seatCounts, seatCountsStatement, seatsFrom } from "./subscriptions.js";
 
@@ -66,9 +66,14 @@ async function assignOnce(db: D1Database, ctx: ChangeContext, subscriptionId: st
       db,
       [
         ...(ctx.callerCheck ? [ctx.callerCheck] : []),
-        { code: "NotFound", ok: existInTenantSql("?4", "?1", { ...(hasUsers && { usersJson: "?2" }), ...(hasGroups && { groupsJson: "?3" }) }) },
+        {
+          code: "NotFound",
+          ok: existInTenantSql("?4", "?1", { ...(hasUsers && { usersJson: "?2" }), ...(hasGroups && { groupsJson: "?3" }) }),
+        },
         { code: "SubscriptionNotUsable", ok: isUsableSql("?1") },
-        ...(hasUsers ? [{ code: "NotEnoughLicenses" as const, ok: `(SELECT COUNT(*) FROM (${usersNeedingSeat})) <= ${openSeats("?1")}` }] : []),
+        ...(hasUsers
+          ? [{ code: "NotEnoughLicenses" as const, ok: `(SELECT COUNT(*) FROM (${usersNeedingSeat})) <= ${openSeats("?1")}` }]
+          : []),
       ],
       subscriptionId,
       users,
@@ -203,7 +208,10 @@ async function explainRefusal(db: D1Database, tenantId: string, subscriptionId: 
   if (!isUsable(subscription.status)) throw notUsable(subscription);
   if (stop.code === "NotEnoughLicenses") {
     const [needing, counts] = await Promise.all([
-      db.prepare(`SELECT COUNT(*) AS n FROM (${usersNeedingSeat})`).bind(subscription.id, JSON.stringify(resolved.userIds)).first<{ n: number }>(),
+      db
+        .prepare(`SELECT COUNT(*) AS n FROM (${usersNeedingSeat})`)
+        .bind(subscription.id, JSON.stringify(resolved.userIds))
+        .first<{ n: number }>(),
       seatCounts(db, subscription.id),
     ]);
     const needed = needing?.n ?? 0;

@@ -1,8 +1,8 @@
 /** Audit events (R12): every change adds its event to the same batch as the change itself. */
 import type { AuditAction, AuditEvent, Principal } from "@appseats/shared";
-import { decodeCursor, pageOf } from "./cursor.js";
 import type { ChangeContext } from "./context.js";
 import { newId } from "./context.js";
+import { decodeCursor, pageOf } from "./cursor.js";
 import { auditPrincipalLimit, renumberParams } from "./sql.js";
 
 export interface AuditEntry {

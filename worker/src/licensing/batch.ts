@@ -12,7 +12,9 @@ import { renumberParams } from "./sql.js";
  * The rules a guard names: those an answer names, and CallerChanged, when the caller a change
  * started from no longer holds (see changeCheckingCaller in auth/admin.ts).
  */
-export type GuardCode = Extract<ErrorCode, "NotFound" | "SubscriptionNotUsable" | "NotEnoughLicenses" | "InheritedLicense"> | "CallerChanged";
+export type GuardCode =
+  | Extract<ErrorCode, "NotFound" | "SubscriptionNotUsable" | "NotEnoughLicenses" | "InheritedLicense">
+  | "CallerChanged";
 
 export class GuardFailed extends Error {
   constructor(readonly code: GuardCode | "Conflict") {

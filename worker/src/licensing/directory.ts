@@ -23,7 +23,11 @@ async function groupOfTenant(db: D1Database, tenantId: string, groupId: string) 
 
 export async function addMembers(db: D1Database, ctx: ChangeContext, groupId: string, userIds: string[]): Promise<DirectoryChangeResult> {
   const group = await groupOfTenant(db, ctx.tenantId, groupId);
-  const { userIds: users } = await resolvePrincipals(db, ctx.tenantId, userIds.map((id) => ({ type: "user" as const, id })));
+  const { userIds: users } = await resolvePrincipals(
+    db,
+    ctx.tenantId,
+    userIds.map((id) => ({ type: "user" as const, id })),
+  );
   const eventId = newId();
   const batch = new Batch(db);
   batch.run(
@@ -66,7 +70,12 @@ export async function addMembers(db: D1Database, ctx: ChangeContext, groupId: st
 const pathless = `FROM licenses l WHERE l.tenant_id = ?1 AND l.user_id IN (SELECT value FROM json_each(?2))
   AND NOT ${hasDirectPath("l.subscription_id", "l.user_id")} AND NOT ${hasGroupPath("l.subscription_id", "l.user_id")}`;
 
-export async function removeMembers(db: D1Database, ctx: ChangeContext, groupId: string, userIds: string[]): Promise<DirectoryChangeResult> {
+export async function removeMembers(
+  db: D1Database,
+  ctx: ChangeContext,
+  groupId: string,
+  userIds: string[],
+): Promise<DirectoryChangeResult> {
   const group = await groupOfTenant(db, ctx.tenantId, groupId);
   const users = JSON.stringify([...new Set(userIds)]);
   const batch = new Batch(db);
@@ -88,7 +97,12 @@ export async function removeMembers(db: D1Database, ctx: ChangeContext, groupId:
   return { changed: committed.get(removed), releasedSeats: committed.get(released), filledFromWaiting: committed.get(filled) };
 }
 
-export async function setAccountEnabled(db: D1Database, ctx: ChangeContext, userId: string, accountEnabled: boolean): Promise<DirectoryChangeResult> {
+export async function setAccountEnabled(
+  db: D1Database,
+  ctx: ChangeContext,
+  userId: string,
+  accountEnabled: boolean,
+): Promise<DirectoryChangeResult> {
   const { views } = await resolvePrincipals(db, ctx.tenantId, [{ type: "user", id: userId }]);
   const batch = new Batch(db);
   const updated = batch.changes(

@@ -65,7 +65,9 @@ export async function licenseHolders(db: D1Database, tenantId: string, subscript
 
 export async function userLicenses(db: D1Database, tenantId: string, userId: string): Promise<UserLicenses> {
   const user = await db
-    .prepare(`SELECT id, display_name, user_principal_name, account_enabled FROM users WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`)
+    .prepare(
+      `SELECT id, display_name, user_principal_name, account_enabled FROM users WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`,
+    )
     .bind(userId, tenantId)
     .first<{ id: string; display_name: string; user_principal_name: string; account_enabled: number }>();
   if (!user) throw notFound("The user");
@@ -77,9 +79,24 @@ export async function userLicenses(db: D1Database, tenantId: string, userId: str
         WHERE l.user_id = ?1 AND l.tenant_id = ?2 ORDER BY a.name, s.plan`,
     )
     .bind(user.id, tenantId)
-    .all<{ state: LicenseState; direct: number; via_groups: string; id: string; plan: string; app_id: string; app_name: string; publisher: string; icon_url: string | null }>();
+    .all<{
+      state: LicenseState;
+      direct: number;
+      via_groups: string;
+      id: string;
+      plan: string;
+      app_id: string;
+      app_name: string;
+      publisher: string;
+      icon_url: string | null;
+    }>();
   return {
-    user: { id: user.id, displayName: user.display_name, userPrincipalName: user.user_principal_name, accountEnabled: user.account_enabled === 1 },
+    user: {
+      id: user.id,
+      displayName: user.display_name,
+      userPrincipalName: user.user_principal_name,
+      accountEnabled: user.account_enabled === 1,
+    },
     items: results.map((row) => ({
       license: {
         id: row.id,

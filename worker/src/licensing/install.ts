@@ -17,7 +17,11 @@ export async function startInstall(db: D1Database, ctx: ChangeContext, subscript
     db
       .prepare(`INSERT INTO installs (id, subscription_id, tenant_id, requested_by, requested_at) VALUES (?1, ?2, ?3, ?4, ?5)`)
       .bind(installId, subscription.id, ctx.tenantId, ctx.actor.id, ctx.now),
-    auditStatement(db, ctx, { action: "license.install", subscriptionId: subscription.id, summary: `Started installing ${subscription.app_name}` }),
+    auditStatement(db, ctx, {
+      action: "license.install",
+      subscriptionId: subscription.id,
+      summary: `Started installing ${subscription.app_name}`,
+    }),
   ]);
   return { installId, redirectUrl: redirect.toString() };
 }

@@ -155,11 +155,15 @@ export const existInTenantSql = (tenant: string, subscription: string, principal
   [
     `EXISTS (SELECT 1 FROM subscriptions WHERE id = ${subscription} AND tenant_id = ${tenant})`,
     ...(principals.usersJson
-      ? [`NOT EXISTS (SELECT 1 FROM json_each(${principals.usersJson}) j
-           WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND ${userOfTenant("u", tenant)}))`]
+      ? [
+          `NOT EXISTS (SELECT 1 FROM json_each(${principals.usersJson}) j
+           WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND ${userOfTenant("u", tenant)}))`,
+        ]
       : []),
     ...(principals.groupsJson
-      ? [`NOT EXISTS (SELECT 1 FROM json_each(${principals.groupsJson}) j
-           WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = j.value AND ${groupOfTenant("g", tenant)}))`]
+      ? [
+          `NOT EXISTS (SELECT 1 FROM json_each(${principals.groupsJson}) j
+           WHERE NOT EXISTS (SELECT 1 FROM groups g WHERE g.id = j.value AND ${groupOfTenant("g", tenant)}))`,
+        ]
       : []),
   ].join(" AND ");

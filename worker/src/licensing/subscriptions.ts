@@ -37,16 +37,12 @@ export async function subscriptionOfTenant(db: D1Database, tenantId: string, id:
 
 /** A vendor sees only subscriptions of its own apps; any other id is 404. */
 export async function subscriptionOfVendor(db: D1Database, vendorId: string, id: string): Promise<SubscriptionRow> {
-  const row = await db
-    .prepare(`${subscriptionSql} WHERE s.id = ?1 AND a.vendor_id = ?2`)
-    .bind(id, vendorId)
-    .first<SubscriptionRow>();
+  const row = await db.prepare(`${subscriptionSql} WHERE s.id = ?1 AND a.vendor_id = ?2`).bind(id, vendorId).first<SubscriptionRow>();
   if (!row) throw notFound("The subscription");
   return row;
 }
 
-export const seatCountsStatement = (db: D1Database, subscriptionId: string) =>
-  db.prepare(seatCountsSql).bind(subscriptionId);
+export const seatCountsStatement = (db: D1Database, subscriptionId: string) => db.prepare(seatCountsSql).bind(subscriptionId);
 
 export async function seatCounts(db: D1Database, subscriptionId: string): Promise<SeatCounts> {
   return (await seatCountsStatement(db, subscriptionId).first<SeatCounts>())!;

@@ -55,7 +55,8 @@ async function unassignOnce(
   const principals = JSON.stringify(resolved.views.map(({ type, id }) => ({ type, id })));
   const users = JSON.stringify(resolved.userIds);
   const groups = JSON.stringify(resolved.groupIds);
-  const countReleasable = () => db.prepare(`SELECT l.state, COUNT(*) AS n ${releasable} GROUP BY l.state`).bind(subscription.id, users, groups);
+  const countReleasable = () =>
+    db.prepare(`SELECT l.state, COUNT(*) AS n ${releasable} GROUP BY l.state`).bind(subscription.id, users, groups);
 
   const reading = new Batch(db);
   const assignedNow = reading.rows<Principal>(db.prepare(currentlyAssigned).bind(subscription.id, principals));
@@ -88,11 +89,16 @@ async function unassignOnce(
     const assignedAfter = before.assigned - (byState.active ?? 0);
     const waitingAfter = before.waiting - (byState.waiting ?? 0);
     const filled = usable ? Math.min(waitingAfter, Math.max(0, before.purchased - assignedAfter)) : 0;
-    return outcome(byState.active ?? 0, filled, {
-      purchased: before.purchased,
-      assigned: assignedAfter + filled,
-      waiting: waitingAfter - filled,
-    }, true);
+    return outcome(
+      byState.active ?? 0,
+      filled,
+      {
+        purchased: before.purchased,
+        assigned: assignedAfter + filled,
+        waiting: waitingAfter - filled,
+      },
+      true,
+    );
   }
 
   const batch = new Batch(db);
@@ -100,7 +106,12 @@ async function unassignOnce(
     // R6, checked again inside the batch in case a path changed since the read above.
     guard(
       db,
-      [{ code: "InheritedLicense", ok: `NOT EXISTS (SELECT 1 FROM json_each(?2) j WHERE NOT ${hasDirectPath("?1", "j.value")} AND ${hasGroupPath("?1", "j.value", "?3")})` }],
+      [
+        {
+          code: "InheritedLicense",
+          ok: `NOT EXISTS (SELECT 1 FROM json_each(?2) j WHERE NOT ${hasDirectPath("?1", "j.value")} AND ${hasGroupPath("?1", "j.value", "?3")})`,
+        },
+      ],
       subscription.id,
       users,
       groups,

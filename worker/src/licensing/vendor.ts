@@ -44,14 +44,26 @@ export async function updateSubscription(
   );
   if (changes.length > 0) {
     batch.run(
-      auditStatement(db, ctx, { action: "subscription.update", subscriptionId: before.id, summary: `${vendor.name} changed ${before.app_name}: ${changes.join(", ")}` }),
+      auditStatement(db, ctx, {
+        action: "subscription.update",
+        subscriptionId: before.id,
+        summary: `${vendor.name} changed ${before.app_name}: ${changes.join(", ")}`,
+      }),
     );
   }
   addFill(batch, ctx, { subscriptionId: before.id });
   const counts = batch.first<SeatCounts>(seatCountsStatement(db, before.id));
-  const after = batch.first<{ status: VendorSubscription["status"] }>(db.prepare(`SELECT status FROM subscriptions WHERE id = ?1`).bind(before.id));
+  const after = batch.first<{ status: VendorSubscription["status"] }>(
+    db.prepare(`SELECT status FROM subscriptions WHERE id = ?1`).bind(before.id),
+  );
   const committed = await batch.commit();
-  return { id: before.id, tenantId: before.tenant_id, appId: before.app_id, status: committed.get(after)!.status, seats: seatsFrom(committed.get(counts)) };
+  return {
+    id: before.id,
+    tenantId: before.tenant_id,
+    appId: before.app_id,
+    status: committed.get(after)!.status,
+    seats: seatsFrom(committed.get(counts)),
+  };
 }
 
 /** The vendor's view of a subscription, without changing it. */

@@ -6,8 +6,8 @@ import { DevAccounts, DevSignInRequest, DevSignInResult, type Role } from "@apps
 import { Hono } from "hono";
 import { issueSession } from "../auth/session.js";
 import { AppSeatsError } from "../errors.js";
-import { notFoundRoute } from "../http/errors.js";
 import type { AppEnv } from "../http/env.js";
+import { notFoundRoute } from "../http/errors.js";
 import { devRoutesServed, documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
 
@@ -19,24 +19,35 @@ export const devRoutes = new Hono<AppEnv>()
   .post(
     "/sign-in",
     documented({ summary: "Local sign-in (local runs only)", answer: DevSignInResult, errors: ["NotFound"], open: true, devOnly: true }),
-    validate("json", DevSignInRequest), async (c) => {
-    const user = await c.env.DB.prepare(
-      `SELECT id, tenant_id FROM users WHERE user_principal_name = ?1 AND deleted_at IS NULL AND account_enabled = 1`,
-    )
-      .bind(c.req.valid("json").userPrincipalName)
-      .first<{ id: string; tenant_id: string }>();
-    if (!user) throw new AppSeatsError("NotFound", "No enabled user signs in with that user principal name.");
-    return c.json(await issueSession(c.env.DB, user, Number(c.env.SESSION_TTL_SECONDS) || 28_800));
-  })
+    validate("json", DevSignInRequest),
+    async (c) => {
+      const user = await c.env.DB.prepare(
+        `SELECT id, tenant_id FROM users WHERE user_principal_name = ?1 AND deleted_at IS NULL AND account_enabled = 1`,
+      )
+        .bind(c.req.valid("json").userPrincipalName)
+        .first<{ id: string; tenant_id: string }>();
+      if (!user) throw new AppSeatsError("NotFound", "No enabled user signs in with that user principal name.");
+      return c.json(await issueSession(c.env.DB, user, Number(c.env.SESSION_TTL_SECONDS) || 28_800));
+    },
+  )
   /** The accounts a local sign-in page can offer: every user who holds an admin role. */
-  .get("/accounts", documented({ summary: "The demo accounts a local sign-in page offers (local runs only)", answer: DevAccounts, open: true, devOnly: true }), async (c) => {
-    const { results } = await c.env.DB.prepare(
-      `SELECT u.user_principal_name AS userPrincipalName, u.display_name AS displayName, t.display_name AS tenant,
+  .get(
+    "/accounts",
+    documented({
+      summary: "The demo accounts a local sign-in page offers (local runs only)",
+      answer: DevAccounts,
+      open: true,
+      devOnly: true,
+    }),
+    async (c) => {
+      const { results } = await c.env.DB.prepare(
+        `SELECT u.user_principal_name AS userPrincipalName, u.display_name AS displayName, t.display_name AS tenant,
               json_group_array(r.role) AS roles
          FROM users u JOIN tenants t ON t.id = u.tenant_id JOIN admin_roles r ON r.user_id = u.id
         WHERE u.deleted_at IS NULL AND u.account_enabled = 1
         GROUP BY u.id ORDER BY t.display_name, u.display_name`,
-    ).all<{ userPrincipalName: string; displayName: string; tenant: string; roles: string }>();
-    const accounts: DevAccounts = { items: results.map((row) => ({ ...row, roles: JSON.parse(row.roles) as Role[] })) };
-    return c.json(accounts);
-  });
+      ).all<{ userPrincipalName: string; displayName: string; tenant: string; roles: string }>();
+      const accounts: DevAccounts = { items: results.map((row) => ({ ...row, roles: JSON.parse(row.roles) as Role[] })) };
+      return c.json(accounts);
+    },
+  );

@@ -26,26 +26,55 @@ const manage = requireCapability("manageDirectory");
 const directoryChange = { answer: DirectoryChangeResult, errors: ["NotFound" as const] };
 
 export const directoryRoutes = new Hono<AppEnv>()
-  .get("/search", documented({ summary: "Find users and groups", answer: DirectorySearchResult }), validate("query", DirectorySearchQuery), async (c) => {
-    const items = await searchDirectory(c.env.DB, c.get("caller").tenantId, c.req.valid("query"));
-    return c.json({ items, nextCursor: null });
-  })
-  .post("/groups/:id/members", documented({ summary: "Add members to a group (licenses follow)", ...directoryChange }), manage, byCaller, validate("param", IdParam), validate("json", MemberChangeRequest), async (c) =>
-    c.json(await addMembers(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").userIds)),
+  .get(
+    "/search",
+    documented({ summary: "Find users and groups", answer: DirectorySearchResult }),
+    validate("query", DirectorySearchQuery),
+    async (c) => {
+      const items = await searchDirectory(c.env.DB, c.get("caller").tenantId, c.req.valid("query"));
+      return c.json({ items, nextCursor: null });
+    },
   )
-  .post("/groups/:id/members/remove", documented({ summary: "Remove members from a group (seats are released and refilled)", ...directoryChange }), manage, byCaller, validate("param", IdParam), validate("json", MemberChangeRequest), async (c) =>
-    c.json(await removeMembers(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").userIds)),
+  .post(
+    "/groups/:id/members",
+    documented({ summary: "Add members to a group (licenses follow)", ...directoryChange }),
+    manage,
+    byCaller,
+    validate("param", IdParam),
+    validate("json", MemberChangeRequest),
+    async (c) => c.json(await addMembers(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").userIds)),
   )
-  .patch("/users/:id", documented({ summary: "Enable or disable a user (seats are kept)", ...directoryChange }), manage, byCaller, validate("param", IdParam), validate("json", UserUpdateRequest), async (c) =>
-    c.json(await setAccountEnabled(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").accountEnabled)),
+  .post(
+    "/groups/:id/members/remove",
+    documented({ summary: "Remove members from a group (seats are released and refilled)", ...directoryChange }),
+    manage,
+    byCaller,
+    validate("param", IdParam),
+    validate("json", MemberChangeRequest),
+    async (c) => c.json(await removeMembers(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").userIds)),
   )
-  .delete("/users/:id", documented({ summary: "Delete a user (seats are released and refilled)", ...directoryChange }), manage, byCaller, validate("param", IdParam), async (c) =>
-    c.json(await deleteUser(c.env.DB, await changeContext(c), c.req.valid("param").id)),
+  .patch(
+    "/users/:id",
+    documented({ summary: "Enable or disable a user (seats are kept)", ...directoryChange }),
+    manage,
+    byCaller,
+    validate("param", IdParam),
+    validate("json", UserUpdateRequest),
+    async (c) =>
+      c.json(await setAccountEnabled(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").accountEnabled)),
+  )
+  .delete(
+    "/users/:id",
+    documented({ summary: "Delete a user (seats are released and refilled)", ...directoryChange }),
+    manage,
+    byCaller,
+    validate("param", IdParam),
+    async (c) => c.json(await deleteUser(c.env.DB, await changeContext(c), c.req.valid("param").id)),
   );
 
 export const userRoutes = new Hono<AppEnv>().get(
   "/:id/licenses",
   documented({ summary: "A user's licenses and how each is held", answer: UserLicenses, errors: ["NotFound"] }),
-  validate("param", IdParam), async (c) =>
-  c.json(await userLicenses(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id)),
+  validate("param", IdParam),
+  async (c) => c.json(await userLicenses(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id)),
 );

@@ -34,41 +34,54 @@ export const licenseRoutes = new Hono<AppEnv>()
     const items = await licenseSummaries(c.env.DB, c.get("caller").tenantId);
     return c.json({ items, generatedAt: new Date().toISOString() });
   })
-  .get("/:id", documented({ summary: "One license with its assignments", answer: LicenseDetail, errors: ["NotFound"] }), validate("param", IdParam), validate("query", LicenseDetailQuery), async (c) =>
-    c.json(await licenseDetail(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
+  .get(
+    "/:id",
+    documented({ summary: "One license with its assignments", answer: LicenseDetail, errors: ["NotFound"] }),
+    validate("param", IdParam),
+    validate("query", LicenseDetailQuery),
+    async (c) => c.json(await licenseDetail(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
   )
-  .get("/:id/users", documented({ summary: "Users holding or waiting for the license", answer: LicenseUsers, errors: ["NotFound"] }), validate("param", IdParam), validate("query", LicenseUsersQuery), async (c) =>
-    c.json(await licenseHolders(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
+  .get(
+    "/:id/users",
+    documented({ summary: "Users holding or waiting for the license", answer: LicenseUsers, errors: ["NotFound"] }),
+    validate("param", IdParam),
+    validate("query", LicenseUsersQuery),
+    async (c) => c.json(await licenseHolders(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
   )
-  .get("/:id/export.csv", documented({ summary: "The license's users as CSV", answer: { mediaType: "text/csv" }, errors: ["NotFound"] }), validate("param", IdParam), async (c) => {
-    const { tenantId } = c.get("caller");
-    const id = c.req.valid("param").id;
-    // Read the first page before answering so that an unknown id is a 404, not an empty file.
-    let page = await licenseHolders(c.env.DB, tenantId, id, { limit: 1000 });
-    const encoder = new TextEncoder();
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(encoder.encode(csvOf([[...exportCsvHeader]])));
-      },
-      async pull(controller) {
-        const rows = page.items.map((holder) => [
-          holder.user.userPrincipalName,
-          holder.user.displayName,
-          holder.state,
-          String(holder.direct),
-          holder.viaGroups.map((g) => g.displayName).join("; "),
-          holder.since,
-        ]);
-        if (rows.length > 0) controller.enqueue(encoder.encode(csvOf(rows)));
-        if (!page.nextCursor) return controller.close();
-        page = await licenseHolders(c.env.DB, tenantId, id, { limit: 1000, cursor: page.nextCursor });
-      },
-    });
-    return c.body(body, 200, {
-      "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="license-${id.replace(/[^\w.-]/g, "_")}.csv"`,
-    });
-  })
+  .get(
+    "/:id/export.csv",
+    documented({ summary: "The license's users as CSV", answer: { mediaType: "text/csv" }, errors: ["NotFound"] }),
+    validate("param", IdParam),
+    async (c) => {
+      const { tenantId } = c.get("caller");
+      const id = c.req.valid("param").id;
+      // Read the first page before answering so that an unknown id is a 404, not an empty file.
+      let page = await licenseHolders(c.env.DB, tenantId, id, { limit: 1000 });
+      const encoder = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encoder.encode(csvOf([[...exportCsvHeader]])));
+        },
+        async pull(controller) {
+          const rows = page.items.map((holder) => [
+            holder.user.userPrincipalName,
+            holder.user.displayName,
+            holder.state,
+            String(holder.direct),
+            holder.viaGroups.map((g) => g.displayName).join("; "),
+            holder.since,
+          ]);
+          if (rows.length > 0) controller.enqueue(encoder.encode(csvOf(rows)));
+          if (!page.nextCursor) return controller.close();
+          page = await licenseHolders(c.env.DB, tenantId, id, { limit: 1000, cursor: page.nextCursor });
+        },
+      });
+      return c.body(body, 200, {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="license-${id.replace(/[^\w.-]/g, "_")}.csv"`,
+      });
+    },
+  )
   .post(
     "/:id/assign",
     documented({
@@ -76,18 +89,27 @@ export const licenseRoutes = new Hono<AppEnv>()
       answer: AssignResult,
       errors: ["NotFound", "NotEnoughLicenses", "SubscriptionNotUsable", "Unavailable"],
     }),
-    requireCapability("assign", { checkedInBatch: true }), byCaller, validate("param", IdParam), validate("json", AssignRequest), async (c) =>
-    c.json(await changeCheckingCaller(c, "assign", (ctx) => assign(c.env.DB, ctx, c.req.valid("param").id, c.req.valid("json")))),
+    requireCapability("assign", { checkedInBatch: true }),
+    byCaller,
+    validate("param", IdParam),
+    validate("json", AssignRequest),
+    async (c) =>
+      c.json(await changeCheckingCaller(c, "assign", (ctx) => assign(c.env.DB, ctx, c.req.valid("param").id, c.req.valid("json")))),
   )
   .post(
     "/:id/unassign",
     documented({ summary: "Unassign users and groups", answer: UnassignResult, errors: ["NotFound", "InheritedLicense", "Unavailable"] }),
-    requireCapability("assign"), byCaller, validate("param", IdParam), validate("json", UnassignRequest), async (c) =>
-    c.json(await unassign(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json"))),
+    requireCapability("assign"),
+    byCaller,
+    validate("param", IdParam),
+    validate("json", UnassignRequest),
+    async (c) => c.json(await unassign(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json"))),
   )
   .post(
     "/:id/install",
     documented({ summary: "Start installing the product (GlobalAdmin)", answer: InstallResult, errors: ["NotFound"] }),
-    requireCapability("install"), byCaller, validate("param", IdParam), async (c) =>
-    c.json(await startInstall(c.env.DB, await changeContext(c), c.req.valid("param").id)),
+    requireCapability("install"),
+    byCaller,
+    validate("param", IdParam),
+    async (c) => c.json(await startInstall(c.env.DB, await changeContext(c), c.req.valid("param").id)),
   );

@@ -11,15 +11,32 @@ import { updateSubscription, usageRights, vendorSubscription } from "../licensin
 
 export const vendorRoutes = new Hono<AppEnv>()
   .use("*", authenticateVendor)
-  .get("/subscriptions/:id", documented({ summary: "A subscription of the vendor's app", answer: VendorSubscription, errors: ["NotFound"] }), validate("param", IdParam), async (c) =>
-    c.json(await vendorSubscription(c.env.DB, c.get("vendor").id, c.req.valid("param").id)),
+  .get(
+    "/subscriptions/:id",
+    documented({ summary: "A subscription of the vendor's app", answer: VendorSubscription, errors: ["NotFound"] }),
+    validate("param", IdParam),
+    async (c) => c.json(await vendorSubscription(c.env.DB, c.get("vendor").id, c.req.valid("param").id)),
   )
-  .put("/subscriptions/:id", documented({ summary: "Set purchased quantity and status", answer: VendorSubscription, errors: ["NotFound"] }), idempotentForVendor, validate("param", IdParam), validate("json", SubscriptionUpdate), async (c) =>
-    c.json(await updateSubscription(c.env.DB, c.get("vendor"), c.get("requestId"), c.req.valid("param").id, c.req.valid("json"))),
+  .put(
+    "/subscriptions/:id",
+    documented({ summary: "Set purchased quantity and status", answer: VendorSubscription, errors: ["NotFound"] }),
+    idempotentForVendor,
+    validate("param", IdParam),
+    validate("json", SubscriptionUpdate),
+    async (c) =>
+      c.json(await updateSubscription(c.env.DB, c.get("vendor"), c.get("requestId"), c.req.valid("param").id, c.req.valid("json"))),
   )
-  .get("/subscriptions/:id/usage-rights", documented({ summary: "Does this user hold a usable license?", answer: UsageRights, errors: ["NotFound"] }), validate("param", IdParam), validate("query", UsageRightsQuery), async (c) =>
-    c.json(await usageRights(c.env.DB, c.get("vendor").id, c.req.valid("param").id, c.req.valid("query").user)),
+  .get(
+    "/subscriptions/:id/usage-rights",
+    documented({ summary: "Does this user hold a usable license?", answer: UsageRights, errors: ["NotFound"] }),
+    validate("param", IdParam),
+    validate("query", UsageRightsQuery),
+    async (c) => c.json(await usageRights(c.env.DB, c.get("vendor").id, c.req.valid("param").id, c.req.valid("query").user)),
   )
-  .post("/installs/:id/complete", documented({ summary: "Confirm an install", answer: InstallComplete, errors: ["NotFound"] }), idempotentForVendor, validate("param", IdParam), async (c) =>
-    c.json(await completeInstall(c.env.DB, c.get("vendor"), c.get("requestId"), c.req.valid("param").id)),
+  .post(
+    "/installs/:id/complete",
+    documented({ summary: "Confirm an install", answer: InstallComplete, errors: ["NotFound"] }),
+    idempotentForVendor,
+    validate("param", IdParam),
+    async (c) => c.json(await completeInstall(c.env.DB, c.get("vendor"), c.get("requestId"), c.req.valid("param").id)),
   );

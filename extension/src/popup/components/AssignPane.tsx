@@ -107,9 +107,18 @@ export function AssignPane(props: {
             />
             <ul id="assign-matches" role="listbox" aria-label={t("matchesLabel")} hidden={matches.length === 0}>
               {matches.map((m, i) => (
-                <li key={`${m.type}:${m.id}`} id={`match-${i}`} role="option" aria-selected={i === active} class={i === active ? "active" : ""} onMouseDown={(e) => (e.preventDefault(), add(m))}>
+                <li
+                  key={`${m.type}:${m.id}`}
+                  id={`match-${i}`}
+                  role="option"
+                  aria-selected={i === active}
+                  class={i === active ? "active" : ""}
+                  onMouseDown={(e) => (e.preventDefault(), add(m))}
+                >
                   <span class="name">{m.displayName}</span>{" "}
-                  <span class="detail">{m.type === "group" ? t("groupMembers", formatCount(m.memberCount ?? 0)) : m.userPrincipalName}</span>
+                  <span class="detail">
+                    {m.type === "group" ? t("groupMembers", formatCount(m.memberCount ?? 0)) : m.userPrincipalName}
+                  </span>
                 </li>
               ))}
             </ul>
@@ -119,24 +128,39 @@ export function AssignPane(props: {
               <li key={`${p.type}:${p.id}`}>
                 {p.displayName}
                 {p.type === "group" && <span class="detail"> {t("groupMembers", formatCount(p.memberCount ?? 0))}</span>}
-                <button type="button" class="remove" aria-label={t("removeFromList", p.displayName)} onClick={() => setChosen(chosen.filter((c) => c !== p))}>
+                <button
+                  type="button"
+                  class="remove"
+                  aria-label={t("removeFromList", p.displayName)}
+                  onClick={() => setChosen(chosen.filter((c) => c !== p))}
+                >
                   ×
                 </button>
               </li>
             ))}
           </ul>
           <p class="preview" aria-live="polite">
-            {preview?.result && t("previewText", formatCount(preview.result.newlyLicensedUsers), formatCount(preview.result.newlyWaitingUsers))}
+            {preview?.result &&
+              t("previewText", formatCount(preview.result.newlyLicensedUsers), formatCount(preview.result.newlyWaitingUsers))}
             {preview?.error && <span class="error">{preview.error}</span>}
           </p>
-          {typeof outcome === "string" && outcome !== "queued" && <p class="error" role="alert">{outcome}</p>}
+          {typeof outcome === "string" && outcome !== "queued" && (
+            <p class="error" role="alert">
+              {outcome}
+            </p>
+          )}
         </>
       )}
       <div aria-live="polite">
         {outcome === "queued" && <p class="info">{t("queuedNotice")}</p>}
         {result && (
           <p class="success">
-            {t("assignDone", formatCount(result.assigned.length), formatCount(result.newlyLicensedUsers), formatCount(result.newlyWaitingUsers))}
+            {t(
+              "assignDone",
+              formatCount(result.assigned.length),
+              formatCount(result.newlyLicensedUsers),
+              formatCount(result.newlyWaitingUsers),
+            )}
           </p>
         )}
       </div>

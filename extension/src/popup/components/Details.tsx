@@ -7,8 +7,8 @@ import { useEffect, useState } from "preact/hooks";
 import { isUsable } from "../../core/attention.js";
 import { describeError } from "../../core/describe-error.js";
 import { formatCount, t } from "../../core/i18n.js";
-import type { Session } from "../../core/storage.js";
 import { clientFor } from "../../core/session.js";
+import type { Session } from "../../core/storage.js";
 import { Marks } from "./Marks.js";
 import { SeatBar } from "./SeatBar.js";
 
@@ -30,22 +30,29 @@ export function Details(props: {
 
   useEffect(() => {
     const client = clientFor(session);
-    const timer = setTimeout(() => {
-      Promise.all([client.license(license.id, filter || undefined), client.holders(license.id, filter || undefined)])
-        .then(([d, h]) => {
-          setDetail(d);
-          setHolders(h);
-          setLoadError(undefined);
-        })
-        .catch((error: unknown) => setLoadError(describeError(error)));
-    }, filter ? 200 : 0);
+    const timer = setTimeout(
+      () => {
+        Promise.all([client.license(license.id, filter || undefined), client.holders(license.id, filter || undefined)])
+          .then(([d, h]) => {
+            setDetail(d);
+            setHolders(h);
+            setLoadError(undefined);
+          })
+          .catch((error: unknown) => setLoadError(describeError(error)));
+      },
+      filter ? 200 : 0,
+    );
     return () => clearTimeout(timer);
   }, [license.id, filter, props.version]);
 
   useEffect(() => setSelected(new Set()), [props.version]);
 
   const { can, roles } = session.me;
-  const assignBlocked = !can.assign ? t("needAssignRole", roles.join(", ") || t("noRole")) : !isUsable(license) ? t("notUsable", t(`status_${license.status}`)) : undefined;
+  const assignBlocked = !can.assign
+    ? t("needAssignRole", roles.join(", ") || t("noRole"))
+    : !isUsable(license)
+      ? t("notUsable", t(`status_${license.status}`))
+      : undefined;
   const installBlocked = !can.install ? t("needInstallRole") : undefined;
   const chosen = detail?.assignments.items.filter((a) => selected.has(key(a.principal))).map((a) => a.principal) ?? [];
   const contact = license.vendor.contactUrl ?? (license.vendor.contactEmail ? `mailto:${license.vendor.contactEmail}` : undefined);
@@ -69,23 +76,54 @@ export function Details(props: {
       </p>
 
       <div class="toolbar">
-        <button type="button" class="primary" disabled={Boolean(assignBlocked)} aria-describedby={assignBlocked ? "assign-blocked" : undefined} onClick={props.onAssign}>
+        <button
+          type="button"
+          class="primary"
+          disabled={Boolean(assignBlocked)}
+          aria-describedby={assignBlocked ? "assign-blocked" : undefined}
+          onClick={props.onAssign}
+        >
           {t("assignAction")}
         </button>
         <button type="button" disabled={!can.assign || chosen.length === 0} onClick={() => props.onUnassign(chosen)}>
           {t("unassignAction")}
           {chosen.length > 0 && ` (${formatCount(chosen.length)})`}
         </button>
-        <button type="button" disabled={Boolean(installBlocked)} aria-describedby={installBlocked ? "install-blocked" : undefined} onClick={props.onInstall}>
+        <button
+          type="button"
+          disabled={Boolean(installBlocked)}
+          aria-describedby={installBlocked ? "install-blocked" : undefined}
+          onClick={props.onInstall}
+        >
           {license.installed ? t("installAgain") : t("installAction")}
         </button>
       </div>
-      {assignBlocked && <p id="assign-blocked" class="reason">{assignBlocked}</p>}
-      {installBlocked && <p id="install-blocked" class="reason">{installBlocked}</p>}
+      {assignBlocked && (
+        <p id="assign-blocked" class="reason">
+          {assignBlocked}
+        </p>
+      )}
+      {installBlocked && (
+        <p id="install-blocked" class="reason">
+          {installBlocked}
+        </p>
+      )}
 
-      <label for="filter" class="visually-hidden">{t("filterLabel")}</label>
-      <input id="filter" type="search" placeholder={t("filterLabel")} value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
-      {loadError && <p class="error" role="alert">{loadError}</p>}
+      <label for="filter" class="visually-hidden">
+        {t("filterLabel")}
+      </label>
+      <input
+        id="filter"
+        type="search"
+        placeholder={t("filterLabel")}
+        value={filter}
+        onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+      />
+      {loadError && (
+        <p class="error" role="alert">
+          {loadError}
+        </p>
+      )}
 
       <h3>{t("assignmentsHeading")}</h3>
       {detail && detail.assignments.items.length === 0 && <p class="empty">{t("noAssignments")}</p>}
@@ -106,7 +144,9 @@ export function Details(props: {
               />
               <span class="name">{a.principal.displayName}</span>{" "}
               <span class="detail">
-                {a.principal.type === "group" ? t("groupMembers", formatCount(a.principal.memberCount ?? 0)) : a.principal.userPrincipalName}
+                {a.principal.type === "group"
+                  ? t("groupMembers", formatCount(a.principal.memberCount ?? 0))
+                  : a.principal.userPrincipalName}
               </span>
             </label>
           </li>
@@ -119,7 +159,10 @@ export function Details(props: {
           <li key={h.user.id} class={h.state}>
             <span class="name">{h.user.displayName}</span>{" "}
             <span class="detail">
-              {[h.direct ? t("holdsDirect") : null, h.viaGroups.length > 0 ? t("holdsVia", h.viaGroups.map((g) => g.displayName).join(", ")) : null]
+              {[
+                h.direct ? t("holdsDirect") : null,
+                h.viaGroups.length > 0 ? t("holdsVia", h.viaGroups.map((g) => g.displayName).join(", ")) : null,
+              ]
                 .filter(Boolean)
                 .join(" · ")}
             </span>

@@ -37,7 +37,15 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
 
   return (
     <div class="backdrop">
-      <div ref={ref} class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title" aria-describedby={props.describedBy} onKeyDown={onKeyDown}>
+      <div
+        ref={ref}
+        class="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="dialog-title"
+        aria-describedby={props.describedBy}
+        onKeyDown={onKeyDown}
+      >
         <h2 id="dialog-title">{props.title}</h2>
         {props.children}
       </div>

@@ -1,7 +1,8 @@
 /** The current tenant and the signed-in admin, with a switcher when several tenants are signed in. */
+
+import type { Me } from "@appseats/shared";
 import browser from "webextension-polyfill";
 import { t } from "../../core/i18n.js";
-import type { Me } from "@appseats/shared";
 import type { Session } from "../../core/storage.js";
 
 export function Header(props: { sessions: Session[]; me: Me; onSwitch: (tenantId: string) => void }) {

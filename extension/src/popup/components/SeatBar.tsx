@@ -7,7 +7,14 @@ export function SeatBar({ seats }: { seats: Seats }) {
   const label = t("seatsLabel", formatCount(seats.assigned), formatCount(seats.purchased), formatCount(seats.available));
   return (
     <div class="seats">
-      <div class={`bar${seats.overBy > 0 ? " over" : ""}`} role="meter" aria-label={label} aria-valuemin={0} aria-valuemax={seats.purchased} aria-valuenow={seats.assigned}>
+      <div
+        class={`bar${seats.overBy > 0 ? " over" : ""}`}
+        role="meter"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={seats.purchased}
+        aria-valuenow={seats.assigned}
+      >
         <span style={{ width: `${Math.round(used * 100)}%` }} />
       </div>
       <p class="figures">

@@ -30,11 +30,20 @@ export function UnassignDialog(props: {
             </ul>
           </>
         )}
-        {state.error && <p class="error" role="alert">{state.error}</p>}
+        {state.error && (
+          <p class="error" role="alert">
+            {state.error}
+          </p>
+        )}
         {result === "queued" && <p class="info">{t("queuedNotice")}</p>}
         {result && result !== "queued" && (
           <p class="success">
-            {t("unassignDone", formatCount(result.unassigned.length), formatCount(result.releasedSeats), formatCount(result.filledFromWaiting))}
+            {t(
+              "unassignDone",
+              formatCount(result.unassigned.length),
+              formatCount(result.releasedSeats),
+              formatCount(result.filledFromWaiting),
+            )}
             {result.stillLicensed.length > 0 &&
               ` ${t("stillLicensed", result.stillLicensed.map((s) => s.viaGroups.map((g) => g.displayName).join(", ")).join("; "))}`}
           </p>
@@ -43,7 +52,13 @@ export function UnassignDialog(props: {
       <DialogActions
         done={Boolean(result)}
         onClose={props.onClose}
-        action={{ label: state.busy ? t("working") : t("unassignAction"), kind: "danger", disabled: Boolean(state.busy), autofocus: true, onClick: () => void confirm() }}
+        action={{
+          label: state.busy ? t("working") : t("unassignAction"),
+          kind: "danger",
+          disabled: Boolean(state.busy),
+          autofocus: true,
+          onClick: () => void confirm(),
+        }}
       />
     </Dialog>
   );
