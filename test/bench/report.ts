@@ -19,7 +19,6 @@ const cpuPair = (run: { cpuMsPerRequest: number; runtimeCpuMsPerRequest: number 
 
 export function rowsOf(r: any, cores: number): Row[] {
   const s = r.search;
-  const searchP95 = Math.max(s.exact.p95Ms, s.prefix.p95Ms, s.substring.p95Ms, s.cjkSubstring.p95Ms);
   return [
     {
       figure: "License summary (50 subscriptions), p50 / p95",

@@ -161,9 +161,9 @@ export async function demoSeedStatements(): Promise<string[]> {
   ];
   for (const tenant of tenants) {
     sql.push(`INSERT OR IGNORE INTO tenants (id, display_name, created_at) VALUES (${q(tenant.id)}, ${q(tenant.name)}, ${q(at(0))})`);
-    tenant.domains.forEach((domain, position) =>
-      sql.push(`INSERT OR IGNORE INTO tenant_domains (domain, tenant_id, position) VALUES (${q(domain)}, ${q(tenant.id)}, ${position})`),
-    );
+    for (const [position, domain] of tenant.domains.entries()) {
+      sql.push(`INSERT OR IGNORE INTO tenant_domains (domain, tenant_id, position) VALUES (${q(domain)}, ${q(tenant.id)}, ${position})`);
+    }
     tenant.users.forEach((user, index) => {
       const id = demoUserId(tenant.id, user.upn);
       sql.push(
@@ -182,12 +182,12 @@ export async function demoSeedStatements(): Promise<string[]> {
       `INSERT OR IGNORE INTO groups (id, tenant_id, display_name, mail, created_at)
        VALUES (${q(id)}, 'contoso', ${q(group.name)}, ${q(mail)}, ${q(at(100 + g))})`,
     );
-    group.members.forEach((member, m) =>
+    for (const [m, member] of group.members.entries()) {
       sql.push(
         `INSERT OR IGNORE INTO group_members (group_id, user_id, tenant_id, added_at)
          VALUES (${q(id)}, ${q(demoUserId("contoso", `${member}@`))}, 'contoso', ${q(at(200 + m))})`,
-      ),
-    );
+      );
+    }
   });
   for (const vendor of vendors) {
     sql.push(
@@ -211,12 +211,12 @@ export async function demoSeedStatements(): Promise<string[]> {
       ...sub.groups.map((name) => ["group", demoGroupId(sub.tenant, name)] as const),
       ...sub.users.map((user) => ["user", demoUserId(sub.tenant, `${user}@`)] as const),
     ];
-    principals.forEach(([type, id], i) =>
+    for (const [i, [type, id]] of principals.entries()) {
       sql.push(
         `INSERT OR IGNORE INTO assignments (subscription_id, principal_type, principal_id, tenant_id, assigned_at, assigned_by)
          SELECT ${q(sub.id)}, ${q(type)}, ${q(id)}, ${q(sub.tenant)}, ${q(at(400 + i))}, ${q(admin)} WHERE ${untouched}`,
-      ),
-    );
+      );
+    }
     // The licenses these assignments give; every demo subscription has seats for all of them.
     sql.push(
       `INSERT OR IGNORE INTO licenses (subscription_id, user_id, tenant_id, state, since)

@@ -5,10 +5,20 @@
 import { ApiError, Unreachable } from "../api/client.js";
 import { formatCount, t } from "./i18n.js";
 
+/** The details of API.md's error codes that the admin is told. */
+interface ErrorDetails {
+  needed?: number;
+  available?: number;
+  users?: { viaGroups: { displayName: string }[] }[];
+  status?: string;
+  requiredRoles?: string[];
+  requestId?: string;
+}
+
 export function describeError(error: unknown): string {
   if (error instanceof Unreachable) return t("unreachable");
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
-  const details = error.details as Record<string, any>;
+  const details = error.details as ErrorDetails;
   switch (error.code) {
     case "NotEnoughLicenses":
       return t("error_NotEnoughLicenses", formatCount(details.needed ?? 0), formatCount(details.available ?? 0));

@@ -44,7 +44,7 @@ export function keepFirstView(root: Element, fetchedAt: number | undefined): voi
   if (!snapshot || snapshot.fetchedAt !== fetchedAt) return;
   const copy = root.cloneNode(true) as Element;
   const chosen = [...root.querySelectorAll("option")].map((option) => option.selected);
-  copy.querySelectorAll("option").forEach((option, i) => option.toggleAttribute("selected", chosen[i] ?? false));
+  for (const [i, option] of copy.querySelectorAll("option").entries()) option.toggleAttribute("selected", chosen[i] ?? false);
   writeSnapshot({ ...snapshot, firstView: { html: copy.innerHTML, drawnFor: drawnFor() } });
 }
 

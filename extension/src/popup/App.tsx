@@ -1,6 +1,6 @@
 /** The toolbar popup: the current tenant's licenses, one app's details, and the changes an admin makes. */
 import type { AssignRequest, LicenseSummary, PrincipalView } from "@appseats/shared";
-import { useLayoutEffect, useState } from "preact/hooks";
+import { useLayoutEffect, useMemo, useState } from "preact/hooks";
 import browser from "webextension-polyfill";
 import { type AppSeatsClient, Unreachable } from "../api/client.js";
 import { describeError } from "../core/describe-error.js";
@@ -8,12 +8,12 @@ import { t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
 import { clientFor } from "../core/session.js";
 import { keepFirstView } from "../core/snapshot.js";
-import type { Session } from "../core/storage.js";
 import { AssignPane } from "./components/AssignPane.js";
 import { Details } from "./components/Details.js";
 import { Header } from "./components/Header.js";
 import { Summary } from "./components/Summary.js";
 import { UnassignDialog } from "./components/Unassign.js";
+import type { ChangeOutcome } from "./outcome.js";
 import { type Freshness, statusClass, statusText } from "./status-text.js";
 import { usePopupData } from "./usePopupData.js";
 
@@ -31,11 +31,13 @@ export function App() {
 
   const { session, me, summary } = data;
   const license = summary?.items.find((l) => l.id === openId);
+  const client = useMemo(() => session && clientFor(session), [session]);
 
   // The summary with fresh figures, as drawn, is the next opening's first view (first-view.ts).
   // Kept in the same task as the render that draws them: the last view written with new figures
   // never goes without its first view, even if the popup closes at once.
   const summaryFresh = data.freshness === "fresh" && summary !== undefined && !license && !pane && !notice;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new figures or tenants redraw the view that is kept.
   useLayoutEffect(() => {
     if (summaryFresh) keepFirstView(document.getElementById("app")!, data.fetchedAt);
   }, [summaryFresh, summary, data.fetchedAt, data.sessions]);
@@ -46,14 +48,14 @@ export function App() {
     target: LicenseSummary,
     principals: PrincipalView[],
     perform: (client: AppSeatsClient, body: AssignRequest, key: string) => Promise<T>,
-  ): Promise<T | "queued" | string> {
+  ): Promise<ChangeOutcome<T>> {
     const key = crypto.randomUUID();
     const body = { principals: principals.map(({ type, id }) => ({ type, id })) };
     try {
       const result = await perform(clientFor(session!), body, key);
       await data.reload();
       setVersion(version + 1);
-      return result;
+      return { kind: "done", result };
     } catch (error) {
       if (error instanceof Unreachable) {
         await send("queueChange", {
@@ -68,9 +70,9 @@ export function App() {
             attempts: 0,
           },
         });
-        return "queued" as const;
+        return { kind: "queued" };
       }
-      return describeError(error);
+      return { kind: "refused", message: describeError(error) };
     }
   }
 
@@ -119,10 +121,10 @@ export function App() {
           </p>
         )}
       </main>
-      {license && session && pane?.kind === "assign" && (
+      {license && client && pane?.kind === "assign" && (
         <AssignPane
           appName={license.app.name}
-          client={clientFor(session)}
+          client={client}
           licenseId={license.id}
           initialQuery={pane.query}
           onAssign={(principals) => change("assign", license, principals, (client, body, key) => client.assign(license.id, body, key))}

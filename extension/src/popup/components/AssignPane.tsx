@@ -7,9 +7,10 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, type AppSeatsClient } from "../../api/client.js";
 import { describeError } from "../../core/describe-error.js";
 import { formatCount, t } from "../../core/i18n.js";
+import type { ChangeOutcome } from "../outcome.js";
 import { Dialog, DialogActions } from "./Dialog.js";
 
-type Outcome = AssignResult | "queued" | string;
+type Outcome = ChangeOutcome<AssignResult>;
 
 export function AssignPane(props: {
   appName: string;
@@ -27,13 +28,14 @@ export function AssignPane(props: {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>();
   const input = useRef<HTMLInputElement>(null);
+  const { client, licenseId } = props;
 
   // Suggestions as the admin types, a moment after the last key.
   useEffect(() => {
     const text = query.trim();
     if (!text) return setMatches([]);
     const timer = setTimeout(() => {
-      props.client
+      client
         .search(text, "all", 8)
         .then((found) => {
           setMatches(found.items.filter((m) => !chosen.some((c) => c.id === m.id && c.type === m.type)));
@@ -42,17 +44,17 @@ export function AssignPane(props: {
         .catch(() => setMatches([]));
     }, 150);
     return () => clearTimeout(timer);
-  }, [query, chosen]);
+  }, [client, query, chosen]);
 
   // The preview follows the list.
   useEffect(() => {
     if (chosen.length === 0) return setPreview(undefined);
     const principals = chosen.map(({ type, id }) => ({ type, id }));
-    props.client
-      .assign(props.licenseId, { principals, dryRun: true })
+    client
+      .assign(licenseId, { principals, dryRun: true })
       .then((result) => setPreview({ result }))
       .catch((error) => setPreview({ error: error instanceof ApiError ? describeError(error) : t("previewUnavailable") }));
-  }, [chosen]);
+  }, [client, licenseId, chosen]);
 
   function add(match: DirectoryMatch) {
     const { match: _match, ...principal } = match;
@@ -81,8 +83,8 @@ export function AssignPane(props: {
     setBusy(false);
   }
 
-  const result = typeof outcome === "object" ? outcome : undefined;
-  const done = outcome === "queued" || result !== undefined;
+  const result = outcome?.kind === "done" ? outcome.result : undefined;
+  const done = outcome !== undefined && outcome.kind !== "refused";
   return (
     <Dialog title={t("assignTitle", props.appName)} onClose={props.onClose}>
       {!done && (
@@ -105,23 +107,28 @@ export function AssignPane(props: {
               onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
               onKeyDown={onKeyDown}
             />
-            <ul id="assign-matches" role="listbox" aria-label={t("matchesLabel")} hidden={matches.length === 0}>
+            <div id="assign-matches" role="listbox" aria-label={t("matchesLabel")} hidden={matches.length === 0}>
               {matches.map((m, i) => (
-                <li
+                <div
                   key={`${m.type}:${m.id}`}
                   id={`match-${i}`}
                   role="option"
+                  // Focus stays in the field (aria-activedescendant); an option is focusable only by script.
+                  tabIndex={-1}
                   aria-selected={i === active}
                   class={i === active ? "active" : ""}
-                  onMouseDown={(e) => (e.preventDefault(), add(m))}
+                  onMouseDown={(e) => {
+                    e.preventDefault();
+                    add(m);
+                  }}
                 >
                   <span class="name">{m.displayName}</span>{" "}
                   <span class="detail">
                     {m.type === "group" ? t("groupMembers", formatCount(m.memberCount ?? 0)) : m.userPrincipalName}
                   </span>
-                </li>
+                </div>
               ))}
-            </ul>
+            </div>
           </div>
           <ul class="chosen" aria-label={t("chosenLabel")}>
             {chosen.map((p) => (
@@ -144,15 +151,15 @@ export function AssignPane(props: {
               t("previewText", formatCount(preview.result.newlyLicensedUsers), formatCount(preview.result.newlyWaitingUsers))}
             {preview?.error && <span class="error">{preview.error}</span>}
           </p>
-          {typeof outcome === "string" && outcome !== "queued" && (
+          {outcome?.kind === "refused" && (
             <p class="error" role="alert">
-              {outcome}
+              {outcome.message}
             </p>
           )}
         </>
       )}
       <div aria-live="polite">
-        {outcome === "queued" && <p class="info">{t("queuedNotice")}</p>}
+        {outcome?.kind === "queued" && <p class="info">{t("queuedNotice")}</p>}
         {result && (
           <p class="success">
             {t(

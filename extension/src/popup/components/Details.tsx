@@ -28,6 +28,7 @@ export function Details(props: {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [loadError, setLoadError] = useState<string>();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: props.version counts the changes made: each one reads the license again.
   useEffect(() => {
     const client = clientFor(session);
     const timer = setTimeout(
@@ -43,8 +44,9 @@ export function Details(props: {
       filter ? 200 : 0,
     );
     return () => clearTimeout(timer);
-  }, [license.id, filter, props.version]);
+  }, [session, license.id, filter, props.version]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: after a change, the selection no longer names what is shown.
   useEffect(() => setSelected(new Set()), [props.version]);
 
   const { can, roles } = session.me;

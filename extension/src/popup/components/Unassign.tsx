@@ -2,25 +2,28 @@
 import type { PrincipalView, UnassignResult } from "@appseats/shared";
 import { useState } from "preact/hooks";
 import { formatCount, t } from "../../core/i18n.js";
+import type { ChangeOutcome } from "../outcome.js";
 import { Dialog, DialogActions } from "./Dialog.js";
 
 export function UnassignDialog(props: {
   appName: string;
   principals: PrincipalView[];
-  onConfirm: () => Promise<UnassignResult | "queued" | string>;
+  onConfirm: () => Promise<ChangeOutcome<UnassignResult>>;
   onClose: () => void;
 }) {
-  const [state, setState] = useState<{ busy?: boolean; result?: UnassignResult | "queued"; error?: string }>({});
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<ChangeOutcome<UnassignResult>>();
   async function confirm() {
-    setState({ busy: true });
-    const outcome = await props.onConfirm();
-    setState(typeof outcome === "string" && outcome !== "queued" ? { error: outcome } : { result: outcome as UnassignResult | "queued" });
+    setBusy(true);
+    setOutcome(await props.onConfirm());
+    setBusy(false);
   }
-  const { result } = state;
+  const result = outcome?.kind === "done" ? outcome.result : undefined;
+  const done = outcome !== undefined && outcome.kind !== "refused";
   return (
     <Dialog title={t("unassignTitle", props.appName)} onClose={props.onClose} describedBy="unassign-body">
       <div id="unassign-body" aria-live="polite">
-        {!result && (
+        {!done && (
           <>
             <p>{t("unassignConfirm", formatCount(props.principals.length))}</p>
             <ul class="chosen">
@@ -30,13 +33,13 @@ export function UnassignDialog(props: {
             </ul>
           </>
         )}
-        {state.error && (
+        {outcome?.kind === "refused" && (
           <p class="error" role="alert">
-            {state.error}
+            {outcome.message}
           </p>
         )}
-        {result === "queued" && <p class="info">{t("queuedNotice")}</p>}
-        {result && result !== "queued" && (
+        {outcome?.kind === "queued" && <p class="info">{t("queuedNotice")}</p>}
+        {result && (
           <p class="success">
             {t(
               "unassignDone",
@@ -50,12 +53,12 @@ export function UnassignDialog(props: {
         )}
       </div>
       <DialogActions
-        done={Boolean(result)}
+        done={done}
         onClose={props.onClose}
         action={{
-          label: state.busy ? t("working") : t("unassignAction"),
+          label: busy ? t("working") : t("unassignAction"),
           kind: "danger",
-          disabled: Boolean(state.busy),
+          disabled: busy,
           autofocus: true,
           onClick: () => void confirm(),
         }}
