@@ -1,5 +1,6 @@
 /**
- * The extension's manifest, one source for both browsers. Each permission is here for one reason:
+ * The extension's manifest, one source for both browsers; WXT adds the entry points (popup,
+ * options page, background) and the version. Each permission is here for one reason:
  * - storage: sessions (storage.session), settings, cached summaries and the offline queue;
  * - contextMenus: "Assign license to …" on selected text;
  * - alarms: the periodic refresh of cache, menu and badge, and the replay of queued changes;
@@ -9,27 +10,23 @@
  */
 export type Target = "chrome" | "firefox";
 
-export function manifestFor(target: Target, version: string) {
+export function manifestFor(target: string) {
   const icons = { 16: "icons/icon-16.png", 32: "icons/icon-32.png", 48: "icons/icon-48.png", 128: "icons/icon-128.png" };
   return {
-    manifest_version: 3,
     name: "__MSG_extName__",
     description: "__MSG_extDescription__",
-    version,
     default_locale: "en",
     icons,
-    action: { default_popup: "popup/index.html", default_title: "__MSG_actionTitle__", default_icon: icons },
-    options_ui: { page: "options/index.html", open_in_tab: true },
+    action: { default_title: "__MSG_actionTitle__", default_icon: icons },
     permissions: ["storage", "contextMenus", "alarms", "notifications", "activeTab"],
     host_permissions: ["http://127.0.0.1/*", "http://localhost/*"],
     optional_host_permissions: ["https://*/*", "http://*/*"],
-    ...(target === "chrome"
-      ? { background: { service_worker: "background.js", type: "module" }, minimum_chrome_version: "120" }
-      : {
-          background: { scripts: ["background.js"], type: "module" },
+    ...(target === "firefox"
+      ? {
           browser_specific_settings: {
             gecko: { id: "appseats@appseats.dev", strict_min_version: "142.0", data_collection_permissions: { required: ["none"] } },
           },
-        }),
+        }
+      : { minimum_chrome_version: "120" }),
   };
 }

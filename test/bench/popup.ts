@@ -14,16 +14,16 @@ const gzipped = (content: string | Buffer) => gzipSync(content, { level: 9 }).le
 
 /** The scripts and styles the popup page loads: its scripts, the chunks they import (statically or not), its styles. */
 export function popupBytes() {
-  const html = readFileSync(join(extensionDir, "popup/index.html"), "utf8");
+  const html = readFileSync(join(extensionDir, "popup.html"), "utf8");
   const files = new Set<string>();
   const visit = (path: string) => {
     if (files.has(path)) return;
     files.add(path);
     if (!path.endsWith(".js")) return;
     const code = readFileSync(join(extensionDir, path), "utf8");
-    for (const [, chunk] of code.matchAll(/(?:from\s*|import\s*\(\s*)"\.\/([\w.-]+\.js)"/g)) visit(`assets/${chunk}`);
+    for (const [, chunk] of code.matchAll(/(?:from\s*|import\s*\(\s*)"\.\/([\w.-]+\.js)"/g)) visit(`chunks/${chunk}`);
   };
-  for (const [, path] of html.matchAll(/(?:src|href|data-module)="\/([^"]+\.(?:js|css))"/g)) visit(path!);
+  for (const [, path] of html.matchAll(/(?:src|href|data-app)="\/([^"]+\.(?:js|css))"/g)) visit(path!);
   let js = 0;
   // The build puts the stylesheet into the page itself.
   let css = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].reduce((sum, [, text]) => sum + gzipped(text!), 0);
@@ -59,7 +59,7 @@ async function addSummaryOnlyPage(extension: string) {
     },
   });
   const styles =
-    readFileSync(join(extensionDir, "popup/index.html"), "utf8")
+    readFileSync(join(extensionDir, "popup.html"), "utf8")
       .match(/<style>[\s\S]*?<\/style>/g)
       ?.join("") ?? "";
   writeFileSync(
@@ -192,10 +192,10 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
       if (opening.apps < apps) throw new Error(`${what} showed ${opening.apps} of ${apps} apps`);
       return opening;
     };
-    const popup = async () => checked("the popup", await openAsPopup(host, "popup/index.html", true));
+    const popup = async () => checked("the popup", await openAsPopup(host, "popup.html", true));
     const probePopup = async () => (await openAsPopup(host, "bench-probe.html")).ms;
     const summaryOnly = async () => checked("the summary alone", await openAsPopup(host, "bench-summary.html")).ms;
-    const popupInTab = async () => checked("the popup in a tab", await openInTab(browser, "popup/index.html")).ms;
+    const popupInTab = async () => checked("the popup in a tab", await openInTab(browser, "popup.html")).ms;
     const probeInTab = async () => (await openInTab(browser, "bench-probe.html")).ms;
     // Without the cache: neither the cached summaries (storage.local) nor the popup's last view (localStorage).
     const dropCache = async () => {

@@ -171,7 +171,7 @@ describe("signing out", () => {
     await popup.close();
 
     const options = await browser.context.newPage();
-    await options.goto(`chrome-extension://${browser.extensionId}/options/index.html`);
+    await options.goto(`chrome-extension://${browser.extensionId}/options.html`);
     await options.getByRole("button", { name: "Sign out of Contoso" }).click();
     await options.getByText("Signed out.").waitFor();
     const sessions = await browser.worker.evaluate(async () => {

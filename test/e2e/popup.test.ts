@@ -162,7 +162,7 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     await popup.close();
 
     const options = await browser.context.newPage();
-    await options.goto(pageUrl(browser, "options/index.html"));
+    await options.goto(pageUrl(browser, "options.html"));
     await options.getByRole("button", { name: /Sign in as Megan Bowen/ }).waitFor();
     expect(await seriousViolations(options)).toEqual([]);
     await screenshot(options, "options-en");
@@ -182,7 +182,7 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
 
     // What a popup shows the first time its apps are on screen, recorded before any of its scripts run.
     await browser.context.addInitScript(() => {
-      if (!location.pathname.endsWith("/popup/index.html")) return;
+      if (!location.pathname.endsWith("/popup.html")) return;
       const observer = new MutationObserver(() => {
         const app = document.getElementById("app");
         if (!app?.querySelector(".apps")) return;

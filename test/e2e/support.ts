@@ -86,7 +86,7 @@ export const pageUrl = (browser: Browser, path: string) => `chrome-extension://$
 /** Points the extension at the test backend and signs in, through the options page as a person would. */
 export async function signIn(browser: Browser, backend: Backend, displayName: string): Promise<void> {
   const page = await browser.context.newPage();
-  await page.goto(pageUrl(browser, "options/index.html"));
+  await page.goto(pageUrl(browser, "options.html"));
   await page.getByLabel(/backend address|後端位址/).fill(backend.url);
   await page.getByRole("button", { name: /^(Save|儲存)$/ }).click();
   await page.getByText(backend.url).first().waitFor();
@@ -103,7 +103,7 @@ export async function openExtensionPage(browser: Browser, path: string): Promise
   return page;
 }
 
-export const openPopup = (browser: Browser, query = "") => openExtensionPage(browser, `popup/index.html${query}`);
+export const openPopup = (browser: Browser, query = "") => openExtensionPage(browser, `popup.html${query}`);
 
 export async function screenshot(page: Page, name: string) {
   mkdirSync(screenshotDir, { recursive: true });

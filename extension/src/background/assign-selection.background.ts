@@ -25,7 +25,7 @@ export async function assignSelection({ tenantId, licenseId, selection }: Reques
     const resolution = resolveSelection(selection, matches.items);
     if (resolution.kind === "choose") {
       await settings.update({ lastTenantId: tenantId });
-      const url = browser.runtime.getURL(`popup/index.html?license=${encodeURIComponent(licenseId)}&q=${encodeURIComponent(query)}`);
+      const url = browser.runtime.getURL(`popup.html?license=${encodeURIComponent(licenseId)}&q=${encodeURIComponent(query)}`);
       await browser.windows.create({ url, type: "popup", width: 420, height: 640 });
       return { result: "choose", message: t("notifyChoose", query) };
     }

@@ -1,5 +1,6 @@
 /**
- * The service worker. Every listener is registered here, at the top level, so the browser
+ * The service worker. Every listener is registered here, by startBackground, which the entry
+ * point (entrypoints/background.ts) runs synchronously at the worker's top level, so the browser
  * can wake the worker for any of them; messages are dispatched through one typed map.
  */
 import browser from "webextension-polyfill";
@@ -32,26 +33,28 @@ async function onTick() {
   await refreshAll();
 }
 
-browser.runtime.onInstalled.addListener(() => {
-  void browser.alarms.create(refreshAlarm, { periodInMinutes: refreshEveryMinutes });
-  void refreshAll();
-});
+export function startBackground() {
+  browser.runtime.onInstalled.addListener(() => {
+    void browser.alarms.create(refreshAlarm, { periodInMinutes: refreshEveryMinutes });
+    void refreshAll();
+  });
 
-browser.runtime.onStartup.addListener(() => void onTick());
+  browser.runtime.onStartup.addListener(() => void onTick());
 
-browser.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name === refreshAlarm) void onTick();
-});
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === refreshAlarm) void onTick();
+  });
 
-browser.contextMenus.onClicked.addListener((info) => {
-  const target = parseMenuItemId(info.menuItemId);
-  if (target && info.selectionText) void assignSelection({ ...target, selection: info.selectionText });
-});
+  browser.contextMenus.onClicked.addListener((info) => {
+    const target = parseMenuItemId(info.menuItemId);
+    if (target && info.selectionText) void assignSelection({ ...target, selection: info.selectionText });
+  });
 
-browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
-  // Only the extension's own pages may ask anything of the background.
-  if (sender.id !== browser.runtime.id) return undefined;
-  const { type, payload } = message as Envelope;
-  const handler = handlers[type] as ((payload: unknown) => Promise<unknown>) | undefined;
-  return handler ? handler(payload) : undefined;
-});
+  browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
+    // Only the extension's own pages may ask anything of the background.
+    if (sender.id !== browser.runtime.id) return undefined;
+    const { type, payload } = message as Envelope;
+    const handler = handlers[type] as ((payload: unknown) => Promise<unknown>) | undefined;
+    return handler ? handler(payload) : undefined;
+  });
+}

@@ -1,11 +1,11 @@
 /**
  * What went wrong, in the admin's language: known error codes are told from their code and
- * details (API.md), anything else by the backend's own sentence.
+ * details (docs/api.md), anything else by the backend's own sentence.
  */
 import { ApiError, Unreachable } from "../api/client.js";
 import { formatCount, t } from "./i18n.js";
 
-/** The details of API.md's error codes that the admin is told. */
+/** The details of the API's error codes (docs/api.md) that the admin is told. */
 interface ErrorDetails {
   needed?: number;
   available?: number;

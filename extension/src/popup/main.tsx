@@ -2,9 +2,10 @@ import { render } from "preact";
 import browser from "webextension-polyfill";
 import { t } from "../core/i18n.js";
 import { App } from "./App.js";
-import "../theme.css";
 
-document.documentElement.lang = browser.i18n.getUILanguage();
-document.title = t("extName");
-// Run by first-view.ts, over the first view if there is one: the popup reuses its elements.
-render(<App />, document.getElementById("app")!);
+/** Renders the popup, over its first view if there is one: it reuses its elements. Run by first-view.ts. */
+export function startPopup() {
+  document.documentElement.lang = browser.i18n.getUILanguage();
+  document.title = t("extName");
+  render(<App />, document.getElementById("app")!);
+}

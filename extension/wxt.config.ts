@@ -1,0 +1,75 @@
+/**
+ * The extension's build (WXT): the entry points in src/entrypoints, one manifest source for
+ * Chrome and Firefox (manifest.ts), zips for the stores, and `wxt` for a dev build that reloads.
+ */
+import { parseHTML } from "linkedom";
+import type { Plugin } from "vite";
+import { defineConfig } from "wxt";
+import { manifestFor } from "./manifest.ts";
+
+/**
+ * The popup page as it must open: its first view (src/popup/first-view.ts) is the page's only
+ * script, and its stylesheet is in the page itself. A script waits for every stylesheet the page
+ * links before it runs, and Chromium shows a popup only once its page has loaded, so a linked
+ * stylesheet or any other script would hold the first view back. The extension uses no WXT
+ * runtime plugins, whose loader WXT adds to every page.
+ */
+function popupPage(): Plugin {
+  return {
+    name: "appseats:popup-page",
+    transformIndexHtml: {
+      order: "post",
+      handler(html, { path, bundle, chunk }) {
+        if (!bundle || !/\/popup(\/index)?\.html$/.test(path)) return html;
+        const { document } = parseHTML(html);
+        // The page's source has no module script: the one the build made for it, and what that
+        // imports, are WXT's plugin loader alone.
+        const pluginLoader = new Set<string>();
+        const visit = (file: string) => {
+          if (pluginLoader.has(`/${file}`)) return;
+          pluginLoader.add(`/${file}`);
+          const output = bundle[file];
+          if (output?.type === "chunk") for (const imported of output.imports) visit(imported);
+        };
+        if (chunk) visit(chunk.fileName);
+        for (const element of document.querySelectorAll("script[type=module], link[rel=modulepreload]")) {
+          if (pluginLoader.has(element.getAttribute("src") ?? element.getAttribute("href") ?? "")) element.remove();
+        }
+        for (const link of document.querySelectorAll("link[rel=stylesheet]")) {
+          const stylesheet = bundle[link.getAttribute("href")!.replace(/^\//, "")];
+          if (stylesheet?.type !== "asset")
+            throw new Error(`The popup links a stylesheet the build did not make: ${link.getAttribute("href")}`);
+          const style = document.createElement("style");
+          style.textContent = String(stylesheet.source);
+          link.replaceWith(style);
+        }
+        return document.toString();
+      },
+    },
+  };
+}
+
+export default defineConfig({
+  srcDir: "src",
+  outDir: "dist",
+  outDirTemplate: "{{browser}}{{modeSuffix}}",
+  manifestVersion: 3,
+  // Imports are written out: a reader sees where each name comes from.
+  imports: false,
+  manifest: ({ browser }) => manifestFor(browser),
+  vite: () => ({
+    plugins: [popupPage()],
+    oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+    resolve: { alias: { react: "preact/compat" } },
+    build: { target: "es2022" },
+  }),
+  zip: { artifactTemplate: "appseats-{{browser}}-{{packageVersion}}.zip", zipSources: false },
+  hooks: {
+    // WXT titles the toolbar button with the popup page's <title>; the button's is localised.
+    "build:manifestGenerated": (_wxt, manifest) => {
+      if (manifest.action) manifest.action.default_title = "__MSG_actionTitle__";
+    },
+  },
+  // The dev build (`npm run dev -w extension`) is loaded by hand, as README says, in the browser of one's choice.
+  webExt: { disabled: true },
+});
