@@ -1,4 +1,4 @@
-/** The error codes of API.md, their HTTP statuses, and the one error body every non-2xx answer uses. */
+/** The error codes of the API (docs/api.md), their HTTP statuses, and the one error body every non-2xx answer uses. */
 import { z } from "zod";
 
 export const errorStatus = {
@@ -15,7 +15,7 @@ export const errorStatus = {
   IdempotencyKeyReused: 422,
   RateLimited: 429,
   Internal: 500,
-  // Beyond API.md: a change that lost the race to others several times in a row; sent with Retry-After.
+  // Beyond the design's API.md: a change that lost the race to others several times in a row; sent with Retry-After.
   Unavailable: 503,
 } as const;
 

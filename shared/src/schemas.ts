@@ -1,5 +1,5 @@
 /**
- * Every request and response shape of the v1 API (API.md), defined once.
+ * Every request and response shape of the v1 API (docs/api.md), defined once.
  * The worker validates with these, the extension's client is typed by them,
  * and the OpenAPI document is generated from them.
  */
@@ -223,7 +223,7 @@ export type AuditPage = z.infer<typeof AuditPage>;
 
 export const exportCsvHeader = ["userPrincipalName", "displayName", "state", "direct", "viaGroups", "since"] as const;
 
-// ---- Directory changes (an extension of API.md: what a directory sync would call) ----------
+// ---- Directory changes (an extension of the API (docs/api.md): what a directory sync would call) ----------
 
 export const MemberChangeRequest = z
   .strictObject({ userIds: z.array(Id).min(1).max(maxPrincipalsPerRequest) })

@@ -1,8 +1,7 @@
 -- Each subscription keeps its seat counts (R2: `assigned`, and the waiting queue's length) in its
 -- own row, so the guards, the answers and the summary read two columns instead of counting a
--- subscription's licenses on every request: a count walks one index entry per license, about
--- 35 ns each, twice per assign, which at 50,000 seats is milliseconds. Triggers keep them exact
--- in the same statement as every license written, whichever change writes it.
+-- subscription's licenses on every request (a count grows with the seats; BENCHMARKS.md).
+-- Triggers keep them exact in the same statement as every license written, whichever change writes it.
 
 ALTER TABLE subscriptions ADD COLUMN active_licenses INTEGER NOT NULL DEFAULT 0 CHECK (active_licenses >= 0);
 ALTER TABLE subscriptions ADD COLUMN waiting_licenses INTEGER NOT NULL DEFAULT 0 CHECK (waiting_licenses >= 0);

@@ -1,6 +1,6 @@
 /**
  * The one error type of AppSeats. The licensing rules throw it without knowing about HTTP;
- * the app's onError turns it into the error body of API.md with the status of its code.
+ * the app's onError turns it into the error body of the API (docs/api.md) with the status of its code.
  */
 import type { ErrorCode } from "@appseats/shared";
 

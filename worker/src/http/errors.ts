@@ -1,4 +1,4 @@
-/** Shapes every failure once, as the error body of API.md; nothing internal leaks in a 500. */
+/** Shapes every failure once, as the error body of the API (docs/api.md); nothing internal leaks in a 500. */
 import { type ErrorCode, errorStatus } from "@appseats/shared";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";

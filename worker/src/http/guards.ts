@@ -33,7 +33,7 @@ export const requireJson = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-/** API.md: JSON answers are `application/json; charset=utf-8`. */
+/** docs/api.md: JSON answers are `application/json; charset=utf-8`. */
 export const jsonCharset = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   if (c.res.headers.get("content-type") === "application/json") {
