@@ -223,7 +223,7 @@ export type AuditPage = z.infer<typeof AuditPage>;
 
 export const exportCsvHeader = ["userPrincipalName", "displayName", "state", "direct", "viaGroups", "since"] as const;
 
-// ---- Directory changes (an extension of the API (docs/api.md): what a directory sync would call) ----------
+// ---- Directory changes (beyond the design's API.md: what a directory sync would call) ------
 
 export const MemberChangeRequest = z
   .strictObject({ userIds: z.array(Id).min(1).max(maxPrincipalsPerRequest) })

@@ -113,25 +113,20 @@ describe("a change whose guard refuses while a fresh read finds nothing wrong", 
       .prepare(`CREATE TRIGGER test_guard_disagrees INSTEAD OF INSERT ON batch_guard BEGIN SELECT RAISE(ABORT, 'guard:${code}'); END`)
       .run();
 
-  it("an assign is tried a bounded number of times, then answered 503 Unavailable with Retry-After, and nothing is stored", async () => {
-    const megan = await as("megan@contoso.com");
-    await guardsAlwaysRefuse("NotEnoughLicenses");
-    const before = await snapshot();
-    const answer = await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")]);
-    expect(answer.status).toBe(503);
-    expect(answer.body.error.code).toBe("Unavailable");
-    expect(answer.headers.get("retry-after")).toBe("1");
-    expect(await snapshot()).toBe(before);
-  });
-
-  it("an unassign likewise", async () => {
-    const megan = await as("megan@contoso.com");
-    await guardsAlwaysRefuse("InheritedLicense");
-    const before = await snapshot();
-    const answer = await changeLicense(megan, contoso.northwindNotes, "unassign", [principal.user("lidia")]);
-    expect(answer.status).toBe(503);
-    expect(answer.body.error.code).toBe("Unavailable");
-    expect(answer.headers.get("retry-after")).toBe("1");
-    expect(await snapshot()).toBe(before);
-  });
+  it.each([
+    ["assign", "NotEnoughLicenses", principal.user("adele")],
+    ["unassign", "InheritedLicense", principal.user("lidia")],
+  ] as const)(
+    "%s is tried a bounded number of times, then answered 503 Unavailable with Retry-After, and nothing is stored",
+    async (verb, code, who) => {
+      const megan = await as("megan@contoso.com");
+      await guardsAlwaysRefuse(code);
+      const before = await snapshot();
+      const answer = await changeLicense(megan, contoso.northwindNotes, verb, [who]);
+      expect(answer.status).toBe(503);
+      expect(answer.body.error.code).toBe("Unavailable");
+      expect(answer.headers.get("retry-after")).toBe("1");
+      expect(await snapshot()).toBe(before);
+    },
+  );
 });
