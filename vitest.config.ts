@@ -12,6 +12,9 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 DEV_SIGN_IN: "true",
+                // Entra ID sign-in, against the test authority of test/worker/entra.ts.
+                ENTRA_CLIENT_ID: "5a1e5ea7-0000-4000-8000-00000000c11d",
+                ENTRA_AUTHORITY: "https://login.test",
                 TEST_MIGRATIONS: await readD1Migrations("./worker/migrations"),
               },
             },

@@ -5,6 +5,10 @@ export const errorStatus = {
   InvalidRequest: 400,
   Unauthenticated: 401,
   Forbidden: 403,
+  /** An Entra ID token of an organisation that no Global Administrator has brought in yet (R17). */
+  TenantNotOnboarded: 403,
+  /** An Entra ID sign-in whose user principal name belongs to a user linked to another account. */
+  AccountConflict: 403,
   NotFound: 404,
   NotEnoughLicenses: 409,
   InheritedLicense: 409,

@@ -17,3 +17,18 @@ export const rolesAllowedTo: Record<Capability, readonly Role[]> = {
 export function can(held: readonly Role[], capability: Capability): boolean {
   return held.some((role) => rolesAllowedTo[capability].includes(role));
 }
+
+/**
+ * The directory role template ids that Entra ID puts in a token's `wids` claim, and the role
+ * each one is (R16). Other ids are ignored.
+ */
+export const entraRoleIds: Readonly<Record<string, Role>> = {
+  "62e90394-69f5-4237-9190-012177145e10": "GlobalAdmin",
+  "4d6ac14f-3453-41d0-bef9-a3e0c569773a": "LicenseAdmin",
+  "fe930be7-5e62-47db-91af-98c3a49a38b1": "UserAdmin",
+  "b0f54661-2d74-4c50-afa3-1ec803f12efe": "BillingAdmin",
+  "f2ef992c-3afb-46b9-b7cf-a126ee74c451": "GlobalReader",
+};
+
+/** The roles of an Entra ID token's `wids`, each once, in the order of `roles`. */
+export const rolesOfWids = (wids: readonly string[]): Role[] => roles.filter((role) => wids.some((id) => entraRoleIds[id] === role));

@@ -200,6 +200,9 @@ export const auditActions = [
   "directory.member.remove",
   "directory.user.update",
   "directory.user.delete",
+  "directory.user.create",
+  "directory.user.link",
+  "tenant.onboard",
 ] as const;
 export const AuditAction = z.enum(auditActions);
 export type AuditAction = z.infer<typeof AuditAction>;
@@ -277,5 +280,19 @@ export const DevAccounts = z
   })
   .meta({ id: "DevAccounts" });
 export type DevAccounts = z.infer<typeof DevAccounts>;
+
+// ---- Sign-in --------------------------------------------------------------------------------
+
+/** How the extension may sign in: with Microsoft Entra ID (when configured) and/or locally. */
+export const AuthConfig = z
+  .object({
+    entra: z.object({ authority: z.string(), clientId: z.string(), scopes: z.array(z.string()) }).nullable(),
+    devSignIn: z.boolean(),
+  })
+  .meta({ id: "AuthConfig" });
+export type AuthConfig = z.infer<typeof AuthConfig>;
+
+/** The delegated permission an Entra ID access token for AppSeats carries in `scp`. */
+export const entraScope = "access_as_user";
 
 export const IdParam = z.object({ id: Id });

@@ -125,7 +125,17 @@ export async function auditActions(subscriptionId?: string): Promise<{ action: s
 
 /** Counts every row that a change could touch, to show that a refused request changed nothing. */
 export async function snapshot(): Promise<string> {
-  const tables = ["assignments", "licenses", "audit_events", "subscriptions", "group_members", "users", "installs"];
+  const tables = [
+    "assignments",
+    "licenses",
+    "audit_events",
+    "subscriptions",
+    "group_members",
+    "users",
+    "installs",
+    "tenants",
+    "tenant_domains",
+  ];
   const parts = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)));
   return JSON.stringify(parts.map((p) => p.results));
 }

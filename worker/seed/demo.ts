@@ -6,7 +6,7 @@
  * This file imports nothing so that Node can run it directly.
  */
 
-interface DemoUser {
+export interface DemoUser {
   upn: string;
   name: string;
   role?: string;
@@ -32,6 +32,24 @@ const contosoUsers: DemoUser[] = [
 const fabrikamUsers: DemoUser[] = [
   { upn: "pradeep@fabrikam.com", name: "Pradeep Gupta", role: "GlobalAdmin" },
   { upn: "isaiah@fabrikam.com", name: "Isaiah Langer" },
+];
+
+/** The demo tenants with their Entra tenant ids (DEMO.md); the local OpenID provider signs their users in. */
+export const demoTenants: { id: string; name: string; domains: string[]; entraTenantId: string; users: DemoUser[] }[] = [
+  {
+    id: "contoso",
+    name: "Contoso",
+    domains: ["contoso.com", "contoso.onmicrosoft.com"],
+    entraTenantId: "c0c0c0c0-1111-4111-8111-000000000001",
+    users: contosoUsers,
+  },
+  {
+    id: "fabrikam",
+    name: "Fabrikam",
+    domains: ["fabrikam.com"],
+    entraTenantId: "fab00000-2222-4222-8222-000000000002",
+    users: fabrikamUsers,
+  },
 ];
 
 const numbered = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `user${String(from + i).padStart(2, "0")}`);
@@ -155,12 +173,12 @@ async function sha256Hex(text: string): Promise<string> {
 
 export async function demoSeedStatements(): Promise<string[]> {
   const sql: string[] = [];
-  const tenants = [
-    { id: "contoso", name: "Contoso", domains: ["contoso.com", "contoso.onmicrosoft.com"], users: contosoUsers },
-    { id: "fabrikam", name: "Fabrikam", domains: ["fabrikam.com"], users: fabrikamUsers },
-  ];
-  for (const tenant of tenants) {
-    sql.push(`INSERT OR IGNORE INTO tenants (id, display_name, created_at) VALUES (${q(tenant.id)}, ${q(tenant.name)}, ${q(at(0))})`);
+  for (const tenant of demoTenants) {
+    sql.push(
+      `INSERT OR IGNORE INTO tenants (id, display_name, created_at) VALUES (${q(tenant.id)}, ${q(tenant.name)}, ${q(at(0))})`,
+      // A statement of its own, so that a database seeded before tenants had Entra ids gets them too.
+      `UPDATE tenants SET entra_tenant_id = ${q(tenant.entraTenantId)} WHERE id = ${q(tenant.id)} AND entra_tenant_id IS NULL`,
+    );
     for (const [position, domain] of tenant.domains.entries()) {
       sql.push(`INSERT OR IGNORE INTO tenant_domains (domain, tenant_id, position) VALUES (${q(domain)}, ${q(tenant.id)}, ${position})`);
     }

@@ -18,6 +18,7 @@ import { devRoutes } from "./routes/dev.js";
 import { directoryRoutes, userRoutes } from "./routes/directory.js";
 import { licenseRoutes } from "./routes/licenses.js";
 import { meRoutes } from "./routes/me.js";
+import { authRoutes, sessionRoutes } from "./routes/session.js";
 import { vendorRoutes } from "./routes/vendor.js";
 
 /** Only the extension's own pages may call from a browser. */
@@ -30,8 +31,11 @@ const adminApi = new Hono<AppEnv>()
     async (c) => c.json(await openApiDocument(documentedApp(), c, { bodyErrors })),
   )
   .route("/dev", devRoutes)
+  .route("/auth", authRoutes)
   .use("*", authenticateAdmin)
+  // Any signed-in user may ask who they are and sign out, whatever their roles.
   .route("/me", meRoutes)
+  .route("/session", sessionRoutes)
   .use("*", readsNeedRole)
   .route("/licenses", licenseRoutes)
   .route("/directory", directoryRoutes)

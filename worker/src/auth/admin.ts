@@ -12,11 +12,12 @@ import { documents } from "../http/openapi.js";
 import { GuardFailed } from "../licensing/batch.js";
 import type { Actor, ChangeContext } from "../licensing/context.js";
 import type { AdminCaller, AdminCredential } from "./callers.js";
+import { entraCredential } from "./entra.js";
 import { RecentCallers } from "./recent-callers.js";
 import { bearerOf } from "./secrets.js";
 import { sessionCredential } from "./session.js";
 
-const credentials: AdminCredential[] = [sessionCredential];
+const credentials: AdminCredential[] = [sessionCredential, entraCredential];
 
 /** Callers verified lately in this isolate; a change that checks its caller in its batch starts from one. */
 const recentCallers = new RecentCallers<AdminCaller>({ size: 1000, maxAgeMs: 5 * 60 * 1000 });
@@ -41,7 +42,9 @@ export const authenticateAdmin = documents(
     const bearer = await bearerOf(c);
     const credential = bearer ? credentials.find((kind) => kind.recognises(bearer.token)) : undefined;
     if (!bearer || !credential) throw unauthenticated();
-    const recent = isChange(c.req.method) && credential.checkInBatch ? recentCallers.get(bearer.hash) : undefined;
+    const remembered = isChange(c.req.method) && credential.checkInBatch ? recentCallers.get(bearer.hash) : undefined;
+    // A remembered caller serves only while the credential itself has not expired.
+    const recent = remembered && (remembered.expiresAt ?? Number.POSITIVE_INFINITY) > Date.now() ? remembered : undefined;
     c.set("auth", { bearer, credential, verified: false });
     if (recent) c.set("caller", recent);
     else await verifyCaller(c);
@@ -52,7 +55,7 @@ export const authenticateAdmin = documents(
 
 async function verifyCaller(c: Context<AppEnv>): Promise<AdminCaller> {
   const auth = c.get("auth");
-  const caller = await auth.credential.verify(c.env.DB, auth.bearer, new Date());
+  const caller = await auth.credential.verify(auth.bearer, { env: c.env, requestId: c.get("requestId"), now: new Date() });
   if (!caller) {
     recentCallers.delete(auth.bearer.hash);
     throw unauthenticated();
@@ -132,4 +135,11 @@ export async function changeCheckingCaller<T>(
   const caller = await verifiedCaller(c);
   if (!can(caller.roles, capability)) throw forbidden(capability);
   return change(contextOf(caller, c.get("requestId"), new Date()));
+}
+
+/** Sign-out: the caller's credential stops working at once, where the server can end it (a local session). */
+export async function signOut(c: Context<AppEnv>): Promise<void> {
+  const auth = c.get("auth");
+  recentCallers.delete(auth.bearer.hash);
+  await auth.credential.revoke?.(c.env.DB, auth.bearer);
 }

@@ -16,12 +16,24 @@ export interface AdminCaller {
   tenantId: string;
   user: { id: string; displayName: string; userPrincipalName: string };
   roles: Role[];
+  /** When the credential itself expires (ms since the epoch), where it says so: an Entra ID token. */
+  expiresAt?: number;
+}
+
+/** What verifying a credential may need of the request besides its token. */
+export interface VerifyContext {
+  env: Env;
+  requestId: string;
+  now: Date;
 }
 
 /** A kind of credential: says whether a token looks like its own, then verifies it. */
 export interface AdminCredential {
   recognises(token: string): boolean;
-  verify(db: D1Database, bearer: Bearer, now: Date): Promise<AdminCaller | null>;
+  /** The caller, or null when the token does not admit anyone (401); may refuse with another AppSeatsError (403). */
+  verify(bearer: Bearer, context: VerifyContext): Promise<AdminCaller | null>;
+  /** Sign-out: the token stops working at once, where the server can end it. */
+  revoke?(db: D1Database, bearer: Bearer): Promise<void>;
   /**
    * A check for a batch guard (see licensing/batch.ts) that holds while the token still admits
    * `caller`, unchanged, with one of `roles`. A kind of credential that has one lets a change

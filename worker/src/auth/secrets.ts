@@ -19,7 +19,7 @@ export function randomSecret(prefix: string): string {
 }
 
 function bearerToken(header: string | undefined): string | null {
-  const match = /^Bearer\s+([\x21-\x7e]{1,512})\s*$/i.exec(header ?? "");
+  const match = /^Bearer\s+([\x21-\x7e]{1,8192})\s*$/i.exec(header ?? "");
   return match ? match[1]! : null;
 }
 

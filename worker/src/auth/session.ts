@@ -11,13 +11,12 @@ const liveSession = `session_tokens t JOIN users u ON u.id = t.user_id AND u.ten
 
 export const sessionCredential: AdminCredential = {
   recognises: (token) => token.startsWith(`${prefix}_`),
-  async verify(db, bearer, now) {
-    const row = await db
-      .prepare(
-        `SELECT u.id, u.display_name, u.user_principal_name, u.tenant_id,
+  async verify(bearer, { env, now }) {
+    const row = await env.DB.prepare(
+      `SELECT u.id, u.display_name, u.user_principal_name, u.tenant_id,
                 (SELECT json_group_array(role) FROM admin_roles r WHERE r.user_id = u.id) AS roles
            FROM ${liveSession}`,
-      )
+    )
       .bind(bearer.hash, now.toISOString())
       .first<{ id: string; display_name: string; user_principal_name: string; tenant_id: string; roles: string }>();
     if (!row) return null;
@@ -26,6 +25,9 @@ export const sessionCredential: AdminCredential = {
       user: { id: row.id, displayName: row.display_name, userPrincipalName: row.user_principal_name },
       roles: JSON.parse(row.roles) as Role[],
     } satisfies AdminCaller;
+  },
+  async revoke(db, bearer) {
+    await db.prepare(`DELETE FROM session_tokens WHERE token_hash = ?1`).bind(bearer.hash).run();
   },
   checkInBatch(bearer, caller, roles, now) {
     return {

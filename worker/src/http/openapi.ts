@@ -19,9 +19,9 @@ const errorsKey = "x-appseats-errors";
 
 export interface RouteDoc {
   summary: string;
-  /** The successful answer: a shared schema sent as JSON, or text of another media type. */
-  answer: z.ZodType | { mediaType: string };
-  /** 200 unless said. */
+  /** The successful answer: a shared schema sent as JSON, text of another media type, or none (204). */
+  answer: z.ZodType | { mediaType: string } | "none";
+  /** 200 unless said (204 with no answer). */
   status?: 200 | 201;
   /** What the route's own logic may refuse with; what its middlewares answer, they document themselves. */
   errors?: ErrorCode[];
@@ -48,15 +48,18 @@ export const documented = (doc: RouteDoc) =>
     // A function, so that it is computed for this route: the middlewares' parts would name theirs.
     operationId: operationIdOf,
     summary: doc.summary,
-    responses: {
-      [doc.status ?? 200]: {
-        description: "OK",
-        content:
-          "mediaType" in doc.answer
-            ? { [doc.answer.mediaType]: { schema: { type: "string" } } }
-            : { "application/json": { schema: resolver(doc.answer) } },
-      },
-    },
+    responses:
+      doc.answer === "none"
+        ? { 204: { description: "Done; nothing to answer" } }
+        : {
+            [doc.status ?? 200]: {
+              description: "OK",
+              content:
+                "mediaType" in doc.answer
+                  ? { [doc.answer.mediaType]: { schema: { type: "string" } } }
+                  : { "application/json": { schema: resolver(doc.answer) } },
+            },
+          },
     [errorsKey]: doc.errors ?? [],
     ...(doc.open ? { security: [] } : {}),
     ...(doc.devOnly ? { tags: ["dev-only"], hide: ({ c }: { c?: Context }) => !devRoutesServed(c?.env as Env | undefined) } : {}),
