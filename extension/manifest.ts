@@ -6,7 +6,10 @@
  * - alarms: the periodic refresh of cache, menu and badge, and the replay of queued changes;
  * - notifications: the outcome of a right-click assignment or of a replayed change;
  * - activeTab: the active tab's address when the popup opens, to pick the tenant whose domain it is;
- * - host 127.0.0.1 and localhost: the local backend; any other backend is asked for when set (optional).
+ * - identity: sign-in with Microsoft in the browser's own sign-in window (launchWebAuthFlow);
+ * - host 127.0.0.1 and localhost: the local backend and the local Entra ID stand-in;
+ * - host login.microsoftonline.com: Entra ID's token endpoint, to redeem the sign-in's code and renew
+ *   the access token; any other backend or authority is asked for when set (optional).
  */
 export type Target = "chrome" | "firefox";
 
@@ -18,8 +21,8 @@ export function manifestFor(target: string) {
     default_locale: "en",
     icons,
     action: { default_title: "__MSG_actionTitle__", default_icon: icons },
-    permissions: ["storage", "contextMenus", "alarms", "notifications", "activeTab"],
-    host_permissions: ["http://127.0.0.1/*", "http://localhost/*"],
+    permissions: ["storage", "contextMenus", "alarms", "notifications", "activeTab", "identity"],
+    host_permissions: ["http://127.0.0.1/*", "http://localhost/*", "https://login.microsoftonline.com/*"],
     optional_host_permissions: ["https://*/*", "http://*/*"],
     ...(target === "firefox"
       ? {

@@ -37,7 +37,7 @@ export async function prepareDatabase({ persist, extraSql = [] }: { persist?: st
 }
 
 /**
- * Starts `wrangler dev` with local sign-in on 127.0.0.1:port, in its own process group so that
+ * Starts `wrangler dev` with local sign-in (and Entra ID sign-in, given `entra`) on 127.0.0.1:port, in its own process group so that
  * it can be stopped, or killed, whole. Resolves once it answers.
  *
  * `quiet` turns off two conveniences of local development that production does not have and
@@ -48,11 +48,14 @@ export async function startWorker({
   port = 8787,
   persist,
   quiet = false,
+  entra,
   onOutput,
 }: {
   port?: number;
   persist?: string;
   quiet?: boolean;
+  /** Sign-in with Microsoft Entra ID: whose tokens the worker trusts (the local stand-in, or Entra ID itself). */
+  entra?: { authority: string; clientId: string };
   onOutput?: (chunk: string) => void;
 } = {}): Promise<ChildProcess> {
   if (await answers(port)) throw new Error(`Something already answers on 127.0.0.1:${port}: stop it, or choose another port.`);
@@ -67,6 +70,7 @@ export async function startWorker({
       String(port),
       "--var",
       "DEV_SIGN_IN:true",
+      ...(entra ? ["--var", `ENTRA_AUTHORITY:${entra.authority}`, "--var", `ENTRA_CLIENT_ID:${entra.clientId}`] : []),
       "--show-interactive-dev-session=false",
       ...(quiet ? ["--log-level", "warn"] : []),
       ...persistArgs(persist),

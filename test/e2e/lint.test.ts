@@ -48,8 +48,8 @@ describe("the built extension", () => {
     expect(firefox.browser_specific_settings.gecko.id).toBeTruthy();
     for (const manifest of [chrome, firefox]) {
       expect(manifest.manifest_version).toBe(3);
-      expect(manifest.permissions).toEqual(["storage", "contextMenus", "alarms", "notifications", "activeTab"]);
-      expect(manifest.host_permissions).toEqual(["http://127.0.0.1/*", "http://localhost/*"]);
+      expect(manifest.permissions).toEqual(["storage", "contextMenus", "alarms", "notifications", "activeTab", "identity"]);
+      expect(manifest.host_permissions).toEqual(["http://127.0.0.1/*", "http://localhost/*", "https://login.microsoftonline.com/*"]);
       expect(manifest.content_security_policy).toBeUndefined();
     }
     const popup = readFileSync(join(root, "extension/dist/chrome/popup.html"), "utf8");

@@ -9,12 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { d1File, prepareDatabase, startWorker, stopWorker } from "../../scripts/local-backend.ts";
+import { type LocalEntra, startLocalEntra } from "../../scripts/local-entra.ts";
 
 export class Backend {
   readonly port: number;
   readonly url: string;
   readonly persist = mkdtempSync(join(tmpdir(), "appseats-reliability-"));
   private worker?: ChildProcess;
+  /** The local Entra ID stand-in the worker trusts, on the port 1000 above the worker's. */
+  entra?: LocalEntra;
   restarts = 0;
 
   /** Request logs and the local trace collector off (see startWorker): for measuring. */
@@ -28,7 +31,8 @@ export class Backend {
 
   async start(extraSql: string[]) {
     await prepareDatabase({ persist: this.persist, extraSql });
-    this.worker = await startWorker({ port: this.port, persist: this.persist, quiet: this.quiet });
+    this.entra = await startLocalEntra({ port: this.port + 1000 });
+    this.worker = await startWorker({ port: this.port, persist: this.persist, quiet: this.quiet, entra: this.entra });
   }
 
   /** The process ids of the running worker's process group (wrangler and workerd). */
@@ -42,12 +46,13 @@ export class Backend {
   }
 
   async restart() {
-    this.worker = await startWorker({ port: this.port, persist: this.persist, quiet: this.quiet });
+    this.worker = await startWorker({ port: this.port, persist: this.persist, quiet: this.quiet, entra: this.entra });
     this.restarts += 1;
   }
 
   async dispose() {
     if (this.worker) await stopWorker(this.worker, "SIGKILL");
+    await this.entra?.close();
     rmSync(this.persist, { recursive: true, force: true });
   }
 

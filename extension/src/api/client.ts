@@ -65,6 +65,8 @@ export class AppSeatsClient {
     this.#answer(() => this.#api.licenses[":id"].unassign.$post({ param: { id }, json: body }, withKey(idempotencyKey)));
   install = (id: string) => this.#answer(() => this.#api.licenses[":id"].install.$post({ param: { id } }));
   demoAccounts = () => this.#answer(() => this.#api.dev.accounts.$get());
+  authConfig = () => this.#answer(() => this.#api.auth.config.$get());
+  signOut = () => this.#answer(() => this.#api.session.$delete());
   signIn = (userPrincipalName: string) => this.#answer(() => this.#api.dev["sign-in"].$post({ json: { userPrincipalName } }));
 }
 

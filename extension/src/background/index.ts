@@ -7,6 +7,7 @@ import browser from "webextension-polyfill";
 import type { Envelope, Messages, MessageType } from "../core/messages.js";
 import { queue } from "../core/storage.js";
 import { assignSelection } from "./assign-selection.background.js";
+import { signInWithMicrosoftFor } from "./entra.background.js";
 import { parseMenuItemId } from "./menus.background.js";
 import { replayQueue } from "./queue.background.js";
 import { refreshAlarm, refreshAll, refreshEveryMinutes, showCurrentTenant } from "./refresh.background.js";
@@ -26,6 +27,7 @@ const handlers: { [K in MessageType]: (payload: Messages[K]["request"]) => Promi
   },
   replayQueue: () => replayQueue(),
   assignSelection: (request) => assignSelection(request),
+  signInWithMicrosoft: (request) => signInWithMicrosoftFor(request),
 };
 
 async function onTick() {

@@ -34,6 +34,9 @@ export function describeError(error: unknown): string {
       return t("error_Forbidden", (details.requiredRoles ?? []).join(", "));
     case "Unauthenticated":
       return t("notifySignedOut");
+    case "TenantNotOnboarded":
+    case "AccountConflict":
+      return t(`error_${error.code}`);
     case "RateLimited":
     case "IdempotencyKeyInFlight":
     case "Unavailable":

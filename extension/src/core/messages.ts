@@ -17,6 +17,11 @@ export interface Messages {
   queueChange: { request: { change: QueuedChange }; response: { queued: number } };
   /** Send the queued changes now. */
   replayQueue: { request: Record<string, never>; response: { outcomes: ReplayOutcome[]; remaining: number } };
+  /** Sign in with Microsoft Entra ID at the backend's authority, in the browser's sign-in window. */
+  signInWithMicrosoft: {
+    request: { backendUrl: string; loginHint?: string };
+    response: { ok: boolean; message: string };
+  };
   /** What the "Assign license to …" menu does with a selection. */
   assignSelection: {
     request: { tenantId: string; licenseId: string; selection: string };

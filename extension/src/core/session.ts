@@ -1,31 +1,75 @@
-/** Signing in and out, and a client for a signed-in tenant; an expired session is dropped. */
+/** Signing in and out, and a client for a signed-in tenant; an expired session is renewed or dropped. */
 import { ApiError, AppSeatsClient } from "../api/client.js";
-import { type Session, sessions, settings } from "./storage.js";
+import { renewBeforeMs, renewSession } from "./entra.js";
+import { type EntraSession, type Session, sessions, settings, summaries } from "./storage.js";
 
+/** The local sign-in (demo accounts), where the backend offers it. */
 export async function signIn(backendUrl: string, userPrincipalName: string): Promise<Session> {
   const { token, expiresAt } = await new AppSeatsClient(backendUrl).signIn(userPrincipalName);
   const me = await new AppSeatsClient(backendUrl, token).me();
-  const session: Session = { backendUrl, token, expiresAt, me };
+  return keep({ backendUrl, token, expiresAt, me });
+}
+
+/** Keeps a new session and makes its tenant the current one. */
+export async function keep(session: Session): Promise<Session> {
   await sessions.put(session);
-  await settings.update({ lastTenantId: me.tenant.id });
+  await settings.update({ lastTenantId: session.me.tenant.id });
   return session;
+}
+
+/**
+ * Signs out of a tenant: the backend ends the session (a local one at once), and the extension
+ * forgets its tokens and the tenant's cached figures.
+ */
+export async function signOut(session: Session): Promise<void> {
+  await clientFor(session)
+    .signOut()
+    .catch(() => undefined);
+  await sessions.remove(session.me.tenant.id);
+  await summaries.remove(session.me.tenant.id);
 }
 
 export const clientFor = (session: Session) => new AppSeatsClient(session.backendUrl, session.token);
 
-/** Runs a call for a session; a 401 means the session is over, so it is removed before rethrowing. */
-export async function withSession<T>(session: Session, call: (client: AppSeatsClient) => Promise<T>): Promise<T> {
+const isEntra = (session: Session): session is Session & { entra: EntraSession } => session.entra !== undefined;
+
+/** An Entra ID session whose access token expires soon is renewed first; one that cannot be is marked. */
+async function current(session: Session, now = Date.now()): Promise<Session> {
+  if (!isEntra(session) || session.renewalFailed || new Date(session.expiresAt).getTime() - now > renewBeforeMs) return session;
   try {
-    return await call(clientFor(session));
+    const renewed = await renewSession(session);
+    await sessions.put(renewed);
+    return renewed;
+  } catch {
+    const failed = { ...session, renewalFailed: true };
+    await sessions.put(failed);
+    return failed;
+  }
+}
+
+/** Runs a call for a session; a 401 means the session is over, so it is removed (or marked, for Entra ID) before rethrowing. */
+export async function withSession<T>(session: Session, call: (client: AppSeatsClient) => Promise<T>): Promise<T> {
+  const live = await current(session);
+  try {
+    return await call(clientFor(live));
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) await sessions.remove(session.me.tenant.id);
+    if (error instanceof ApiError && error.status === 401) {
+      if (isEntra(live)) await sessions.put({ ...live, renewalFailed: true });
+      else await sessions.remove(live.me.tenant.id);
+    }
     throw error;
   }
 }
 
+/** The sessions that work now: Entra ID ones renewed where due; expired local ones dropped. */
 export async function liveSessions(now = Date.now()): Promise<Session[]> {
-  const all = Object.values(await sessions.all());
-  const live = all.filter((s) => new Date(s.expiresAt).getTime() > now);
-  for (const expired of all.filter((s) => !live.includes(s))) await sessions.remove(expired.me.tenant.id);
+  const all = await Promise.all(Object.values(await sessions.all()).map((s) => current(s, now)));
+  const live = all.filter((s) => !s.renewalFailed && new Date(s.expiresAt).getTime() > now);
+  for (const expired of all.filter((s) => !isEntra(s) && !live.includes(s))) await sessions.remove(expired.me.tenant.id);
   return live;
+}
+
+/** Entra ID sessions that need the admin to sign in again (one click, in the popup). */
+export async function sessionsToRenew(): Promise<Session[]> {
+  return Object.values(await sessions.all()).filter((s) => isEntra(s) && s.renewalFailed);
 }

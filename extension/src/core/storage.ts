@@ -13,9 +13,20 @@ export const defaultBackendUrl = "http://127.0.0.1:8787";
 
 export interface Session {
   backendUrl: string;
+  /** The bearer token: a local session token, or an Entra ID access token. */
   token: string;
   expiresAt: string;
   me: Me;
+  /** Signed in with Microsoft Entra ID: where to renew the access token. */
+  entra?: EntraSession;
+  /** The access token expired and could not be renewed: the admin is asked to sign in again. */
+  renewalFailed?: boolean;
+}
+
+export interface EntraSession {
+  authority: string;
+  clientId: string;
+  refreshToken?: string;
 }
 
 export interface Settings {
@@ -54,6 +65,7 @@ export const settings = {
 export const summaries = {
   get: (tenantId: string) => read<CachedSummary | undefined>(browser.storage.local, `summary:${tenantId}`, undefined),
   put: (tenantId: string, cached: CachedSummary) => browser.storage.local.set({ [`summary:${tenantId}`]: cached }),
+  remove: (tenantId: string) => browser.storage.local.remove(`summary:${tenantId}`),
 };
 
 export const queue = {

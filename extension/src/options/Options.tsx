@@ -1,21 +1,24 @@
 /**
- * The options page: which backend to use, signing in (the local sign-in offers the demo
- * accounts when the backend allows it) and signing out of each tenant.
+ * The options page: which backend to use, signing in (with Microsoft first; the local sign-in
+ * offers the demo accounts only where the backend says it has one) and signing out of each tenant.
  */
+
+import type { AuthConfig } from "@appseats/shared";
 import { useEffect, useState } from "preact/hooks";
 import browser from "webextension-polyfill";
 import { AppSeatsClient, type DemoAccount } from "../api/client.js";
 import { describeError } from "../core/describe-error.js";
 import { t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
-import { liveSessions, signIn } from "../core/session.js";
+import { signOut as endSession, liveSessions, signIn } from "../core/session.js";
 import { dropFirstView, dropSnapshot, readSnapshot } from "../core/snapshot.js";
-import { defaultBackendUrl, type Session, sessions, settings } from "../core/storage.js";
+import { defaultBackendUrl, type Session, settings } from "../core/storage.js";
 
 export function Options() {
   const [backendUrl, setBackendUrl] = useState(defaultBackendUrl);
   const [saved, setSaved] = useState(defaultBackendUrl);
-  const [accounts, setAccounts] = useState<DemoAccount[] | "unavailable">();
+  const [config, setConfig] = useState<AuthConfig | "unavailable">();
+  const [accounts, setAccounts] = useState<DemoAccount[]>();
   const [signedIn, setSignedIn] = useState<Session[]>([]);
   const [upn, setUpn] = useState("");
   const [message, setMessage] = useState<{ kind: "error" | "success"; text: string }>();
@@ -29,12 +32,18 @@ export function Options() {
     void liveSessions().then(setSignedIn);
   }, []);
 
+  // How this backend signs in; the demo accounts only where it has the local sign-in.
   useEffect(() => {
+    setConfig(undefined);
     setAccounts(undefined);
-    new AppSeatsClient(saved)
-      .demoAccounts()
-      .then((found) => setAccounts(found.items))
-      .catch(() => setAccounts("unavailable"));
+    const client = new AppSeatsClient(saved);
+    client
+      .authConfig()
+      .then(async (found) => {
+        setConfig(found);
+        if (found.devSignIn) setAccounts((await client.demoAccounts()).items);
+      })
+      .catch(() => setConfig("unavailable"));
   }, [saved]);
 
   async function saveBackend(event: Event) {
@@ -74,8 +83,30 @@ export function Options() {
     }
   }
 
-  async function signOut(tenantId: string) {
-    await sessions.remove(tenantId);
+  async function signInWithMicrosoft(authority: string) {
+    setBusy(true);
+    setMessage({ kind: "success", text: t("signingIn") });
+    try {
+      // An authority other than Microsoft's own or this machine needs the browser's permission to reach it.
+      const origin = `${new URL(authority).origin}/*`;
+      if (!(await browser.permissions.contains({ origins: [origin] }))) {
+        const granted = await browser.permissions.request({ origins: [origin] }).catch(() => false);
+        if (!granted) return setMessage({ kind: "error", text: t("permissionRefused", new URL(authority).host) });
+      }
+      const answer = await send("signInWithMicrosoft", { backendUrl: saved });
+      if (answer.ok) {
+        dropFirstView();
+        setSignedIn(await liveSessions());
+      }
+      setMessage({ kind: answer.ok ? "success" : "error", text: answer.message });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function signOut(session: Session) {
+    const tenantId = session.me.tenant.id;
+    await endSession(session);
     // The popup's instant last view must not show a tenant the admin signed out of, as the
     // current one or in the switcher of its first view.
     if (readSnapshot()?.me.tenant.id === tenantId) dropSnapshot();
@@ -118,7 +149,7 @@ export function Options() {
               <span>
                 <strong>{s.me.tenant.displayName}</strong> — {s.me.user.displayName} ({s.me.roles.join(", ") || t("noRole")})
               </span>
-              <button type="button" onClick={() => void signOut(s.me.tenant.id)} aria-label={t("signOutOf", s.me.tenant.displayName)}>
+              <button type="button" onClick={() => void signOut(s)} aria-label={t("signOutOf", s.me.tenant.displayName)}>
                 {t("signOut")}
               </button>
             </li>
@@ -128,9 +159,27 @@ export function Options() {
 
       <section aria-labelledby="sign-in-heading">
         <h2 id="sign-in-heading">{t("signIn")}</h2>
-        {accounts === "unavailable" && <p>{t("devSignInUnavailable")}</p>}
-        {Array.isArray(accounts) && (
+        {config === "unavailable" && <p>{t("backendUnavailable")}</p>}
+        {config && config !== "unavailable" && (
           <>
+            {config.entra ? (
+              <button
+                type="button"
+                class="primary microsoft"
+                disabled={busy}
+                onClick={() => void signInWithMicrosoft(config.entra!.authority)}
+              >
+                {t("signInWithMicrosoft")}
+              </button>
+            ) : (
+              <p>{t("entraUnavailable")}</p>
+            )}
+            {!config.devSignIn && <p>{t("devSignInUnavailable")}</p>}
+          </>
+        )}
+        {accounts && (
+          <>
+            <h3>{t("devSignInHeading")}</h3>
             <p>{t("demoAccountsIntro")}</p>
             <ul class="accounts">
               {accounts.map((a) => (

@@ -1,13 +1,14 @@
 /** The toolbar popup: the current tenant's licenses, one app's details, and the changes an admin makes. */
 import type { AssignRequest, LicenseSummary, PrincipalView } from "@appseats/shared";
-import { useLayoutEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useState } from "preact/hooks";
 import browser from "webextension-polyfill";
 import { type AppSeatsClient, Unreachable } from "../api/client.js";
 import { describeError } from "../core/describe-error.js";
 import { t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
-import { clientFor } from "../core/session.js";
+import { clientFor, sessionsToRenew } from "../core/session.js";
 import { keepFirstView } from "../core/snapshot.js";
+import type { Session } from "../core/storage.js";
 import { AssignPane } from "./components/AssignPane.js";
 import { Details } from "./components/Details.js";
 import { Header } from "./components/Header.js";
@@ -152,9 +153,34 @@ function Status(props: { freshness: Freshness; fetchedAt?: number | undefined })
 }
 
 function SignedOut() {
+  const [expired, setExpired] = useState<Session[]>([]);
+  const [state, setState] = useState<{ busy?: boolean; error?: string }>({});
+  useEffect(() => void sessionsToRenew().then(setExpired), []);
+
+  /** One click: the Microsoft window opens for the same account (the popup may close meanwhile). */
+  async function signInAgain(session: Session) {
+    setState({ busy: true });
+    const answer = await send("signInWithMicrosoft", { backendUrl: session.backendUrl, loginHint: session.me.user.userPrincipalName });
+    if (answer.ok) location.reload();
+    else setState({ error: answer.message });
+  }
+
   return (
     <div class="popup signed-out">
       <h1>{t("extName")}</h1>
+      {expired.map((session) => (
+        <p key={session.me.tenant.id} class="info">
+          {t("sessionExpired", session.me.tenant.displayName)}{" "}
+          <button type="button" class="primary" disabled={state.busy} onClick={() => void signInAgain(session)}>
+            {t("signInAgain")}
+          </button>
+        </p>
+      ))}
+      {state.error && (
+        <p class="error" role="alert">
+          {state.error}
+        </p>
+      )}
       <p>{t("signInPrompt")}</p>
       <button type="button" class="primary" onClick={() => void browser.runtime.openOptionsPage()}>
         {t("signIn")}
