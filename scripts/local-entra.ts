@@ -40,13 +40,31 @@ export const localAccounts: Account[] = demoTenants.flatMap((tenant) =>
     .filter((user) => !user.disabled)
     .map((user) => ({ ...user, tenant: tenant.name, tid: tenant.entraTenantId, oid: objectIdOf(tenant.entraTenantId, user.upn) })),
 );
+/** What an Entra ID v2 access token for AppSeats says of its user (the times are the token's own). */
+const accessTokenClaims = (authority: string, account: Account) => ({
+  iss: `${authority}/${account.tid}/v2.0`,
+  aud: `api://${localClientId}`,
+  azp: localClientId,
+  tid: account.tid,
+  oid: account.oid,
+  sub: account.oid,
+  ver: "2.0",
+  scp: "access_as_user",
+  wids: account.role ? [roleIds[account.role]!] : [],
+  preferred_username: account.upn,
+  name: account.name,
+});
+
 const accountOf = (upn: string) => localAccounts.find((account) => account.upn.toLowerCase() === upn.trim().toLowerCase());
 
 export interface LocalEntra {
   authority: string;
   clientId: string;
-  /** Signs any claims with the provider's own key, for tests of tokens no sign-in would give (expired, forged claims). */
-  sign(claims: Record<string, unknown>): Promise<string>;
+  /**
+   * An access token for a demo account signed with the provider's own key, as a sign-in would give
+   * it, with any claims changed: for tests of tokens no sign-in gives (expired, another issuer).
+   */
+  tokenFor(upn: string, changes?: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -114,21 +132,8 @@ export async function startLocalEntra({ port = 8788 }: { port?: number } = {}): 
           const accountId = "accountId" in token ? String(token.accountId) : "";
           const account = accountOf(accountId);
           if (!account) throw new Error(`no local account ${accountId}`);
-          const { scope: _scope, client_id: clientId, ...claims } = jwt.payload;
-          jwt.payload = {
-            ...claims,
-            iss: `${authority}/${account.tid}/v2.0`,
-            aud: resource,
-            azp: clientId,
-            tid: account.tid,
-            oid: account.oid,
-            sub: account.oid,
-            ver: "2.0",
-            scp: "access_as_user",
-            wids: account.role ? [roleIds[account.role]!] : [],
-            preferred_username: account.upn,
-            name: account.name,
-          };
+          const { scope: _scope, client_id: _clientId, ...claims } = jwt.payload;
+          jwt.payload = { ...claims, ...accessTokenClaims(authority, account) };
         },
       },
     },
@@ -173,7 +178,13 @@ export async function startLocalEntra({ port = 8788 }: { port?: number } = {}): 
   return {
     authority,
     clientId: localClientId,
-    sign: (claims) => new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: signingKey.kid, typ: "JWT" }).sign(key),
+    tokenFor: (upn, changes = {}) => {
+      const account = accountOf(upn);
+      if (!account) throw new Error(`no local account ${upn}`);
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { ...accessTokenClaims(authority, account), iat: now, nbf: now, exp: now + 3600, ...changes };
+      return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: signingKey.kid, typ: "at+jwt" }).sign(key);
+    },
     close: () => close(server),
   };
 }

@@ -111,17 +111,28 @@ export async function accessMatrix({ http, checks, backend }: Suite) {
     if (answer.status !== expected) mismatches.push(`${label}: ${method} ${path} → ${answer.status}, expected ${expected}`);
   };
 
-  for (const [upn, role] of roles) {
-    const token = await http.token(upn);
-    for (const route of routes) {
-      for (const tenant of route.takesId ? (["own", "other"] as const) : (["own"] as const)) {
-        const may = allowed[route.capability].includes(role);
-        const expected = !may ? 403 : tenant === "other" ? 404 : 200;
-        await expect(`${role} ${route.name} (${tenant})`, expected, route.method, route.path(tenant, deletes), token, route.body?.(tenant));
-        if (route.name === "delete user" && tenant === "own" && may) deletes += 1;
+  // Each role with a local session token, then with an Entra ID access token of the local stand-in.
+  const entra = backend.entra!;
+  const signIns = { local: (upn: string) => http.token(upn), entra: (upn: string) => entra.tokenFor(upn) };
+  for (const [kind, signIn] of Object.entries(signIns))
+    for (const [upn, role] of roles) {
+      const token = await signIn(upn);
+      for (const route of routes) {
+        for (const tenant of route.takesId ? (["own", "other"] as const) : (["own"] as const)) {
+          const may = allowed[route.capability].includes(role);
+          const expected = !may ? 403 : tenant === "other" ? 404 : 200;
+          await expect(
+            `${role} (${kind}) ${route.name} (${tenant})`,
+            expected,
+            route.method,
+            route.path(tenant, deletes),
+            token,
+            route.body?.(tenant),
+          );
+          if (route.name === "delete user" && tenant === "own" && may) deletes += 1;
+        }
       }
     }
-  }
 
   // No, expired and garbage credentials: 401 on every admin route.
   const expired = await http.token("megan@contoso.com");
@@ -130,13 +141,30 @@ export async function accessMatrix({ http, checks, backend }: Suite) {
     `UPDATE session_tokens SET expires_at = '2020-01-01T00:00:00.000Z' WHERE expires_at = (SELECT MAX(expires_at) FROM session_tokens)`,
   ).run();
   db.close();
+  const now = Math.floor(Date.now() / 1000);
+  const entraToken = await entra.tokenFor("megan@contoso.com");
+  const [header, payload, signature] = entraToken.split(".");
+  const otherTenant = "fab00000-2222-4222-8222-000000000002";
   for (const [kind, token] of [
     ["no", undefined],
     ["expired", expired],
     ["garbage", "ass_not-a-real-token"],
+    ["expired Entra", await entra.tokenFor("megan@contoso.com", { iat: now - 7200, nbf: now - 7200, exp: now - 3600 })],
+    ["forged Entra (claims changed after signing)", `${header}.${payload!.slice(0, -4)}AAAA.${signature}`],
+    [
+      "Entra issued by another tenant than its tid",
+      await entra.tokenFor("megan@contoso.com", { iss: `${entra.authority}/${otherTenant}/v2.0` }),
+    ],
+    ["Entra for another audience", await entra.tokenFor("megan@contoso.com", { aud: "api://someone-else" })],
   ] as const) {
     for (const route of routes)
       await expect(`${kind} token ${route.name}`, 401, route.method, route.path("own", 0), token, route.body?.("own"));
+  }
+
+  // Another organisation's admin, signed in with Microsoft, reaches nothing of Contoso's.
+  const pradeep = await entra.tokenFor("pradeep@fabrikam.com");
+  for (const route of routes.filter((r) => r.takesId && r.capability !== "directory")) {
+    await expect(`Fabrikam's admin (entra) ${route.name}`, 404, route.method, route.path("own", 0), pradeep, route.body?.("own"));
   }
 
   // Vendors: their own subscriptions only; an admin token is no vendor key.

@@ -77,7 +77,7 @@ const query = fc.dictionary(
   { maxKeys: 3 },
 );
 
-type Caller = "admin" | "reader" | "vendor" | "otherVendor" | "garbage" | "none";
+type Caller = "admin" | "reader" | "vendor" | "otherVendor" | "garbage" | "forgedEntra" | "none";
 const routes: { method: string; path: (id: string) => string; body?: boolean }[] = [
   { method: "GET", path: () => "/api/v1/me" },
   { method: "GET", path: () => "/api/v1/licenses" },
@@ -100,9 +100,12 @@ const routes: { method: string; path: (id: string) => string; body?: boolean }[]
   { method: "POST", path: (i) => `/vendor/v1/installs/${i}/complete` },
 ];
 
-export async function hostileInput({ http, checks, tokens, short, invariants }: Suite) {
+export async function hostileInput({ http, checks, tokens, short, invariants, backend }: Suite) {
   const runs = short ? 400 : 3000;
   console.log(`Hostile input: ${runs} generated requests over ${routes.length} routes`);
+  // An Entra ID token of the local stand-in whose claims were changed after signing.
+  const [header, payload, signature] = (await backend.entra!.tokenFor("megan@contoso.com")).split(".");
+  const forgedEntra = `${header}.${payload!.slice(0, -4)}AAAA.${signature}`;
   // Spread over several tokens: the rate limit is per token.
   const admins = await Promise.all(Array.from({ length: 4 }, () => http.token("megan@contoso.com")));
   const credentials: Record<Caller, () => string | undefined> = {
@@ -111,6 +114,7 @@ export async function hostileInput({ http, checks, tokens, short, invariants }: 
     vendor: () => demoVendorKey("northwind"),
     otherVendor: () => demoVendorKey("fabrikam"),
     garbage: () => "ass_garbage-token",
+    forgedEntra: () => forgedEntra,
     none: () => undefined,
   };
   const sent = { total: 0, unsendable: 0, byStatus: {} as Record<string, number> };
@@ -127,7 +131,7 @@ export async function hostileInput({ http, checks, tokens, short, invariants }: 
         query,
         fc.oneof(
           { weight: 7, arbitrary: fc.constant<Caller | "proper">("proper") },
-          { weight: 3, arbitrary: fc.constantFrom<Caller>("admin", "vendor", "reader", "otherVendor", "garbage", "none") },
+          { weight: 3, arbitrary: fc.constantFrom<Caller>("admin", "vendor", "reader", "otherVendor", "garbage", "forgedEntra", "none") },
         ),
         fc.option(fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom("key\r\nX-Injected: 1", "k".repeat(300), "ok-key"))),
         async (routeIndex, pathId, encode, payload, type, params, caller, idempotencyKey) => {
