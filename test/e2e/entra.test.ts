@@ -75,6 +75,62 @@ describe("sign-in with Microsoft Entra ID", () => {
     await popup.close();
   });
 
+  /** The stored Contoso session, changed by `change` if given (in the background's context). */
+  const contosoSession = (change?: { expiresInMs?: number; refreshToken?: string }) =>
+    browser.worker.evaluate(async (change) => {
+      const area = (globalThis as unknown as { chrome: { storage: { session: any } } }).chrome.storage.session;
+      const { sessions } = await area.get("sessions");
+      if (change) {
+        const session = sessions.contoso;
+        if (change.expiresInMs !== undefined) session.expiresAt = new Date(Date.now() + change.expiresInMs).toISOString();
+        if (change.refreshToken !== undefined) session.entra.refreshToken = change.refreshToken;
+        await area.set({ sessions });
+      }
+      return sessions.contoso as { token: string; expiresAt: string; renewalFailed?: boolean };
+    }, change);
+
+  it("renews the access token with the refresh token, silently, once it is about to expire", async () => {
+    const before = await contosoSession({ expiresInMs: 60_000 });
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Fabrikam Sign/ }).waitFor();
+    const after = await contosoSession();
+    expect(after.token).not.toBe(before.token);
+    expect(new Date(after.expiresAt).getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect((await api(backend, "GET", "/api/v1/me", after.token)).body.user.displayName).toBe("Megan Bowen");
+    await popup.close();
+  });
+
+  it("when renewal fails, the popup says to sign in again, and one click does it", async () => {
+    await contosoSession({ expiresInMs: 60_000, refreshToken: "no-longer-valid" });
+    const popup = await openPopup(browser);
+    await popup.getByText("Your sign-in to Contoso has expired.").waitFor();
+    expect((await contosoSession()).renewalFailed).toBe(true);
+    await screenshot(popup, "entra-popup-sign-in-again");
+    // The stand-in still has Megan's session: as with Entra ID, the login hint signs her in without a page.
+    await popup.getByRole("button", { name: "Sign in again" }).click();
+    await popup.getByRole("button", { name: /Fabrikam Sign/ }).waitFor({ timeout: 30_000 });
+    expect((await contosoSession()).renewalFailed).toBeUndefined();
+    await popup.close();
+  });
+
+  it("an admin of several organisations signs in to each: the popup switches between them", async () => {
+    const page = await optionsPage();
+    await signInWithMicrosoft(page, "Pradeep Gupta");
+    await page.close();
+    const popup = await openPopup(browser);
+    const switcher = popup.getByRole("combobox", { name: "Organisation" });
+    await switcher.waitFor();
+    expect(await switcher.locator("option").allInnerTexts()).toEqual(["Contoso", "Fabrikam"]);
+    await switcher.selectOption("fabrikam");
+    await popup.getByRole("button", { name: /Northwind Notes/ }).waitFor();
+    expect(await popup.getByRole("button", { name: /Fabrikam Sign/ }).count()).toBe(0);
+    await popup.close();
+    const options = await optionsPage();
+    await options.getByRole("button", { name: /Sign out of Fabrikam/ }).click();
+    await options.getByText("Signed out.").waitFor();
+    await options.close();
+  });
+
   it("as Grady Archie (GlobalReader), assign is disabled with the reason", async () => {
     const page = await optionsPage();
     await page.getByRole("button", { name: /Sign out of Contoso/ }).click();
