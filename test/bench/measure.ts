@@ -144,7 +144,7 @@ function onScratchDatabase<T>(measure: (db: DatabaseSync) => T): T {
 export function sqliteLimitMs(migrationSql: string[], rows: number): number {
   return onScratchDatabase((db) => {
     for (const migration of migrationSql) db.exec(migration);
-    db.exec(`INSERT INTO tenants VALUES ('t', 'T', '2026-01-01T00:00:00.000Z');
+    db.exec(`INSERT INTO tenants (id, display_name, created_at) VALUES ('t', 'T', '2026-01-01T00:00:00.000Z');
       INSERT INTO vendors VALUES ('v', 'V', NULL, NULL);
       INSERT INTO apps VALUES ('a', 'v', 'A', 'V', NULL, 'https://a.example');
       INSERT INTO subscriptions (id, tenant_id, app_id, plan, purchased, status, created_at, updated_at)

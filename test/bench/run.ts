@@ -152,6 +152,17 @@ async function main() {
       me: await throughput(backend, 800, 32, (i) => lean("GET", "/api/v1/me", { token: tokens[1 + (i % 32)] })),
       signIn: await throughput(backend, 200, 32, signIn),
     };
+    // GET /api/v1/me with an Entra ID access token (of the local stand-in) beside a local session
+    // token, for the same admin: the key set is cached, so the token costs its signature check.
+    const megan = await Promise.all(Array.from({ length: 32 }, () => http.token("megan@contoso.com")));
+    const meganEntra = await Promise.all(
+      Array.from({ length: 32 }, (_, i) => backend.entra!.tokenFor("megan@contoso.com", { jti: `bench-${i}` })),
+    );
+    for (const token of meganEntra) await lean("GET", "/api/v1/me", { token }); // links her account; fetches the keys
+    results.me = {
+      local: await throughput(backend, 800, 32, (i) => lean("GET", "/api/v1/me", { token: megan[i % 32] })),
+      entra: await throughput(backend, 800, 32, (i) => lean("GET", "/api/v1/me", { token: meganEntra[i % 32] })),
+    };
     // And the disk's: every change is committed durably, which flushes the disk.
     results.durableCommitMs = round(durableCommitMs(300), 2);
 

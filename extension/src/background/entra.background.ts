@@ -4,10 +4,11 @@
  */
 import { AppSeatsClient } from "../api/client.js";
 import { describeError } from "../core/describe-error.js";
-import { signInWithMicrosoft } from "../core/entra.js";
+import { renewSession, signInWithMicrosoft } from "../core/entra.js";
 import { t } from "../core/i18n.js";
 import type { Messages } from "../core/messages.js";
 import { keep } from "../core/session.js";
+import { type EntraSession, type Session, sessions } from "../core/storage.js";
 import { refreshAll } from "./refresh.background.js";
 
 type Request = Messages["signInWithMicrosoft"]["request"];
@@ -22,5 +23,32 @@ export async function signInWithMicrosoftFor({ backendUrl, loginHint }: Request)
     return { ok: true, message: t("signedInAs", session.me.user.displayName, session.me.tenant.displayName) };
   } catch (error) {
     return { ok: false, message: describeError(error) };
+  }
+}
+
+/** Renewals under way, by tenant: a refresh token is good for one use, so a second asker waits for the first. */
+const renewing = new Map<string, Promise<Session>>();
+
+/** Renews a session's access token, once at a time per tenant. */
+export function renewOnce(session: Session & { entra: EntraSession }): Promise<Session> {
+  const tenantId = session.me.tenant.id;
+  let renewal = renewing.get(tenantId);
+  if (!renewal) {
+    renewal = renewSession(session).finally(() => renewing.delete(tenantId));
+    renewing.set(tenantId, renewal);
+  }
+  return renewal;
+}
+
+/** A page asks for a tenant's session to be renewed. */
+export async function renewSessionFor({ tenantId }: Messages["renewSession"]["request"]): Promise<Messages["renewSession"]["response"]> {
+  const session = (await sessions.all())[tenantId];
+  if (!session?.entra) return { session: null };
+  try {
+    const renewed = await renewOnce(session as Session & { entra: EntraSession });
+    await sessions.put(renewed);
+    return { session: renewed };
+  } catch {
+    return { session: null };
   }
 }

@@ -5,9 +5,10 @@
  */
 import browser from "webextension-polyfill";
 import type { Envelope, Messages, MessageType } from "../core/messages.js";
+import { renewSessionsWith } from "../core/session.js";
 import { queue } from "../core/storage.js";
 import { assignSelection } from "./assign-selection.background.js";
-import { signInWithMicrosoftFor } from "./entra.background.js";
+import { renewOnce, renewSessionFor, signInWithMicrosoftFor } from "./entra.background.js";
 import { parseMenuItemId } from "./menus.background.js";
 import { replayQueue } from "./queue.background.js";
 import { refreshAlarm, refreshAll, refreshEveryMinutes, showCurrentTenant } from "./refresh.background.js";
@@ -28,6 +29,7 @@ const handlers: { [K in MessageType]: (payload: Messages[K]["request"]) => Promi
   replayQueue: () => replayQueue(),
   assignSelection: (request) => assignSelection(request),
   signInWithMicrosoft: (request) => signInWithMicrosoftFor(request),
+  renewSession: (request) => renewSessionFor(request),
 };
 
 async function onTick() {
@@ -36,6 +38,9 @@ async function onTick() {
 }
 
 export function startBackground() {
+  // The background renews Entra ID sessions itself; pages ask it to (core/session.ts).
+  renewSessionsWith(renewOnce);
+
   browser.runtime.onInstalled.addListener(() => {
     void browser.alarms.create(refreshAlarm, { periodInMinutes: refreshEveryMinutes });
     void refreshAll();

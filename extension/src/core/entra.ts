@@ -13,9 +13,6 @@ import type { EntraSession, Session } from "./storage.js";
 
 export type EntraConfig = NonNullable<AuthConfig["entra"]>;
 
-/** Renewed this long before the access token expires. */
-export const renewBeforeMs = 5 * 60 * 1000;
-
 /** Plain http is allowed only to this machine (the local stand-in). */
 const isLoopback = (url: string) => ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname);
 

@@ -4,6 +4,7 @@
  */
 import browser from "webextension-polyfill";
 import type { QueuedChange, ReplayOutcome } from "./queue.js";
+import type { Session } from "./storage.js";
 
 export interface Messages {
   /** Refresh every tenant's cached summary, the menus and the badge now (after sign-in or sign-out). */
@@ -22,6 +23,8 @@ export interface Messages {
     request: { backendUrl: string; loginHint?: string };
     response: { ok: boolean; message: string };
   };
+  /** Renew a tenant's Entra ID access token with its refresh token (none when that fails). */
+  renewSession: { request: { tenantId: string }; response: { session: Session | null } };
   /** What the "Assign license to …" menu does with a selection. */
   assignSelection: {
     request: { tenantId: string; licenseId: string; selection: string };

@@ -1,7 +1,26 @@
 /** Signing in and out, and a client for a signed-in tenant; an expired session is renewed or dropped. */
 import { ApiError, AppSeatsClient } from "../api/client.js";
-import { renewBeforeMs, renewSession } from "./entra.js";
+import { send } from "./messages.js";
 import { type EntraSession, type Session, sessions, settings, summaries } from "./storage.js";
+
+/** An Entra ID access token is renewed this long before it expires. */
+export const renewBeforeMs = 5 * 60 * 1000;
+
+/**
+ * How an Entra ID session is renewed. The background does it (with oauth4webapi, core/entra.ts,
+ * one renewal at a time per tenant, since a refresh token is good for one use); the popup and
+ * the options page ask it, so that they do not ship the OAuth client.
+ */
+let renew = async (session: Session): Promise<Session> => {
+  const { session: renewed } = await send("renewSession", { tenantId: session.me.tenant.id });
+  if (!renewed) throw new Error("The sign-in could not be renewed.");
+  return renewed;
+};
+
+/** The background renews sessions itself (see entra.background.ts). */
+export function renewSessionsWith(renewer: (session: Session & { entra: EntraSession }) => Promise<Session>) {
+  renew = (session) => renewer(session as Session & { entra: EntraSession });
+}
 
 /** The local sign-in (demo accounts), where the backend offers it. */
 export async function signIn(backendUrl: string, userPrincipalName: string): Promise<Session> {
@@ -37,7 +56,7 @@ const isEntra = (session: Session): session is Session & { entra: EntraSession }
 async function current(session: Session, now = Date.now()): Promise<Session> {
   if (!isEntra(session) || session.renewalFailed || new Date(session.expiresAt).getTime() - now > renewBeforeMs) return session;
   try {
-    const renewed = await renewSession(session);
+    const renewed = await renew(session);
     await sessions.put(renewed);
     return renewed;
   } catch {

@@ -265,6 +265,26 @@ describe("the authority's keys", () => {
   });
 });
 
+describe("a token seen before", () => {
+  beforeEach(async () => {
+    await freshDemo();
+    vi.useFakeTimers({ toFake: ["Date"] });
+  });
+  afterAll(() => vi.useRealTimers());
+
+  it("is refused once it has expired, though it was accepted before", async () => {
+    vi.setSystemTime(new Date("2031-02-01T00:00:00Z"));
+    const claims = claimsFor("megan@contoso.com", { roles: ["GlobalAdmin"] });
+    const token = await entra.sign({ ...claims, exp: (claims.iat as number) + 60 });
+    expect((await me(token)).status).toBe(200);
+    vi.setSystemTime(new Date("2031-02-01T00:03:00Z"));
+    expect((await me(token)).status).toBe(200);
+    vi.setSystemTime(new Date("2031-02-01T00:06:01Z"));
+    expect((await me(token)).status).toBe(401);
+    vi.useRealTimers();
+  });
+});
+
 describe("signing out (DELETE /api/v1/session)", () => {
   beforeEach(freshDemo);
 

@@ -11,17 +11,21 @@ import { auditWhenAny } from "../licensing/audit.js";
 import { Batch } from "../licensing/batch.js";
 import { type ChangeContext, newId } from "../licensing/context.js";
 import { sqlString } from "../licensing/sql.js";
-import type { AdminCaller, AdminCredential, VerifyContext } from "./callers.js";
+import type { AdminCaller, AdminCredential, Bearer, VerifyContext } from "./callers.js";
+import { RecentCallers } from "./recent-callers.js";
 
 export interface EntraSettings {
   authority: string;
   clientId: string;
 }
 
-/** Entra ID sign-in as the worker's variables set it, or null when it is off (no client id). */
+/**
+ * Entra ID sign-in as the worker's variables set it, or null when it is off (no client id). The
+ * authority is used exactly as set (no trailing slash): issuers are compared with it to the letter.
+ */
 export function entraSettings(env: Env): EntraSettings | null {
   if (!env.ENTRA_CLIENT_ID) return null;
-  return { authority: (env.ENTRA_AUTHORITY || "https://login.microsoftonline.com").replace(/\/+$/, ""), clientId: env.ENTRA_CLIENT_ID };
+  return { authority: env.ENTRA_AUTHORITY || "https://login.microsoftonline.com", clientId: env.ENTRA_CLIENT_ID };
 }
 
 /** The scopes the extension asks for. */
@@ -101,12 +105,28 @@ interface UserRow {
 
 const userColumns = `u.id, u.display_name, u.user_principal_name, u.account_enabled, u.deleted_at, u.entra_object_id`;
 
+/**
+ * Tokens whose signature and claims were verified lately in this isolate, by their hash: each
+ * request still reads the user and the tenant, but an RSA signature is checked once per token
+ * and five minutes, not on every request (BENCHMARKS.md). A token is used only until it expires.
+ */
+const verifiedTokens = new RecentCallers<EntraClaims>({ size: 1000, maxAgeMs: 5 * 60 * 1000 });
+
+async function claimsOf(bearer: Bearer, settings: EntraSettings, now: Date): Promise<EntraClaims | null> {
+  const key = `${settings.authority} ${settings.clientId} ${bearer.hash}`;
+  const known = verifiedTokens.get(key);
+  if (known && ((known.exp ?? 0) + clockToleranceSeconds) * 1000 > now.getTime()) return known;
+  const claims = await verifiedEntraClaims(bearer.token, settings, now);
+  if (claims) verifiedTokens.set(key, claims);
+  return claims;
+}
+
 export const entraCredential: AdminCredential = {
   recognises: (token) => compactJws.test(token),
 
   async verify(bearer, context) {
     const settings = entraSettings(context.env);
-    const claims = settings && (await verifiedEntraClaims(bearer.token, settings, context.now));
+    const claims = settings && (await claimsOf(bearer, settings, context.now));
     if (!claims) return null;
     const roles = rolesOfWids(Array.isArray(claims.wids) ? claims.wids.filter((id) => typeof id === "string") : []);
     const db = context.env.DB;
