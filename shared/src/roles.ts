@@ -5,13 +5,15 @@ export const roles = ["GlobalAdmin", "LicenseAdmin", "UserAdmin", "BillingAdmin"
 export const Role = z.enum(roles);
 export type Role = z.infer<typeof Role>;
 
-export type Capability = "read" | "assign" | "install" | "manageDirectory";
+export type Capability = "read" | "assign" | "install" | "manageDirectory" | "manageProvisioning";
 
 export const rolesAllowedTo: Record<Capability, readonly Role[]> = {
   read: roles,
   assign: ["GlobalAdmin", "LicenseAdmin", "UserAdmin"],
   install: ["GlobalAdmin"],
   manageDirectory: ["GlobalAdmin", "UserAdmin"],
+  /** Directory sync (SCIM): its tokens reach every user and group of the tenant. */
+  manageProvisioning: ["GlobalAdmin"],
 };
 
 export function can(held: readonly Role[], capability: Capability): boolean {

@@ -203,6 +203,8 @@ export const auditActions = [
   "directory.user.create",
   "directory.user.link",
   "tenant.onboard",
+  "provisioning.token.create",
+  "provisioning.token.revoke",
 ] as const;
 export const AuditAction = z.enum(auditActions);
 export type AuditAction = z.infer<typeof AuditAction>;
@@ -291,6 +293,22 @@ export const AuthConfig = z
   })
   .meta({ id: "AuthConfig" });
 export type AuthConfig = z.infer<typeof AuthConfig>;
+
+// ---- Directory sync (SCIM provisioning tokens) ------------------------------------------------
+
+/** A provisioning token as listed: never the token itself, which is shown once, when created. */
+export const ProvisioningToken = z
+  .object({ id: z.string(), createdAt: Timestamp, lastUsedAt: Timestamp.nullable() })
+  .meta({ id: "ProvisioningToken" });
+export type ProvisioningToken = z.infer<typeof ProvisioningToken>;
+
+export const ProvisioningTokenCreated = z
+  .object({ id: z.string(), token: z.string(), createdAt: Timestamp, scimBaseUrl: z.url() })
+  .meta({ id: "ProvisioningTokenCreated" });
+export type ProvisioningTokenCreated = z.infer<typeof ProvisioningTokenCreated>;
+
+export const ProvisioningTokenList = page(ProvisioningToken).extend({ scimBaseUrl: z.url() }).meta({ id: "ProvisioningTokenList" });
+export type ProvisioningTokenList = z.infer<typeof ProvisioningTokenList>;
 
 /** The delegated permission an Entra ID access token for AppSeats carries in `scp`. */
 export const entraScope = "access_as_user";

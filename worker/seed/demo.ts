@@ -159,6 +159,8 @@ export const demoSubscriptions: DemoSubscription[] = [
 export const demoUserId = (tenant: string, upn: string) => `usr_${tenant}_${upn.split("@")[0]}`;
 export const demoGroupId = (tenant: string, name: string) => `grp_${tenant}_${name.toLowerCase().replace(/\s+/g, "_")}`;
 export const demoVendorKey = (vendor: string) => `dev-vendor-${vendor}`;
+/** DEMO.md's local provisioning tokens, for SCIM at /scim/v2. */
+export const demoProvisioningToken = (tenant: string) => `dev-scim-${tenant}`;
 
 const q = (value: string | number | null | undefined) =>
   value === null || value === undefined ? "NULL" : typeof value === "number" ? String(value) : `'${value.replaceAll("'", "''")}'`;
@@ -207,6 +209,13 @@ export async function demoSeedStatements(): Promise<string[]> {
       );
     }
   });
+  for (const tenant of demoTenants) {
+    const admin = tenant.users.find((user) => user.role === "GlobalAdmin")!;
+    sql.push(
+      `INSERT OR IGNORE INTO provisioning_tokens (id, tenant_id, token_hash, created_at, created_by)
+       VALUES (${q(`prv_${tenant.id}_dev`)}, ${q(tenant.id)}, ${q(await sha256Hex(demoProvisioningToken(tenant.id)))}, ${q(at(0))}, ${q(demoUserId(tenant.id, admin.upn))})`,
+    );
+  }
   for (const vendor of vendors) {
     sql.push(
       `INSERT OR IGNORE INTO vendors (id, name, contact_url, contact_email)

@@ -11,13 +11,15 @@ import type { AppEnv } from "./http/env.js";
 import { notFoundRoute, onError } from "./http/errors.js";
 import { bodyErrors, jsonCharset, limitBody, requireJson } from "./http/guards.js";
 import { documented, openApiDocument } from "./http/openapi.js";
-import { rateLimit } from "./http/rate-limit.js";
+import { provisioningRateLimit, rateLimit } from "./http/rate-limit.js";
 import { purgeExpired } from "./maintenance.js";
 import { auditRoutes } from "./routes/audit.js";
 import { devRoutes } from "./routes/dev.js";
 import { directoryRoutes, userRoutes } from "./routes/directory.js";
 import { licenseRoutes } from "./routes/licenses.js";
 import { meRoutes } from "./routes/me.js";
+import { provisioningRoutes } from "./routes/provisioning.js";
+import { scimRoutes } from "./routes/scim.js";
 import { authRoutes, sessionRoutes } from "./routes/session.js";
 import { vendorRoutes } from "./routes/vendor.js";
 
@@ -36,6 +38,7 @@ const adminApi = new Hono<AppEnv>()
   // Any signed-in user may ask who they are and sign out, whatever their roles.
   .route("/me", meRoutes)
   .route("/session", sessionRoutes)
+  .route("/provisioning", provisioningRoutes)
   .use("*", readsNeedRole)
   .route("/licenses", licenseRoutes)
   .route("/directory", directoryRoutes)
@@ -63,10 +66,12 @@ export const app = new Hono<AppEnv>()
   .use(jsonCharset)
   .use("/api/*", rateLimit)
   .use("/vendor/*", rateLimit)
+  .use("/scim/*", provisioningRateLimit)
   .use(limitBody)
   .use(requireJson)
   .route("/api/v1", adminApi)
-  .route("/vendor/v1", vendorRoutes);
+  .route("/vendor/v1", vendorRoutes)
+  .route("/scim/v2", scimRoutes);
 
 /** The routes' types, for the extension's client (hono/client). */
 export type AppType = typeof app;

@@ -90,8 +90,10 @@ describe("migration 0005 on a database that already holds licenses", () => {
       env.DB,
       env.TEST_MIGRATIONS.filter((migration) => migration.name < "0005"),
     );
-    // The seed as it was then: tenants had no Entra ids before migration 0006.
-    const seedOfThen = (await demoSeedStatements()).filter((sql) => !sql.includes("entra_tenant_id"));
+    // The seed as it was then: no Entra ids (migration 0006) nor provisioning tokens (0007).
+    const seedOfThen = (await demoSeedStatements()).filter(
+      (sql) => !["entra_tenant_id", "provisioning_tokens"].some((later) => sql.includes(later)),
+    );
     await env.DB.batch(seedOfThen.map((sql) => env.DB.prepare(sql)));
     await env.DB.prepare(
       `UPDATE licenses SET state = 'waiting' WHERE subscription_id = ?1 AND rowid = (SELECT MAX(rowid) FROM licenses WHERE subscription_id = ?1)`,

@@ -54,3 +54,9 @@ export interface VendorCaller {
   id: string;
   name: string;
 }
+
+/** A directory's provisioning token at /scim/v2: which token, and so which tenant (R19). */
+export interface ProvisioningCaller {
+  tokenId: string;
+  tenantId: string;
+}

@@ -1,6 +1,6 @@
 /** The Hono environment every route shares: bindings, and who is calling once auth has run. */
 import type { RequestIdVariables } from "hono/request-id";
-import type { AdminAuth, AdminCaller, Bearer, VendorCaller } from "../auth/callers.js";
+import type { AdminAuth, AdminCaller, Bearer, ProvisioningCaller, VendorCaller } from "../auth/callers.js";
 
 export interface AppEnv {
   Bindings: Env;
@@ -10,5 +10,6 @@ export interface AppEnv {
     auth: AdminAuth;
     caller: AdminCaller;
     vendor: VendorCaller;
+    provisioning: ProvisioningCaller;
   };
 }

@@ -4,9 +4,12 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppSeatsError } from "../errors.js";
+import { isScimPath, scimError } from "../scim/responses.js";
 import type { AppEnv } from "./env.js";
 
 export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, details?: Record<string, unknown>) {
+  // A directory at /scim/v2 is answered in SCIM's own error shape.
+  if (isScimPath(c)) return scimError(c, code, message, typeof details?.scimType === "string" ? details.scimType : undefined);
   return c.json({ error: { code, message, ...(details ? { details } : {}) } }, errorStatus[code] as ContentfulStatusCode);
 }
 

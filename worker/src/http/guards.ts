@@ -19,12 +19,12 @@ export const limitBody = bodyLimit({
   },
 });
 
-/** A request that carries a body must say it is JSON (415 otherwise). */
+/** A request that carries a body must say it is JSON, or SCIM's JSON (415 otherwise). */
 export const requireJson = createMiddleware<AppEnv>(async (c, next) => {
   const hasBody = Number(c.req.header("content-length") ?? 0) > 0 || c.req.header("transfer-encoding") !== undefined;
   if (hasBody && !["GET", "HEAD", "OPTIONS"].includes(c.req.method)) {
     const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    if (type !== "application/json") {
+    if (type !== "application/json" && type !== "application/scim+json") {
       throw new AppSeatsError("UnsupportedMediaType", "Send the body as JSON, with Content-Type: application/json.", {
         contentType: type || null,
       });

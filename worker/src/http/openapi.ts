@@ -139,8 +139,13 @@ export async function openApiDocument(app: Hono<AppEnv>, c: Context<AppEnv>, opt
         servers: [{ url: "/" }],
         components: {
           securitySchemes: {
-            adminToken: { type: "http", scheme: "bearer", description: "A session token of a tenant admin" },
+            adminToken: {
+              type: "http",
+              scheme: "bearer",
+              description: "A tenant admin's Microsoft Entra ID access token or local session token",
+            },
             vendorKey: { type: "http", scheme: "bearer", description: "A vendor's API key" },
+            provisioningToken: { type: "http", scheme: "bearer", description: "A tenant's provisioning token, for SCIM 2.0 at /scim/v2" },
           },
           schemas: { ErrorBody: (await resolver(ErrorBody).toOpenAPISchema()).schema },
         },

@@ -1,0 +1,88 @@
+/**
+ * Provisioning tokens: the credential a directory (Entra ID's provisioning service, Okta, any
+ * SCIM 2.0 client) uses at /scim/v2. A GlobalAdmin creates, lists and revokes them. Each is 256
+ * random bits, shown once, stored as its SHA-256 hash (R20), and reaches its own tenant's users
+ * and groups only (R19): it is no admin credential.
+ */
+import type { ProvisioningToken } from "@appseats/shared";
+import { createMiddleware } from "hono/factory";
+import { AppSeatsError, notFound } from "../errors.js";
+import type { AppEnv } from "../http/env.js";
+import { documents } from "../http/openapi.js";
+import { auditStatement } from "../licensing/audit.js";
+import { Batch, GuardFailed, guard } from "../licensing/batch.js";
+import { type ChangeContext, newId } from "../licensing/context.js";
+import { bearerOf, randomSecret, sha256Hex } from "./secrets.js";
+
+/** Provisioning tokens read `asp_…`; the demo's local ones are DEMO.md's. */
+const prefix = "asp";
+
+/** Its last use is written at most this often: a directory's initial sync sends thousands a minute. */
+const lastUseEveryMs = 60 * 1000;
+
+export async function createProvisioningToken(db: D1Database, ctx: ChangeContext) {
+  const token = randomSecret(prefix);
+  const id = `prv_${newId()}`;
+  const batch = new Batch(db);
+  batch.run(
+    db
+      .prepare(`INSERT INTO provisioning_tokens (id, tenant_id, token_hash, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)`)
+      .bind(id, ctx.tenantId, await sha256Hex(token), ctx.now, ctx.actor.id),
+    auditStatement(db, ctx, {
+      action: "provisioning.token.create",
+      summary: `${ctx.actor.displayName} created a provisioning token (${id})`,
+    }),
+  );
+  await batch.commit();
+  return { id, token, createdAt: ctx.now };
+}
+
+export async function provisioningTokens(db: D1Database, tenantId: string): Promise<ProvisioningToken[]> {
+  const { results } = await db
+    .prepare(`SELECT id, created_at, last_used_at FROM provisioning_tokens WHERE tenant_id = ?1 ORDER BY created_at, id`)
+    .bind(tenantId)
+    .all<{ id: string; created_at: string; last_used_at: string | null }>();
+  return results.map((row) => ({ id: row.id, createdAt: row.created_at, lastUsedAt: row.last_used_at }));
+}
+
+/** Revoking a token ends it at once; another tenant's token id is answered as one that does not exist (R11). */
+export async function revokeProvisioningToken(db: D1Database, ctx: ChangeContext, id: string): Promise<void> {
+  const batch = new Batch(db);
+  batch.run(
+    guard(db, [{ code: "NotFound", ok: `EXISTS (SELECT 1 FROM provisioning_tokens WHERE id = ?1 AND tenant_id = ?2)` }], id, ctx.tenantId),
+    db.prepare(`DELETE FROM provisioning_tokens WHERE id = ?1 AND tenant_id = ?2`).bind(id, ctx.tenantId),
+    auditStatement(db, ctx, {
+      action: "provisioning.token.revoke",
+      summary: `${ctx.actor.displayName} revoked the provisioning token ${id}`,
+    }),
+  );
+  try {
+    await batch.commit();
+  } catch (error) {
+    if (error instanceof GuardFailed) throw notFound("The provisioning token");
+    throw error;
+  }
+}
+
+const unauthenticated = () => new AppSeatsError("Unauthenticated", "The provisioning token is missing, unknown or revoked.");
+
+/** Who calls /scim/v2: a provisioning token of a tenant, or 401. */
+export const authenticateProvisioning = documents(
+  createMiddleware<AppEnv>(async (c, next) => {
+    const bearer = await bearerOf(c);
+    if (!bearer) throw unauthenticated();
+    const db = c.env.DB;
+    const row = await db
+      .prepare(`SELECT id, tenant_id, last_used_at FROM provisioning_tokens WHERE token_hash = ?1`)
+      .bind(bearer.hash)
+      .first<{ id: string; tenant_id: string; last_used_at: string | null }>();
+    if (!row) throw unauthenticated();
+    const now = new Date();
+    if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= lastUseEveryMs) {
+      await db.prepare(`UPDATE provisioning_tokens SET last_used_at = ?2 WHERE id = ?1`).bind(row.id, now.toISOString()).run();
+    }
+    c.set("provisioning", { tokenId: row.id, tenantId: row.tenant_id });
+    await next();
+  }),
+  { errors: ["Unauthenticated"], security: [{ provisioningToken: [] }] },
+);
