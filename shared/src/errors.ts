@@ -14,6 +14,8 @@ export const errorStatus = {
   InheritedLicense: 409,
   SubscriptionNotUsable: 409,
   IdempotencyKeyInFlight: 409,
+  /** Beyond the design's API.md: something unique (a user principal name) is taken already. */
+  AlreadyExists: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   IdempotencyKeyReused: 422,

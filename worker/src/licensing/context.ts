@@ -2,7 +2,7 @@
 import type { BoundCheck } from "./batch.js";
 
 export interface Actor {
-  type: "user" | "vendor" | "system";
+  type: "user" | "vendor" | "system" | "provisioning";
   id: string;
   displayName: string;
 }

@@ -4,7 +4,7 @@
  * more and the queue is refilled (R5). A disabled user keeps the seat and is flagged (R15).
  */
 import type { DirectoryChangeResult } from "@appseats/shared";
-import { notFound } from "../errors.js";
+import { AppSeatsError, notFound } from "../errors.js";
 import { auditStatement, auditWhenAny } from "./audit.js";
 import { Batch, countOf } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
@@ -97,27 +97,132 @@ export async function removeMembers(
   return { changed: committed.get(removed), releasedSeats: committed.get(released), filledFromWaiting: committed.get(filled) };
 }
 
-export async function setAccountEnabled(
+/** What a directory may set of a user. */
+export interface UserFields {
+  userPrincipalName: string;
+  displayName: string;
+  mail: string | null;
+  accountEnabled: boolean;
+  externalId: string | null;
+  department: string | null;
+}
+
+const columnsOf: Record<keyof UserFields, string> = {
+  userPrincipalName: "user_principal_name",
+  displayName: "display_name",
+  mail: "mail",
+  accountEnabled: "account_enabled",
+  externalId: "external_id",
+  department: "department",
+};
+
+const taken = (upn: string) =>
+  new AppSeatsError("AlreadyExists", `Another user of your organisation already signs in as ${upn}.`, { userPrincipalName: upn });
+
+/** A user principal name is unique in a tenant, compared without case; a deleted user's is freed for a new user. */
+async function ensureFree(db: D1Database, tenantId: string, upn: string, except?: string) {
+  const holder = await db
+    .prepare(`SELECT id FROM users WHERE tenant_id = ?1 AND user_principal_name = ?2 AND deleted_at IS NULL AND id IS NOT ?3`)
+    .bind(tenantId, upn, except ?? null)
+    .first<{ id: string }>();
+  if (holder) throw taken(upn);
+}
+
+/** Frees a user principal name that only a deleted user holds (its row stays, renamed, for the audit). */
+const freeFromDeleted = (db: D1Database, tenantId: string, upn: string) =>
+  db
+    .prepare(
+      `UPDATE users SET user_principal_name = user_principal_name || '#deleted:' || id
+        WHERE tenant_id = ?1 AND user_principal_name = ?2 AND deleted_at IS NOT NULL`,
+    )
+    .bind(tenantId, upn);
+
+/** A new user of the tenant (a directory's create), audited. */
+export async function createUser(db: D1Database, ctx: ChangeContext, fields: UserFields): Promise<string> {
+  await ensureFree(db, ctx.tenantId, fields.userPrincipalName);
+  const id = `usr_${newId()}`;
+  const batch = new Batch(db);
+  batch.run(
+    freeFromDeleted(db, ctx.tenantId, fields.userPrincipalName),
+    db
+      .prepare(
+        `INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at, external_id, department)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
+      )
+      .bind(
+        id,
+        ctx.tenantId,
+        fields.userPrincipalName,
+        fields.displayName,
+        fields.mail,
+        fields.accountEnabled ? 1 : 0,
+        ctx.now,
+        fields.externalId,
+        fields.department,
+      ),
+    auditStatement(db, ctx, {
+      action: "directory.user.create",
+      principals: [{ type: "user", id }],
+      summary: `${fields.displayName} (${fields.userPrincipalName}) was created by the directory`,
+    }),
+  );
+  await uniquely(batch, fields.userPrincipalName);
+  return id;
+}
+
+/**
+ * Changes a user's attributes in one batch, audited. R15: a user disabled keeps their seats;
+ * R18: their sessions end at once (enabling them again brings none back).
+ */
+export async function updateUser(
   db: D1Database,
   ctx: ChangeContext,
   userId: string,
-  accountEnabled: boolean,
+  changes: Partial<UserFields>,
 ): Promise<DirectoryChangeResult> {
   const { views } = await resolvePrincipals(db, ctx.tenantId, [{ type: "user", id: userId }]);
+  const fields = (Object.keys(changes) as (keyof UserFields)[]).filter((field) => changes[field] !== undefined);
+  if (changes.userPrincipalName !== undefined) await ensureFree(db, ctx.tenantId, changes.userPrincipalName, userId);
+  if (fields.length === 0) return { changed: 0, releasedSeats: 0, filledFromWaiting: 0 };
+  const values = fields.map((field) => (field === "accountEnabled" ? (changes.accountEnabled ? 1 : 0) : changes[field]));
+  const differs = fields.map((field, i) => `${columnsOf[field]} IS NOT ?${i + 2}`).join(" OR ");
+  const what =
+    changes.accountEnabled === undefined
+      ? `${views[0]!.displayName} was updated (${fields.join(", ")})`
+      : `${views[0]!.displayName}'s account was ${changes.accountEnabled ? "enabled" : "disabled"}`;
   const batch = new Batch(db);
-  const updated = batch.changes(
-    db.prepare(`UPDATE users SET account_enabled = ?2 WHERE id = ?1 AND account_enabled <> ?2`).bind(userId, accountEnabled ? 1 : 0),
-  );
+  // The event is written first, and only if something will change: a directory resends what it has.
   batch.run(
-    auditStatement(db, ctx, {
+    auditWhenAny(db, ctx, {
       action: "directory.user.update",
-      principals: [{ type: "user", id: userId }],
-      summary: `${views[0]!.displayName}'s account was ${accountEnabled ? "enabled" : "disabled"}`,
+      principalsSql: `SELECT 'user', id FROM users WHERE id = ?1 AND (${differs})`,
+      params: [userId, ...values],
+      summary: () => sqlString(what),
     }),
   );
-  const committed = await batch.commit();
-  return { changed: committed.get(updated), releasedSeats: 0, filledFromWaiting: 0 };
+  const changed = batch.changes(
+    db
+      .prepare(`UPDATE users SET ${fields.map((field, i) => `${columnsOf[field]} = ?${i + 2}`).join(", ")} WHERE id = ?1 AND (${differs})`)
+      .bind(userId, ...values),
+  );
+  if (changes.accountEnabled === false) batch.run(db.prepare(`DELETE FROM session_tokens WHERE user_id = ?1`).bind(userId));
+  const committed = await uniquely(batch, changes.userPrincipalName);
+  return { changed: committed.get(changed), releasedSeats: 0, filledFromWaiting: 0 };
 }
+
+/** Commits a batch that may take a user principal name: one taken meanwhile is AlreadyExists, not a 500. */
+async function uniquely(batch: Batch, upn: string | undefined) {
+  try {
+    return await batch.commit();
+  } catch (error) {
+    if (upn && /UNIQUE constraint failed: users\.tenant_id, users\.user_principal_name/.test(String(error))) throw taken(upn);
+    throw error;
+  }
+}
+
+/** The directory route's enable/disable: the same change as a directory's (updateUser). */
+export const setAccountEnabled = (db: D1Database, ctx: ChangeContext, userId: string, accountEnabled: boolean) =>
+  updateUser(db, ctx, userId, { accountEnabled });
 
 /** R15: a deleted user releases every seat; the row stays (deleted) so the audit can name it. */
 export async function deleteUser(db: D1Database, ctx: ChangeContext, userId: string): Promise<DirectoryChangeResult> {

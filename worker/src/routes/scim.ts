@@ -3,15 +3,59 @@
  * reaches its own tenant's users and groups and nothing else (R19). Answers are
  * application/scim+json; failures take SCIM's error shape (scim/responses.ts).
  */
+import { IdParam } from "@appseats/shared";
 import { type Context, Hono } from "hono";
+import { z } from "zod";
 import { authenticateProvisioning } from "../auth/provisioning.js";
+import { notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
-import { listResponse, resourceTypes, schemaDefinitions, serviceProviderConfig } from "../scim/discovery.js";
+import { validate } from "../http/validate.js";
+import type { ChangeContext } from "../licensing/context.js";
+import { createUser, deleteUser, updateUser } from "../licensing/directory.js";
+import { listResponse, maxResultsPerPage, resourceTypes, schemaDefinitions, serviceProviderConfig } from "../scim/discovery.js";
+import { filterSql } from "../scim/filter.js";
 import { scimJson, scimMediaType } from "../scim/responses.js";
+import { fieldsOf, PatchBody, patchedUser, ScimUserBody, scimUser, type UserRow, userFieldsFrom, userRowColumns } from "../scim/users.js";
 
 const baseOf = (c: Context<AppEnv>) => new URL("/scim/v2", c.req.url).href;
 const scimAnswer = { mediaType: scimMediaType };
+
+/** Who changes the directory: the provisioning service, named by its token (R12). */
+const contextOf = (c: Context<AppEnv>): ChangeContext => {
+  const { tenantId, tokenId } = c.get("provisioning");
+  return {
+    tenantId,
+    actor: { type: "provisioning", id: tokenId, displayName: "SCIM provisioning" },
+    requestId: c.get("requestId"),
+    now: new Date().toISOString(),
+  };
+};
+
+/** A user of the token's tenant, not deleted; another tenant's id is 404 like an unknown one (R11, R19). */
+async function userOf(c: Context<AppEnv>, id: string): Promise<UserRow> {
+  const row = await c.env.DB.prepare(`SELECT ${userRowColumns} FROM users WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`)
+    .bind(id, c.get("provisioning").tenantId)
+    .first<UserRow>();
+  if (!row) throw notFound("The user");
+  return row;
+}
+
+const ListQuery = z.object({
+  filter: z.string().max(1000).optional(),
+  startIndex: z.coerce.number().int().min(1).default(1),
+  count: z.coerce.number().int().min(0).max(maxResultsPerPage).default(100),
+  excludedAttributes: z.string().max(200).optional(),
+  attributes: z.string().max(200).optional(),
+});
+
+const userFilterColumns = {
+  username: "user_principal_name",
+  externalid: "external_id",
+  id: "id",
+  displayname: "display_name COLLATE NOCASE",
+  "emails.value": "mail",
+};
 
 export const scimRoutes = new Hono<AppEnv>()
   .use("*", authenticateProvisioning)
@@ -23,4 +67,87 @@ export const scimRoutes = new Hono<AppEnv>()
   )
   .get("/Schemas", documented({ summary: "SCIM: the schemas of the attributes kept", answer: scimAnswer }), (c) =>
     scimJson(c, listResponse(schemaDefinitions(baseOf(c)))),
+  )
+  .post(
+    "/Users",
+    documented({ summary: "SCIM: create a user", answer: scimAnswer, status: 201, errors: ["AlreadyExists"] }),
+    validate("json", ScimUserBody),
+    async (c) => {
+      const id = await createUser(c.env.DB, contextOf(c), userFieldsFrom(c.req.valid("json")));
+      const user = scimUser(await userOf(c, id), baseOf(c));
+      c.header("Location", user.meta.location);
+      return scimJson(c, user, 201);
+    },
+  )
+  .get(
+    "/Users",
+    documented({ summary: "SCIM: users, by filter, a page at a time", answer: scimAnswer }),
+    validate("query", ListQuery),
+    async (c) => {
+      const { filter, startIndex, count } = c.req.valid("query");
+      const where = filterSql(filter, userFilterColumns, 2);
+      const matching = `FROM users WHERE tenant_id = ?1 AND deleted_at IS NULL AND (${where.sql})`;
+      const tenantId = c.get("provisioning").tenantId;
+      const [total, page] = await c.env.DB.batch([
+        c.env.DB.prepare(`SELECT COUNT(*) AS n ${matching}`).bind(tenantId, ...where.params),
+        c.env.DB.prepare(
+          `SELECT ${userRowColumns} ${matching} ORDER BY created_at, id LIMIT ?${2 + where.params.length} OFFSET ?${3 + where.params.length}`,
+        ).bind(tenantId, ...where.params, count, startIndex - 1),
+      ]);
+      const base = baseOf(c);
+      const totalResults = (total!.results[0] as { n: number }).n;
+      return scimJson(
+        c,
+        listResponse(
+          (page!.results as unknown as UserRow[]).map((row) => scimUser(row, base)),
+          totalResults,
+          startIndex,
+        ),
+      );
+    },
+  )
+  .get(
+    "/Users/:id",
+    documented({ summary: "SCIM: one user", answer: scimAnswer, errors: ["NotFound"] }),
+    validate("param", IdParam),
+    async (c) => scimJson(c, scimUser(await userOf(c, c.req.valid("param").id), baseOf(c))),
+  )
+  .put(
+    "/Users/:id",
+    documented({ summary: "SCIM: replace a user", answer: scimAnswer, errors: ["NotFound", "AlreadyExists"] }),
+    validate("param", IdParam),
+    validate("json", ScimUserBody),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await userOf(c, id);
+      await updateUser(c.env.DB, contextOf(c), id, userFieldsFrom(c.req.valid("json")));
+      return scimJson(c, scimUser(await userOf(c, id), baseOf(c)));
+    },
+  )
+  .patch(
+    "/Users/:id",
+    documented({
+      summary: "SCIM: change a user's attributes, all operations or none",
+      answer: scimAnswer,
+      errors: ["NotFound", "AlreadyExists"],
+    }),
+    validate("param", IdParam),
+    validate("json", PatchBody),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const current = fieldsOf(await userOf(c, id));
+      await updateUser(c.env.DB, contextOf(c), id, patchedUser(current, c.req.valid("json").Operations));
+      return scimJson(c, scimUser(await userOf(c, id), baseOf(c)));
+    },
+  )
+  .delete(
+    "/Users/:id",
+    documented({ summary: "SCIM: delete a user; their seats are refilled", answer: "none", errors: ["NotFound"] }),
+    validate("param", IdParam),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await userOf(c, id);
+      await deleteUser(c.env.DB, contextOf(c), id);
+      return c.body(null, 204);
+    },
   );

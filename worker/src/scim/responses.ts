@@ -11,7 +11,7 @@ import { scimSchemas } from "./discovery.js";
 export const scimMediaType = "application/scim+json";
 
 /** The SCIM error type of an AppSeats error code, where RFC 7644 has one. */
-const scimTypes: Partial<Record<ErrorCode, string>> = { InvalidRequest: "invalidValue" };
+const scimTypes: Partial<Record<ErrorCode, string>> = { InvalidRequest: "invalidValue", AlreadyExists: "uniqueness" };
 
 export const isScimPath = (c: Context) => new URL(c.req.url).pathname.startsWith("/scim/");
 

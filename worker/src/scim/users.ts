@@ -1,0 +1,165 @@
+/**
+ * SCIM users as AppSeats keeps them: `userName` ↔ user principal name, `displayName` (else
+ * `name.formatted`, else given and family name), `active` ↔ account enabled, the work or primary
+ * e-mail ↔ mail, `externalId`, and the enterprise extension's `department`. What Entra ID sends
+ * is accepted as it sends it: operation names in any case, "True"/"False" for booleans, paths
+ * such as `emails[type eq "work"].value`, and an operation without a path whose value is an
+ * object of attributes.
+ */
+import { z } from "zod";
+import { AppSeatsError } from "../errors.js";
+import type { UserFields } from "../licensing/directory.js";
+import { scimSchemas } from "./discovery.js";
+
+export interface UserRow {
+  id: string;
+  user_principal_name: string;
+  display_name: string;
+  mail: string | null;
+  account_enabled: number;
+  external_id: string | null;
+  department: string | null;
+  created_at: string;
+}
+
+export const userRowColumns = "id, user_principal_name, display_name, mail, account_enabled, external_id, department, created_at";
+
+export function scimUser(row: UserRow, base: string) {
+  return {
+    schemas: [scimSchemas.user, scimSchemas.enterpriseUser],
+    id: row.id,
+    ...(row.external_id ? { externalId: row.external_id } : {}),
+    userName: row.user_principal_name,
+    displayName: row.display_name,
+    name: { formatted: row.display_name },
+    active: row.account_enabled === 1,
+    emails: row.mail ? [{ value: row.mail, type: "work", primary: true }] : [],
+    [scimSchemas.enterpriseUser]: row.department ? { department: row.department } : {},
+    meta: { resourceType: "User", created: row.created_at, location: `${base}/Users/${row.id}` },
+  };
+}
+
+export const fieldsOf = (row: UserRow): UserFields => ({
+  userPrincipalName: row.user_principal_name,
+  displayName: row.display_name,
+  mail: row.mail,
+  accountEnabled: row.account_enabled === 1,
+  externalId: row.external_id,
+  department: row.department,
+});
+
+const invalid = (detail: string, scimType = "invalidValue") => new AppSeatsError("InvalidRequest", detail, { scimType });
+
+/** Entra ID sends booleans as the strings "True" and "False". */
+const scimBoolean = z.union([z.boolean(), z.enum(["True", "False", "true", "false"]).transform((text) => text.toLowerCase() === "true")]);
+const text = (max: number) => z.string().trim().max(max);
+const Email = z.object({ value: text(320), type: z.string().optional(), primary: scimBoolean.optional() }).loose();
+
+/** A user as a directory sends it on create and replace. */
+export const ScimUserBody = z
+  .object({
+    userName: text(320).min(3, "must be a user principal name"),
+    externalId: text(256).optional(),
+    displayName: text(256).optional(),
+    name: z
+      .object({ formatted: text(256).optional(), givenName: text(128).optional(), familyName: text(128).optional() })
+      .loose()
+      .optional(),
+    active: scimBoolean.optional(),
+    emails: z.array(Email).max(20).optional(),
+    [scimSchemas.enterpriseUser]: z
+      .object({ department: text(256).optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
+type ScimUserBody = z.infer<typeof ScimUserBody>;
+
+const displayNameOf = (body: Pick<ScimUserBody, "displayName" | "name" | "userName">) =>
+  body.displayName || body.name?.formatted || [body.name?.givenName, body.name?.familyName].filter(Boolean).join(" ") || body.userName;
+
+const mailOf = (emails: ScimUserBody["emails"]) =>
+  (emails?.find((e) => e.type === "work") ?? emails?.find((e) => e.primary === true) ?? emails?.[0])?.value ?? null;
+
+export function userFieldsFrom(body: ScimUserBody): UserFields {
+  return {
+    userPrincipalName: body.userName,
+    displayName: displayNameOf(body),
+    mail: mailOf(body.emails),
+    accountEnabled: body.active ?? true,
+    externalId: body.externalId ?? null,
+    department: body[scimSchemas.enterpriseUser]?.department ?? null,
+  };
+}
+
+const Operation = z.object({ op: z.string(), path: z.string().max(512).optional(), value: z.unknown().optional() }).loose();
+export const PatchBody = z.object({ schemas: z.array(z.string()).optional(), Operations: z.array(Operation).min(1).max(1000) }).loose();
+type Operation = z.infer<typeof Operation>;
+
+/** Reads a boolean as Entra ID sends it. */
+function booleanOf(value: unknown, path: string): boolean {
+  const parsed = scimBoolean.safeParse(value);
+  if (!parsed.success) throw invalid(`${path} must be true or false.`);
+  return parsed.data;
+}
+
+function stringOf(value: unknown, path: string, max = 320): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "string" || value.length > max) throw invalid(`${path} must be text of at most ${max} characters.`);
+  return value.trim();
+}
+
+/** Sets one attribute, named by a SCIM path (case-insensitive, as RFC 7643 §2.1 has them), to a value. */
+function setAttribute(fields: UserFields, path: string, value: unknown, remove: boolean): void {
+  const name = path.trim().toLowerCase();
+  const enterprise = `${scimSchemas.enterpriseUser.toLowerCase()}:`;
+  if (name === "username") {
+    const upn = stringOf(value, "userName");
+    if (remove || !upn || upn.length < 3) throw invalid("userName cannot be removed.", "mutability");
+    fields.userPrincipalName = upn;
+  } else if (name === "displayname" || name === "name.formatted")
+    fields.displayName = stringOf(remove ? null : value, path, 256) || fields.userPrincipalName;
+  else if (name === "name.givenname" || name === "name.familyname") {
+    /* kept in the display name only when no display name is sent */
+  } else if (name === "active") fields.accountEnabled = remove ? true : booleanOf(value, "active");
+  else if (name === "externalid") fields.externalId = remove ? null : stringOf(value, path, 256);
+  else if (name === `${enterprise}department`) fields.department = remove ? null : stringOf(value, path, 256);
+  else if (name === "emails" || /^emails\[type eq "?work"?\]\.value$/.test(name) || name === "emails.value") {
+    if (remove) fields.mail = null;
+    else if (Array.isArray(value)) fields.mail = mailOf(z.array(Email).parse(value));
+    else fields.mail = stringOf(value, path);
+  } else if (name === "name" && value && typeof value === "object") {
+    const name = value as { formatted?: unknown; givenName?: unknown; familyName?: unknown };
+    const formatted =
+      stringOf(name.formatted, "name.formatted", 256) ||
+      [name.givenName, name.familyName].filter((part) => typeof part === "string").join(" ");
+    if (formatted) fields.displayName = formatted;
+  } else if (name === scimSchemas.enterpriseUser.toLowerCase() && value && typeof value === "object") {
+    fields.department = stringOf((value as { department?: unknown }).department, "department", 256);
+  } else if (
+    ["phonenumbers", "addresses", "title", "preferredlanguage", "locale", "timezone", "nickname", "usertype"].some((kept) =>
+      name.startsWith(kept),
+    ) ||
+    name.startsWith(enterprise)
+  ) {
+    /* attributes AppSeats does not keep are accepted and left aside */
+  } else throw invalid(`The attribute ${path} is not one a user has.`, "invalidPath");
+}
+
+/**
+ * Applies a PATCH's operations to a user (RFC 7644 §3.5.2). All or nothing: the caller stores
+ * the result only if every operation applied.
+ */
+export function patchedUser(current: UserFields, operations: Operation[]): UserFields {
+  const fields = { ...current };
+  for (const operation of operations) {
+    const op = operation.op.toLowerCase();
+    if (op !== "add" && op !== "replace" && op !== "remove")
+      throw invalid(`The operation ${operation.op} is not add, replace or remove.`, "invalidSyntax");
+    if (operation.path) setAttribute(fields, operation.path, operation.value, op === "remove");
+    else if (op !== "remove" && operation.value && typeof operation.value === "object" && !Array.isArray(operation.value)) {
+      for (const [path, value] of Object.entries(operation.value)) setAttribute(fields, path, value, false);
+    } else throw invalid("An operation without a path needs an object of attributes as its value.", "invalidSyntax");
+  }
+  return fields;
+}
