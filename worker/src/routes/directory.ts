@@ -19,7 +19,8 @@ import type { AppEnv } from "../http/env.js";
 import { idempotentForAdmin as byCaller } from "../http/idempotency.js";
 import { documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
-import { addMembers, deleteUser, removeMembers, setAccountEnabled } from "../licensing/directory.js";
+import { deleteUser, setAccountEnabled } from "../licensing/directory.js";
+import { addMembers, removeMembers } from "../licensing/groups.js";
 import { userLicenses } from "../licensing/holders.js";
 
 const manage = requireCapability("manageDirectory");

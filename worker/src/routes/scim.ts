@@ -13,8 +13,10 @@ import { documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
 import type { ChangeContext } from "../licensing/context.js";
 import { createUser, deleteUser, updateUser } from "../licensing/directory.js";
+import { changeGroup, createGroup, deleteGroup } from "../licensing/groups.js";
 import { listResponse, maxResultsPerPage, resourceTypes, schemaDefinitions, serviceProviderConfig } from "../scim/discovery.js";
 import { filterSql } from "../scim/filter.js";
+import { type GroupRow, groupPatch, groupRowColumns, ScimGroupBody, scimGroup } from "../scim/groups.js";
 import { scimJson, scimMediaType } from "../scim/responses.js";
 import { fieldsOf, PatchBody, patchedUser, ScimUserBody, scimUser, type UserRow, userFieldsFrom, userRowColumns } from "../scim/users.js";
 
@@ -41,6 +43,33 @@ async function userOf(c: Context<AppEnv>, id: string): Promise<UserRow> {
   return row;
 }
 
+/** A group of the token's tenant; another tenant's id is 404 like an unknown one (R11, R19). */
+async function groupOf(c: Context<AppEnv>, id: string): Promise<GroupRow> {
+  const row = await c.env.DB.prepare(`SELECT ${groupRowColumns} FROM groups WHERE id = ?1 AND tenant_id = ?2`)
+    .bind(id, c.get("provisioning").tenantId)
+    .first<GroupRow>();
+  if (!row) throw notFound("The group");
+  return row;
+}
+
+async function membersOf(c: Context<AppEnv>, groupId: string) {
+  const { results } = await c.env.DB.prepare(
+    `SELECT u.id, u.display_name FROM group_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+      WHERE m.group_id = ?1 ORDER BY m.added_at, u.id`,
+  )
+    .bind(groupId)
+    .all<{ id: string; display_name: string }>();
+  return results;
+}
+
+/** `excludedAttributes=members`: Entra ID reads groups without their members. */
+const withMembers = (excluded: string | undefined) => !(excluded ?? "").split(",").some((name) => name.trim().toLowerCase() === "members");
+
+async function groupAnswer(c: Context<AppEnv>, id: string, excluded?: string) {
+  const row = await groupOf(c, id);
+  return scimGroup(row, withMembers(excluded) ? await membersOf(c, id) : undefined, baseOf(c));
+}
+
 const ListQuery = z.object({
   filter: z.string().max(1000).optional(),
   startIndex: z.coerce.number().int().min(1).default(1),
@@ -48,6 +77,8 @@ const ListQuery = z.object({
   excludedAttributes: z.string().max(200).optional(),
   attributes: z.string().max(200).optional(),
 });
+
+const groupFilterColumns = { displayname: "display_name COLLATE NOCASE", externalid: "external_id", id: "id" };
 
 const userFilterColumns = {
   username: "user_principal_name",
@@ -148,6 +179,107 @@ export const scimRoutes = new Hono<AppEnv>()
       const { id } = c.req.valid("param");
       await userOf(c, id);
       await deleteUser(c.env.DB, contextOf(c), id);
+      return c.body(null, 204);
+    },
+  )
+  .post(
+    "/Groups",
+    documented({ summary: "SCIM: create a group with its members", answer: scimAnswer, status: 201, errors: ["NotFound"] }),
+    validate("json", ScimGroupBody),
+    async (c) => {
+      const body = c.req.valid("json");
+      const id = await createGroup(c.env.DB, contextOf(c), {
+        displayName: body.displayName,
+        externalId: body.externalId ?? null,
+        members: (body.members ?? []).map((m) => m.value),
+      });
+      const group = await groupAnswer(c, id);
+      c.header("Location", group.meta.location);
+      return scimJson(c, group, 201);
+    },
+  )
+  .get(
+    "/Groups",
+    documented({ summary: "SCIM: groups, by filter, a page at a time", answer: scimAnswer }),
+    validate("query", ListQuery),
+    async (c) => {
+      const { filter, startIndex, count, excludedAttributes } = c.req.valid("query");
+      const where = filterSql(filter, groupFilterColumns, 2);
+      const matching = `FROM groups WHERE tenant_id = ?1 AND (${where.sql})`;
+      const tenantId = c.get("provisioning").tenantId;
+      const [total, page] = await c.env.DB.batch([
+        c.env.DB.prepare(`SELECT COUNT(*) AS n ${matching}`).bind(tenantId, ...where.params),
+        c.env.DB.prepare(
+          `SELECT ${groupRowColumns} ${matching} ORDER BY created_at, id LIMIT ?${2 + where.params.length} OFFSET ?${3 + where.params.length}`,
+        ).bind(tenantId, ...where.params, count, startIndex - 1),
+      ]);
+      const rows = page!.results as unknown as GroupRow[];
+      const resources = [];
+      for (const row of rows)
+        resources.push(scimGroup(row, withMembers(excludedAttributes) ? await membersOf(c, row.id) : undefined, baseOf(c)));
+      return scimJson(c, listResponse(resources, (total!.results[0] as { n: number }).n, startIndex));
+    },
+  )
+  .get(
+    "/Groups/:id",
+    documented({ summary: "SCIM: one group, with or without its members", answer: scimAnswer, errors: ["NotFound"] }),
+    validate("param", IdParam),
+    validate("query", ListQuery.pick({ excludedAttributes: true, attributes: true })),
+    async (c) => scimJson(c, await groupAnswer(c, c.req.valid("param").id, c.req.valid("query").excludedAttributes)),
+  )
+  .put(
+    "/Groups/:id",
+    documented({ summary: "SCIM: replace a group's name and members", answer: scimAnswer, errors: ["NotFound"] }),
+    validate("param", IdParam),
+    validate("json", ScimGroupBody),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const current = new Set((await membersOf(c, (await groupOf(c, id)).id)).map((m) => m.id));
+      const wanted = new Set((body.members ?? []).map((m) => m.value));
+      await changeGroup(c.env.DB, contextOf(c), id, {
+        displayName: body.displayName,
+        externalId: body.externalId ?? null,
+        addMembers: [...wanted].filter((m) => !current.has(m)),
+        removeMembers: [...current].filter((m) => !wanted.has(m)),
+      });
+      return scimJson(c, await groupAnswer(c, id));
+    },
+  )
+  .patch(
+    "/Groups/:id",
+    documented({ summary: "SCIM: add and remove members, rename; all operations or none", answer: "none", errors: ["NotFound"] }),
+    validate("param", IdParam),
+    validate("json", PatchBody),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await groupOf(c, id);
+      const patch = groupPatch(c.req.valid("json").Operations);
+      let { addMembers, removeMembers } = patch;
+      if (patch.setMembers) {
+        const current = new Set((await membersOf(c, id)).map((m) => m.id));
+        const wanted = new Set(patch.setMembers);
+        addMembers = [...wanted].filter((m) => !current.has(m));
+        removeMembers = [...current].filter((m) => !wanted.has(m));
+      }
+      await changeGroup(c.env.DB, contextOf(c), id, {
+        displayName: patch.displayName,
+        externalId: patch.externalId,
+        addMembers,
+        removeMembers,
+      });
+      // Entra ID expects 204 to a group PATCH; the group is at its address.
+      return c.body(null, 204);
+    },
+  )
+  .delete(
+    "/Groups/:id",
+    documented({ summary: "SCIM: delete a group; its seats are released and refilled", answer: "none", errors: ["NotFound"] }),
+    validate("param", IdParam),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      await groupOf(c, id);
+      await deleteGroup(c.env.DB, contextOf(c), id);
       return c.body(null, 204);
     },
   );

@@ -1,0 +1,95 @@
+/**
+ * SCIM groups as AppSeats keeps them: `displayName`, `externalId`, and `members` (users of the
+ * tenant, by id). PATCH adds and removes members (also by a path such as
+ * `members[value eq "<id>"]`) and replaces `displayName`, as Entra ID and Okta send it.
+ */
+import { z } from "zod";
+import { AppSeatsError } from "../errors.js";
+import { scimSchemas } from "./discovery.js";
+
+export interface GroupRow {
+  id: string;
+  display_name: string;
+  external_id: string | null;
+  created_at: string;
+}
+
+export const groupRowColumns = "id, display_name, external_id, created_at";
+
+export function scimGroup(row: GroupRow, members: { id: string; display_name: string }[] | undefined, base: string) {
+  return {
+    schemas: [scimSchemas.group],
+    id: row.id,
+    ...(row.external_id ? { externalId: row.external_id } : {}),
+    displayName: row.display_name,
+    ...(members ? { members: members.map((m) => ({ value: m.id, display: m.display_name, $ref: `${base}/Users/${m.id}` })) } : {}),
+    meta: { resourceType: "Group", created: row.created_at, location: `${base}/Groups/${row.id}` },
+  };
+}
+
+const Member = z.object({ value: z.string().trim().min(1).max(128) }).loose();
+
+/** A group as a directory sends it on create and replace. */
+export const ScimGroupBody = z
+  .object({
+    displayName: z.string().trim().min(1, "must not be empty").max(256),
+    externalId: z.string().trim().max(256).optional(),
+    members: z.array(Member).max(50_000).optional(),
+  })
+  .loose();
+
+const invalid = (detail: string, scimType = "invalidValue") => new AppSeatsError("InvalidRequest", detail, { scimType });
+
+/** What a group PATCH asks for, as changes to make. `setMembers` replaces the whole list. */
+export interface GroupPatch {
+  displayName?: string;
+  externalId?: string | null;
+  addMembers: string[];
+  removeMembers: string[];
+  setMembers?: string[];
+}
+
+const membersOf = (value: unknown, path: string): string[] => {
+  const parsed = z
+    .array(Member)
+    .max(50_000)
+    .safeParse(Array.isArray(value) ? value : value === undefined ? [] : [value]);
+  if (!parsed.success) throw invalid(`${path} must be a list of members, each with its value.`);
+  return parsed.data.map((m) => m.value);
+};
+
+const textOf = (value: unknown, path: string) => {
+  if (typeof value !== "string" || !value.trim() || value.length > 256) throw invalid(`${path} must be text of 1 to 256 characters.`);
+  return value.trim();
+};
+
+/** `members[value eq "<id>"]`: one member, named in the path. */
+const memberPath = /^members\[value eq "([^"]{1,128})"\]$/i;
+
+/** Reads a PATCH's operations (RFC 7644 §3.5.2) into the changes they make; refuses any it cannot apply. */
+export function groupPatch(operations: { op: string; path?: string | undefined; value?: unknown }[]): GroupPatch {
+  const patch: GroupPatch = { addMembers: [], removeMembers: [] };
+  const set = (path: string, value: unknown, op: string) => {
+    const name = path.trim().toLowerCase();
+    if (name === "displayname") patch.displayName = textOf(value, "displayName");
+    else if (name === "externalid") patch.externalId = op === "remove" ? null : textOf(value, "externalId");
+    else if (name === "members") {
+      const ids = membersOf(value, "members");
+      if (op === "add") patch.addMembers.push(...ids);
+      else if (op === "remove" && value === undefined) patch.setMembers = [];
+      else if (op === "remove") patch.removeMembers.push(...ids);
+      else patch.setMembers = ids;
+    } else if (memberPath.test(path.trim()) && op === "remove") patch.removeMembers.push(memberPath.exec(path.trim())![1]!);
+    else throw invalid(`The attribute ${path} is not one a group has, or cannot be changed so.`, "invalidPath");
+  };
+  for (const operation of operations) {
+    const op = operation.op.toLowerCase();
+    if (op !== "add" && op !== "replace" && op !== "remove")
+      throw invalid(`The operation ${operation.op} is not add, replace or remove.`, "invalidSyntax");
+    if (operation.path) set(operation.path, operation.value, op);
+    else if (op !== "remove" && operation.value && typeof operation.value === "object" && !Array.isArray(operation.value)) {
+      for (const [path, value] of Object.entries(operation.value)) set(path, value, op);
+    } else throw invalid("An operation without a path needs an object of attributes as its value.", "invalidSyntax");
+  }
+  return patch;
+}
