@@ -48,6 +48,7 @@ export class AppSeatsClient {
     } catch {
       throw new Unreachable(this.backendUrl);
     }
+    if (response.status === 204) return undefined as T;
     if (response.ok) return response.json() as Promise<T>;
     const error = ((await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined)?.error;
     throw new ApiError(response.status, error?.code ?? "Internal", error?.message ?? response.statusText, error?.details);
@@ -67,6 +68,9 @@ export class AppSeatsClient {
   demoAccounts = () => this.#answer(() => this.#api.dev.accounts.$get());
   authConfig = () => this.#answer(() => this.#api.auth.config.$get());
   signOut = () => this.#answer(() => this.#api.session.$delete());
+  provisioningTokens = () => this.#answer(() => this.#api.provisioning.tokens.$get());
+  createProvisioningToken = () => this.#answer(() => this.#api.provisioning.tokens.$post());
+  revokeProvisioningToken = (id: string) => this.#answer(() => this.#api.provisioning.tokens[":id"].$delete({ param: { id } }));
   signIn = (userPrincipalName: string) => this.#answer(() => this.#api.dev["sign-in"].$post({ json: { userPrincipalName } }));
 }
 

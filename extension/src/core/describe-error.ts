@@ -36,6 +36,7 @@ export function describeError(error: unknown): string {
       return t("notifySignedOut");
     case "TenantNotOnboarded":
     case "AccountConflict":
+    case "AlreadyExists":
       return t(`error_${error.code}`);
     case "RateLimited":
     case "IdempotencyKeyInFlight":

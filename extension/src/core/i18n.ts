@@ -29,3 +29,11 @@ export function formatAgo(ms: number): string {
   ago ??= new Intl.RelativeTimeFormat(uiLanguage(), { numeric: "auto" });
   return minutes < 60 ? ago.format(-minutes, "minute") : ago.format(-Math.round(minutes / 60), "hour");
 }
+
+let dateTimes: Intl.DateTimeFormat | undefined;
+
+/** A moment (ISO 8601) as a date and time in the reader's language. */
+export function formatDateTime(iso: string): string {
+  dateTimes ??= new Intl.DateTimeFormat(uiLanguage(), { dateStyle: "medium", timeStyle: "short" });
+  return dateTimes.format(new Date(iso));
+}

@@ -13,6 +13,7 @@ import { send } from "../core/messages.js";
 import { signOut as endSession, liveSessions, signIn } from "../core/session.js";
 import { dropFirstView, dropSnapshot, readSnapshot } from "../core/snapshot.js";
 import { defaultBackendUrl, type Session, settings } from "../core/storage.js";
+import { DirectorySync } from "./DirectorySync.js";
 
 export function Options() {
   const [backendUrl, setBackendUrl] = useState(defaultBackendUrl);
@@ -156,6 +157,12 @@ export function Options() {
           ))}
         </ul>
       </section>
+
+      {signedIn
+        .filter((s) => s.me.roles.includes("GlobalAdmin"))
+        .map((s) => (
+          <DirectorySync key={s.me.tenant.id} session={s} />
+        ))}
 
       <section aria-labelledby="sign-in-heading">
         <h2 id="sign-in-heading">{t("signIn")}</h2>

@@ -1,0 +1,126 @@
+/**
+ * Directory sync, for a tenant's GlobalAdmin: the SCIM address to paste into Entra ID or Okta,
+ * a provisioning token created and shown once (with a copy button), the tokens with their last
+ * use, and revoking one after a confirmation.
+ */
+import type { ProvisioningToken } from "@appseats/shared";
+import { useEffect, useState } from "preact/hooks";
+import { describeError } from "../core/describe-error.js";
+import { formatDateTime, t } from "../core/i18n.js";
+import { clientFor } from "../core/session.js";
+import type { Session } from "../core/storage.js";
+
+export function DirectorySync({ session }: { session: Session }) {
+  const [tokens, setTokens] = useState<ProvisioningToken[]>();
+  const [scimBaseUrl, setScimBaseUrl] = useState<string>();
+  const [created, setCreated] = useState<string>();
+  const [confirming, setConfirming] = useState<string>();
+  const [message, setMessage] = useState<{ kind: "error" | "success"; text: string }>();
+  const tenant = session.me.tenant;
+
+  async function load() {
+    try {
+      const list = await clientFor(session).provisioningTokens();
+      setTokens(list.items);
+      setScimBaseUrl(list.scimBaseUrl);
+    } catch (error) {
+      setMessage({ kind: "error", text: describeError(error) });
+    }
+  }
+  // biome-ignore lint/correctness/useExhaustiveDependencies: load reads the session it is given; a new session loads again.
+  useEffect(() => void load(), [session]);
+
+  async function create() {
+    try {
+      const token = await clientFor(session).createProvisioningToken();
+      setCreated(token.token);
+      setMessage({ kind: "success", text: t("tokenCreated") });
+      await load();
+    } catch (error) {
+      setMessage({ kind: "error", text: describeError(error) });
+    }
+  }
+
+  async function revoke(id: string) {
+    try {
+      await clientFor(session).revokeProvisioningToken(id);
+      setConfirming(undefined);
+      setMessage({ kind: "success", text: t("tokenRevoked") });
+      await load();
+    } catch (error) {
+      setMessage({ kind: "error", text: describeError(error) });
+    }
+  }
+
+  const copy = (text: string) =>
+    navigator.clipboard.writeText(text).then(
+      () => setMessage({ kind: "success", text: t("copied") }),
+      () => setMessage({ kind: "error", text: t("copyFailed") }),
+    );
+
+  const id = `sync-${tenant.id}`;
+  return (
+    <section aria-labelledby={id} class="directory-sync">
+      <h2 id={id}>{t("directorySyncHeading", tenant.displayName)}</h2>
+      <p>{t("directorySyncIntro")}</p>
+      {message && (
+        <p class={message.kind} role={message.kind === "error" ? "alert" : "status"}>
+          {message.text}
+        </p>
+      )}
+      {scimBaseUrl && (
+        <div class="copyable">
+          <label class="copy-label" for={`${id}-url`}>
+            {t("scimBaseUrlLabel")}
+          </label>
+          <input id={`${id}-url`} type="text" readOnly value={scimBaseUrl} />
+          <button type="button" onClick={() => void copy(scimBaseUrl)} aria-label={t("copyWhat", t("scimBaseUrlLabel"))}>
+            {t("copy")}
+          </button>
+        </div>
+      )}
+      {created && (
+        <div class="copyable created">
+          <label class="copy-label" for={`${id}-token`}>
+            {t("newTokenLabel")}
+          </label>
+          <input id={`${id}-token`} type="text" readOnly value={created} />
+          <button type="button" onClick={() => void copy(created)} aria-label={t("copyWhat", t("newTokenLabel"))}>
+            {t("copy")}
+          </button>
+          <p class="reason">{t("tokenShownOnce")}</p>
+        </div>
+      )}
+      <button type="button" class="primary" onClick={() => void create()}>
+        {t("createToken")}
+      </button>
+      <h3>{t("tokensHeading")}</h3>
+      {tokens && tokens.length === 0 && <p>{t("noTokens")}</p>}
+      <ul class="tokens">
+        {tokens?.map((token) => (
+          <li key={token.id}>
+            <span>
+              <code>{token.id}</code> · {t("tokenCreatedAt", formatDateTime(token.createdAt))} ·{" "}
+              {token.lastUsedAt ? t("tokenLastUsed", formatDateTime(token.lastUsedAt)) : t("tokenNeverUsed")}
+            </span>
+            {confirming === token.id ? (
+              <fieldset class="confirm">
+                <legend>{t("revokeConfirm")}</legend>
+                <button type="button" class="danger" onClick={() => void revoke(token.id)}>
+                  {t("revoke")}
+                </button>{" "}
+                <button type="button" onClick={() => setConfirming(undefined)}>
+                  {t("cancel")}
+                </button>
+              </fieldset>
+            ) : (
+              <button type="button" onClick={() => setConfirming(token.id)} aria-label={t("revokeWhat", token.id)}>
+                {t("revoke")}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
