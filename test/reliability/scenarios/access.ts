@@ -2,7 +2,7 @@
  * The access matrix: every admin route × every role × own and other tenant, and every route
  * with no, expired and garbage tokens, against the status API.md prescribes.
  */
-import { demoVendorKey } from "../../../worker/seed/demo.ts";
+import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.ts";
 import { crowd, relUser, subscriptions } from "../data.ts";
 import type { Suite } from "../run.ts";
 
@@ -166,6 +166,24 @@ export async function accessMatrix({ http, checks, backend }: Suite) {
   for (const route of routes.filter((r) => r.takesId && r.capability !== "directory")) {
     await expect(`Fabrikam's admin (entra) ${route.name}`, 404, route.method, route.path("own", 0), pradeep, route.body?.("own"));
   }
+
+  // SCIM: a provisioning token reaches its own tenant's users only; no other credential reaches SCIM (R19).
+  const scimOwn = demoProvisioningToken("contoso");
+  const scimOther = demoProvisioningToken("fabrikam");
+  await expect("provisioning token, own users", 200, "GET", `/scim/v2/Users/${own.user}`, scimOwn);
+  await expect("provisioning token, own groups", 200, "GET", `/scim/v2/Groups/${own.group}?excludedAttributes=members`, scimOwn);
+  await expect("other tenant's provisioning token, a Contoso user", 404, "GET", `/scim/v2/Users/${own.user}`, scimOther);
+  await expect("other tenant's provisioning token, a Contoso group", 404, "GET", `/scim/v2/Groups/${own.group}`, scimOther);
+  for (const [kind, credential] of [
+    ["admin token", await http.token("megan@contoso.com")],
+    ["Entra token", await entra.tokenFor("megan@contoso.com")],
+    ["vendor key", demoVendorKey("northwind")],
+    ["no token", undefined],
+  ] as const) {
+    await expect(`${kind} on SCIM`, 401, "GET", "/scim/v2/Users", credential);
+  }
+  for (const route of routes)
+    await expect(`provisioning token on ${route.name}`, 401, route.method, route.path("own", 0), scimOwn, route.body?.("own"));
 
   // Vendors: their own subscriptions only; an admin token is no vendor key.
   const vendor = demoVendorKey("northwind");

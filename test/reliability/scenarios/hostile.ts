@@ -5,7 +5,7 @@
  */
 import { type ErrorCode, errorCodes } from "@appseats/shared";
 import fc from "fast-check";
-import { demoVendorKey } from "../../../worker/seed/demo.ts";
+import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.ts";
 import { crowd, relUser, subscriptions } from "../data.ts";
 import type { Suite } from "../run.ts";
 
@@ -54,6 +54,48 @@ const body = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ userIds: fc.array(id, { maxLength: 5 }), accountEnabled: fc.anything() }, { requiredKeys: [] }) },
   { weight: 1, arbitrary: fc.record({ userPrincipalName: fc.oneof(fc.constantFrom(...nasty), fc.emailAddress()) }) },
+  // What a SCIM client sends, and sends wrong: PatchOps, users and groups with every type mixed up.
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      schemas: fc.constant(["urn:ietf:params:scim:api:messages:2.0:PatchOp"]),
+      Operations: fc.array(
+        fc.record(
+          {
+            op: fc.constantFrom("add", "Replace", "remove", "REMOVE", "bogus"),
+            path: fc.oneof(
+              fc.constantFrom(
+                "members",
+                "active",
+                "userName",
+                "displayName",
+                'members[value eq "x"]',
+                'emails[type eq "work"].value',
+                "name.givenName",
+              ),
+              fc.string({ maxLength: 40 }),
+            ),
+            value: fc.oneof(fc.anything(), fc.array(fc.record({ value: id })), fc.constantFrom("True", "False")),
+          },
+          { requiredKeys: ["op"] },
+        ),
+        { maxLength: 5 },
+      ),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record(
+      {
+        userName: fc.oneof(fc.constantFrom(...nasty), fc.emailAddress(), fc.integer()),
+        displayName: fc.oneof(fc.string({ maxLength: 300 }), fc.anything()),
+        active: fc.oneof(fc.boolean(), fc.string({ maxLength: 6 })),
+        emails: fc.anything(),
+        members: fc.array(fc.record({ value: id }), { maxLength: 5 }),
+      },
+      { requiredKeys: [] },
+    ),
+  },
   { weight: 2, arbitrary: fc.jsonValue() },
 );
 const raw = fc.oneof(
@@ -71,13 +113,22 @@ const contentType = fc.constantFrom(
   "multipart/form-data; boundary=x",
   "",
 );
+const scimFilters = [
+  'userName eq "rel0001@contoso.com"',
+  'userName co "x"',
+  "userName eq",
+  'displayName eq "Crowd 03"',
+  "(((",
+  'a eq "b" or c eq "d"',
+  "not (userName pr)",
+];
 const query = fc.dictionary(
-  fc.constantFrom("q", "limit", "cursor", "state", "type", "licenseId", "user"),
-  fc.oneof(fc.constantFrom(...nasty), fc.string({ maxLength: 20 }), fc.integer().map(String)),
+  fc.constantFrom("q", "limit", "cursor", "state", "type", "licenseId", "user", "filter", "startIndex", "count", "excludedAttributes"),
+  fc.oneof(fc.constantFrom(...nasty, ...scimFilters), fc.string({ maxLength: 20 }), fc.integer().map(String)),
   { maxKeys: 3 },
 );
 
-type Caller = "admin" | "reader" | "vendor" | "otherVendor" | "garbage" | "forgedEntra" | "none";
+type Caller = "admin" | "reader" | "vendor" | "otherVendor" | "scim" | "otherScim" | "garbage" | "forgedEntra" | "none";
 const routes: { method: string; path: (id: string) => string; body?: boolean }[] = [
   { method: "GET", path: () => "/api/v1/me" },
   { method: "GET", path: () => "/api/v1/licenses" },
@@ -98,7 +149,18 @@ const routes: { method: string; path: (id: string) => string; body?: boolean }[]
   { method: "PUT", path: (i) => `/vendor/v1/subscriptions/${i}`, body: true },
   { method: "GET", path: (i) => `/vendor/v1/subscriptions/${i}/usage-rights` },
   { method: "POST", path: (i) => `/vendor/v1/installs/${i}/complete` },
+  { method: "GET", path: () => "/scim/v2/Users" },
+  { method: "POST", path: () => "/scim/v2/Users", body: true },
+  { method: "GET", path: (i) => `/scim/v2/Users/${i}` },
+  { method: "PUT", path: (i) => `/scim/v2/Users/${i}`, body: true },
+  { method: "PATCH", path: (i) => `/scim/v2/Users/${i}`, body: true },
+  { method: "GET", path: () => "/scim/v2/Groups" },
+  { method: "GET", path: (i) => `/scim/v2/Groups/${i}` },
+  { method: "PATCH", path: (i) => `/scim/v2/Groups/${i}`, body: true },
 ];
+
+/** The credential a route expects, so that most requests reach validation and the rules. */
+const properCaller = (path: string): Caller => (path.startsWith("/vendor") ? "vendor" : path.startsWith("/scim") ? "scim" : "admin");
 
 export async function hostileInput({ http, checks, tokens, short, invariants, backend }: Suite) {
   const runs = short ? 400 : 3000;
@@ -113,6 +175,8 @@ export async function hostileInput({ http, checks, tokens, short, invariants, ba
     reader: () => tokens.grady,
     vendor: () => demoVendorKey("northwind"),
     otherVendor: () => demoVendorKey("fabrikam"),
+    scim: () => demoProvisioningToken("contoso"),
+    otherScim: () => demoProvisioningToken("fabrikam"),
     garbage: () => "ass_garbage-token",
     forgedEntra: () => forgedEntra,
     none: () => undefined,
@@ -131,7 +195,20 @@ export async function hostileInput({ http, checks, tokens, short, invariants, ba
         query,
         fc.oneof(
           { weight: 7, arbitrary: fc.constant<Caller | "proper">("proper") },
-          { weight: 3, arbitrary: fc.constantFrom<Caller>("admin", "vendor", "reader", "otherVendor", "garbage", "forgedEntra", "none") },
+          {
+            weight: 3,
+            arbitrary: fc.constantFrom<Caller>(
+              "admin",
+              "vendor",
+              "reader",
+              "otherVendor",
+              "scim",
+              "otherScim",
+              "garbage",
+              "forgedEntra",
+              "none",
+            ),
+          },
         ),
         fc.option(fc.oneof(fc.string({ maxLength: 300 }), fc.constantFrom("key\r\nX-Injected: 1", "k".repeat(300), "ok-key"))),
         async (routeIndex, pathId, encode, payload, type, params, caller, idempotencyKey) => {
@@ -142,9 +219,13 @@ export async function hostileInput({ http, checks, tokens, short, invariants, ba
           if (type) headers["content-type"] = type;
           if (idempotencyKey !== null) headers["idempotency-key"] = idempotencyKey;
           // Mostly the credential the route expects, so that requests reach validation and the rules.
-          const token = credentials[caller === "proper" ? (route.path("x").startsWith("/vendor") ? "vendor" : "admin") : caller]();
+          const token = credentials[caller === "proper" ? properCaller(route.path("x")) : caller]();
           const text = payload === "2MiB" ? `{"principals":[],"pad":"${"x".repeat(2 * 1024 * 1024)}"}` : payload;
-          let answer: Awaited<ReturnType<typeof http.call<{ error?: { code: ErrorCode; message: string } }>>>;
+          let answer: Awaited<
+            ReturnType<
+              typeof http.call<{ error?: { code: ErrorCode; message: string }; schemas?: string[]; status?: string; detail?: string }>
+            >
+          >;
           try {
             const withBody = route.body || (route.method !== "GET" && Math.random() < 0.3);
             answer = await http.call(route.method, path, { token, raw: withBody ? text : undefined, headers });
@@ -158,7 +239,12 @@ export async function hostileInput({ http, checks, tokens, short, invariants, ba
           if (answer.status >= 500) return false;
           if (answer.status >= 400) {
             const error = answer.body?.error;
-            const shaped = error && errorCodes.includes(error.code) && typeof error.message === "string" && error.message.length > 0;
+            // A SCIM client is answered in SCIM's error shape, everyone else in the API's.
+            const shaped = path.startsWith("/scim/")
+              ? answer.body?.schemas?.[0] === "urn:ietf:params:scim:api:messages:2.0:Error" &&
+                answer.body.status === String(answer.status) &&
+                typeof answer.body.detail === "string"
+              : error && errorCodes.includes(error.code) && typeof error.message === "string" && error.message.length > 0;
             if (!shaped) shapes.push(`${route.method} ${path} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 120)}`);
           }
           return true;

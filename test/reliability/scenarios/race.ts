@@ -1,5 +1,5 @@
 /** R2 under load: concurrent requests racing for the last seats never over-assign. */
-import { demoVendorKey } from "../../../worker/seed/demo.ts";
+import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.ts";
 import { crowd, relUser, subscriptions } from "../data.ts";
 import type { Suite } from "../run.ts";
 
@@ -53,4 +53,46 @@ export async function seatRace({ http, checks, tokens, invariants }: Suite) {
   const overs = work.filter((a) => a.status === 200 && a.body.seats.assigned > a.body.seats.purchased);
   checks.equal("mixed race: no answer shows more assigned than purchased", overs.length, 0);
   await invariants("mixed race");
+
+  console.log("Seat race, directory: SCIM members joining and leaving a licensed group while admins assign and the vendor raises");
+  // Tailspin Maps, which no later scenario uses: made usable with 10 seats, the crowd group assigned to it.
+  const tailspinMaps = subscriptions.tailspinMaps;
+  const scim = demoProvisioningToken("contoso");
+  const group = crowd(11);
+  const tailspin = demoVendorKey("tailspin");
+  await http.call("PUT", `/vendor/v1/subscriptions/${tailspinMaps}`, { token: tailspin, body: { quantity: 10, status: "active" } });
+  await http.call("POST", `/api/v1/licenses/${tailspinMaps}/assign`, {
+    token: tokens.megan,
+    body: { principals: [{ type: "group", id: group }] },
+  });
+  const vendorRaises = (async () => {
+    for (let quantity = 11; quantity <= 30; quantity += 2) {
+      await http.call("PUT", `/vendor/v1/subscriptions/${tailspinMaps}`, { token: tailspin, body: { quantity } });
+    }
+  })();
+  const patchMembers = (op: "Add" | "Remove", from: number, to: number) =>
+    http.call("PATCH", `/scim/v2/Groups/${group}`, {
+      token: scim,
+      body: {
+        Operations: [{ op, path: "members", value: Array.from({ length: to - from + 1 }, (_, i) => ({ value: relUser(from + i) })) }],
+      },
+    });
+  const directory = await Promise.all([
+    ...Array.from({ length: 10 }, (_, i) => patchMembers("Add", 401 + i * 10, 410 + i * 10)),
+    ...Array.from({ length: 3 }, (_, i) => patchMembers("Remove", 401 + i * 20, 405 + i * 20)),
+    ...Array.from({ length: 40 }, (_, i) =>
+      http.call("POST", `/api/v1/licenses/${tailspinMaps}/assign`, {
+        token: admins[i % admins.length],
+        body: { principals: [{ type: "user", id: relUser(501 + i) }] },
+      }),
+    ),
+  ]);
+  await vendorRaises;
+  const directoryStatuses = new Set(directory.map((a) => a.status));
+  checks.check(
+    "directory race: every answer is 2xx or 409",
+    [...directoryStatuses].every((s) => s === 200 || s === 204 || s === 409),
+    [...directoryStatuses],
+  );
+  await invariants("directory race");
 }
