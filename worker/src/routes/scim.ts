@@ -11,6 +11,7 @@ import { notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
+import { Batch, countOf } from "../licensing/batch.js";
 import type { ChangeContext } from "../licensing/context.js";
 import { createUser, deleteUser, updateUser } from "../licensing/directory.js";
 import { changeGroup, createGroup, deleteGroup } from "../licensing/groups.js";
@@ -70,6 +71,33 @@ async function groupAnswer(c: Context<AppEnv>, id: string, excluded?: string) {
   return scimGroup(row, withMembers(excluded) ? await membersOf(c, id) : undefined, baseOf(c));
 }
 
+/**
+ * One page of a list (RFC 7644 §3.4.2.4): the rows of `from` (its condition binds the tenant as
+ * ?1) that match the filter (bound from ?2), in creation order, and how many match in all.
+ */
+async function listPage<T>(
+  c: Context<AppEnv>,
+  columns: string,
+  from: string,
+  where: { sql: string; params: string[] },
+  startIndex: number,
+  count: number,
+): Promise<{ rows: T[]; total: number }> {
+  const db = c.env.DB;
+  const tenantId = c.get("provisioning").tenantId;
+  const matching = `FROM ${from} AND (${where.sql})`;
+  const next = 2 + where.params.length;
+  const batch = new Batch(db);
+  const total = countOf(batch, db.prepare(`SELECT COUNT(*) AS n ${matching}`).bind(tenantId, ...where.params));
+  const rows = batch.rows<T>(
+    db
+      .prepare(`SELECT ${columns} ${matching} ORDER BY created_at, id LIMIT ?${next} OFFSET ?${next + 1}`)
+      .bind(tenantId, ...where.params, count, startIndex - 1),
+  );
+  const committed = await batch.commit();
+  return { rows: committed.get(rows), total: committed.get(total) };
+}
+
 const ListQuery = z.object({
   filter: z.string().max(1000).optional(),
   startIndex: z.coerce.number().int().min(1).default(1),
@@ -117,21 +145,20 @@ export const scimRoutes = new Hono<AppEnv>()
     async (c) => {
       const { filter, startIndex, count } = c.req.valid("query");
       const where = filterSql(filter, userFilterColumns, 2);
-      const matching = `FROM users WHERE tenant_id = ?1 AND deleted_at IS NULL AND (${where.sql})`;
-      const tenantId = c.get("provisioning").tenantId;
-      const [total, page] = await c.env.DB.batch([
-        c.env.DB.prepare(`SELECT COUNT(*) AS n ${matching}`).bind(tenantId, ...where.params),
-        c.env.DB.prepare(
-          `SELECT ${userRowColumns} ${matching} ORDER BY created_at, id LIMIT ?${2 + where.params.length} OFFSET ?${3 + where.params.length}`,
-        ).bind(tenantId, ...where.params, count, startIndex - 1),
-      ]);
+      const page = await listPage<UserRow>(
+        c,
+        userRowColumns,
+        "users WHERE tenant_id = ?1 AND deleted_at IS NULL",
+        where,
+        startIndex,
+        count,
+      );
       const base = baseOf(c);
-      const totalResults = (total!.results[0] as { n: number }).n;
       return scimJson(
         c,
         listResponse(
-          (page!.results as unknown as UserRow[]).map((row) => scimUser(row, base)),
-          totalResults,
+          page.rows.map((row) => scimUser(row, base)),
+          page.total,
           startIndex,
         ),
       );
@@ -205,19 +232,12 @@ export const scimRoutes = new Hono<AppEnv>()
     async (c) => {
       const { filter, startIndex, count, excludedAttributes } = c.req.valid("query");
       const where = filterSql(filter, groupFilterColumns, 2);
-      const matching = `FROM groups WHERE tenant_id = ?1 AND (${where.sql})`;
-      const tenantId = c.get("provisioning").tenantId;
-      const [total, page] = await c.env.DB.batch([
-        c.env.DB.prepare(`SELECT COUNT(*) AS n ${matching}`).bind(tenantId, ...where.params),
-        c.env.DB.prepare(
-          `SELECT ${groupRowColumns} ${matching} ORDER BY created_at, id LIMIT ?${2 + where.params.length} OFFSET ?${3 + where.params.length}`,
-        ).bind(tenantId, ...where.params, count, startIndex - 1),
-      ]);
-      const rows = page!.results as unknown as GroupRow[];
+      const page = await listPage<GroupRow>(c, groupRowColumns, "groups WHERE tenant_id = ?1", where, startIndex, count);
       const resources = [];
-      for (const row of rows)
+      for (const row of page.rows) {
         resources.push(scimGroup(row, withMembers(excludedAttributes) ? await membersOf(c, row.id) : undefined, baseOf(c)));
-      return scimJson(c, listResponse(resources, (total!.results[0] as { n: number }).n, startIndex));
+      }
+      return scimJson(c, listResponse(resources, page.total, startIndex));
     },
   )
   .get(

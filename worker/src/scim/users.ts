@@ -9,14 +9,11 @@
 import { z } from "zod";
 import { AppSeatsError } from "../errors.js";
 import type { UserFields } from "../licensing/directory.js";
+import type { UserRow as PrincipalUserRow } from "../licensing/principals.js";
 import { scimSchemas } from "./discovery.js";
 
-export interface UserRow {
-  id: string;
-  user_principal_name: string;
-  display_name: string;
-  mail: string | null;
-  account_enabled: number;
+/** A user's row with what a directory sends beyond what the admin API shows. */
+export interface UserRow extends PrincipalUserRow {
   external_id: string | null;
   department: string | null;
   created_at: string;
