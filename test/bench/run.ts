@@ -3,6 +3,7 @@
  * measured in the same run. Prints a table, writes test/bench/results.json and BENCHMARKS.md.
  */
 
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
@@ -16,7 +17,7 @@ import { bench, largeTenantSql } from "./seed.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const steps = 8;
+const steps = 9;
 let step = 0;
 const started = performance.now();
 function progress(text: string) {
@@ -81,6 +82,85 @@ async function latency(backend: Backend, count: number, call: () => Promise<unkn
   return { p50Ms, p95Ms };
 }
 
+/**
+ * An initial sync as a directory makes it, into an empty tenant, at concurrency 8: every user
+ * created, then every group created and given its members (50 each) in one PATCH, as Entra ID
+ * does. Then one PATCH adding 1,000 members to a licensed group, against node:sqlite inserting
+ * the same memberships and licenses.
+ */
+async function scimSync(backend: Backend, migrations: string[], runs: number) {
+  const lean = leanClient(backend.url);
+  const token = bench.syncToken;
+  const userIds: string[] = new Array(100_000);
+  const started = performance.now();
+  const created = async (answer: Promise<{ status: number; text: string }>, what: string) => {
+    const { status, text } = await answer;
+    if (status !== 201) throw new Error(`${what} answered ${status}: ${text.slice(0, 200)}`);
+    return JSON.parse(text) as { id: string };
+  };
+  const users = await load(100_000, 8, async (i) => {
+    const n = String(i + 1).padStart(6, "0");
+    const body = {
+      userName: `p${n}@woodgrove.example`,
+      externalId: `ext-${n}`,
+      displayName: `Person ${n}`,
+      active: true,
+      emails: [{ type: "work", primary: true, value: `p${n}@woodgrove.example` }],
+    };
+    userIds[i] = (await created(lean("POST", "/scim/v2/Users", { token, body }), "a user")).id;
+  });
+  const usersSeconds = (performance.now() - started) / 1000;
+  const groups = await load(2_000, 8, async (g) => {
+    const { id } = await created(
+      lean("POST", "/scim/v2/Groups", { token, body: { displayName: `Team ${g + 1}`, externalId: `team-${g + 1}` } }),
+      "a group",
+    );
+    const members = userIds.slice(g * 50, g * 50 + 50).map((value) => ({ value }));
+    const { status } = await lean("PATCH", `/scim/v2/Groups/${id}`, {
+      token,
+      body: { Operations: [{ op: "Add", path: "members", value: members }] },
+    });
+    if (status !== 204) throw new Error(`adding members answered ${status}`);
+  });
+  const totalSeconds = (performance.now() - started) / 1000;
+
+  // One PATCH adding 1,000 members to a group assigned to a subscription of the large tenant.
+  const http = new Http(backend);
+  const adminToken = await http.token(bench.syncAdmin);
+  const patchMs: number[] = [];
+  const limitMs: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    limitMs.push(sqliteLimitMs(migrations, 1_000));
+    const { id } = await created(lean("POST", "/scim/v2/Groups", { token, body: { displayName: `Licensed ${r}` } }), "a group");
+    await http.call("POST", `/api/v1/licenses/${bench.syncSubscription}/assign`, {
+      token: adminToken,
+      body: { principals: [{ type: "group", id }] },
+    });
+    const members = userIds.slice(50_000 + r * 1_000, 51_000 + r * 1_000).map((value) => ({ value }));
+    const t = performance.now();
+    const { status } = await lean("PATCH", `/scim/v2/Groups/${id}`, {
+      token,
+      body: { Operations: [{ op: "Add", path: "members", value: members }] },
+    });
+    patchMs.push(performance.now() - t);
+    if (status !== 204) throw new Error(`the 1,000-member PATCH answered ${status}`);
+  }
+  return {
+    users: { count: 100_000, requestsPerSecond: round(users.perSecond), seconds: round(usersSeconds) },
+    groups: {
+      count: 2_000,
+      membersEach: 50,
+      requestsPerSecond: round((2 * 2_000) / (totalSeconds - usersSeconds)),
+      seconds: round(totalSeconds - usersSeconds),
+    },
+    totalSeconds: round(totalSeconds),
+    patch1000Ms: round(median(patchMs)),
+    patch1000LimitMs: round(median(limitMs), 2),
+    patch1000Ratio: round(median(patchMs) / median(limitMs), 2),
+    groupsLoad: { perSecond: round(groups.perSecond) },
+  };
+}
+
 async function main() {
   // Quiet: without wrangler's request log and local trace collector, which production has not.
   const backend = new Backend(Number(process.env.BENCH_PORT ?? 8798), { quiet: true });
@@ -89,7 +169,7 @@ async function main() {
   try {
     progress("seeding the large tenant: 100,000 users, 2,000 groups, 50 subscriptions");
     const seedStarted = performance.now();
-    await backend.start(largeTenantSql());
+    await backend.start(largeTenantSql(createHash("sha256").update(bench.syncToken).digest("hex")));
     results.seedSeconds = round((performance.now() - seedStarted) / 1000);
 
     progress("signing in and warming up");
@@ -208,6 +288,9 @@ async function main() {
       unassignRatio: round(median(unassignMs) / median(limitMs), 2),
     };
     results.workerPeakMemoryMiB = peakMemoryMiB;
+
+    progress("directory sync by SCIM: 100,000 users and 2,000 groups at concurrency 8; a PATCH adding 1,000 members");
+    results.scim = await scimSync(backend, migrations, runs);
 
     progress("the popup: bytes shipped, and time to the summary with and without the cache");
     results.popup = { ...popupBytes(), apps: 50, ...(await popupTimings(backend, 50, Math.max(5, runs))) };

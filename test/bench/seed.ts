@@ -13,11 +13,24 @@ export const bench = {
   user: (n: number) => `usr_adatum_${String(n).padStart(6, "0")}`,
   /** Users not in any group, for single assignments: 55,001 … 100,000 are only in teams, so use them in order. */
   firstFreeUser: 55_001,
+  /** The empty tenant a directory syncs into by SCIM, and its provisioning token (local only). */
+  syncTenant: "woodgrove",
+  syncToken: "bench-scim-woodgrove",
+  syncAdmin: "admin@woodgrove.example",
+  syncSubscription: "sub_woodgrove_01",
 };
 
 const at = "2026-05-01T00:00:00.000Z";
 
-export const largeTenantSql = (): string[] => [
+export const largeTenantSql = (syncTokenHash: string): string[] => [
+  `INSERT OR IGNORE INTO tenants (id, display_name, created_at) VALUES ('woodgrove', 'Woodgrove', '${at}')`,
+  `INSERT OR IGNORE INTO provisioning_tokens (id, tenant_id, token_hash, created_at, created_by)
+   VALUES ('prv_woodgrove_bench', 'woodgrove', '${syncTokenHash}', '${at}', 'bench')`,
+  `INSERT OR IGNORE INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at)
+   VALUES ('usr_woodgrove_admin', 'woodgrove', 'admin@woodgrove.example', 'Woodgrove Admin', NULL, 1, '${at}')`,
+  `INSERT OR IGNORE INTO admin_roles (user_id, role, tenant_id) VALUES ('usr_woodgrove_admin', 'GlobalAdmin', 'woodgrove')`,
+  `INSERT OR IGNORE INTO subscriptions (id, tenant_id, app_id, plan, purchased, status, created_at, updated_at)
+   VALUES ('sub_woodgrove_01', 'woodgrove', 'app_northwind', 'Standard', 500, 'active', '${at}', '${at}')`,
   `INSERT OR IGNORE INTO tenants (id, display_name, created_at) VALUES ('adatum', 'Adatum', '${at}')`,
   `INSERT OR IGNORE INTO tenant_domains (domain, tenant_id, position) VALUES ('adatum.com', 'adatum', 0)`,
   `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)

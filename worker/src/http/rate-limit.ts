@@ -30,5 +30,5 @@ const limitedBy = (limiter: (env: Env) => RateLimit) =>
 /** Admins and vendors: 1,200 requests a minute per credential. */
 export const rateLimit = limitedBy((env) => env.RATE_LIMITER);
 
-/** A directory's provisioning token: 6,000 a minute, for an initial sync of a large directory. */
+/** A directory's provisioning token: 30,000 a minute, for an initial sync of a large directory. */
 export const provisioningRateLimit = limitedBy((env) => env.PROVISIONING_RATE_LIMITER);

@@ -71,6 +71,8 @@ export function groupPatch(operations: { op: string; path?: string | undefined; 
   const patch: GroupPatch = { addMembers: [], removeMembers: [] };
   const set = (path: string, value: unknown, op: string) => {
     const name = path.trim().toLowerCase();
+    // Okta repeats the group's id in a whole-value replace; it cannot change.
+    if (name === "id" || name === "schemas" || name === "meta") return;
     if (name === "displayname") patch.displayName = textOf(value, "displayName");
     else if (name === "externalid") patch.externalId = op === "remove" ? null : textOf(value, "externalId");
     else if (name === "members") {
