@@ -36,6 +36,9 @@ async function issuerOf(authority: string, response: Response): Promise<oauth.Au
 const fromBase64url = (text: string) =>
   new TextDecoder().decode(Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0)));
 
+/** When a token response's access token expires (an hour where the response does not say). */
+const expiresAtOf = (tokens: oauth.TokenEndpointResponse) => new Date(Date.now() + (tokens.expires_in ?? 3600) * 1000).toISOString();
+
 const options = (authority: string) => (isLoopback(authority) ? { [oauth.allowInsecureRequests]: true } : {});
 
 /**
@@ -86,7 +89,7 @@ export async function renewSession(session: Session & { entra: EntraSession }): 
   return {
     ...session,
     token: tokens.access_token,
-    expiresAt: new Date(Date.now() + (tokens.expires_in ?? 3600) * 1000).toISOString(),
+    expiresAt: expiresAtOf(tokens),
     entra: { ...session.entra, refreshToken: tokens.refresh_token ?? refreshToken },
   };
 }
@@ -96,7 +99,7 @@ async function sessionFrom(backendUrl: string, config: EntraConfig, tokens: oaut
   return {
     backendUrl,
     token: tokens.access_token,
-    expiresAt: new Date(Date.now() + (tokens.expires_in ?? 3600) * 1000).toISOString(),
+    expiresAt: expiresAtOf(tokens),
     me,
     entra: {
       authority: config.authority,

@@ -4,6 +4,7 @@
  * use, and revoking one after a confirmation.
  */
 import type { ProvisioningToken } from "@appseats/shared";
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { describeError } from "../core/describe-error.js";
 import { formatDateTime, t } from "../core/i18n.js";
@@ -53,7 +54,7 @@ export function DirectorySync({ session }: { session: Session }) {
   }
 
   const copy = (text: string) =>
-    navigator.clipboard.writeText(text).then(
+    void navigator.clipboard.writeText(text).then(
       () => setMessage({ kind: "success", text: t("copied") }),
       () => setMessage({ kind: "error", text: t("copyFailed") }),
     );
@@ -68,28 +69,11 @@ export function DirectorySync({ session }: { session: Session }) {
           {message.text}
         </p>
       )}
-      {scimBaseUrl && (
-        <div class="copyable">
-          <label class="copy-label" for={`${id}-url`}>
-            {t("scimBaseUrlLabel")}
-          </label>
-          <input id={`${id}-url`} type="text" readOnly value={scimBaseUrl} />
-          <button type="button" onClick={() => void copy(scimBaseUrl)} aria-label={t("copyWhat", t("scimBaseUrlLabel"))}>
-            {t("copy")}
-          </button>
-        </div>
-      )}
+      {scimBaseUrl && <Copyable id={`${id}-url`} label={t("scimBaseUrlLabel")} value={scimBaseUrl} onCopy={copy} />}
       {created && (
-        <div class="copyable created">
-          <label class="copy-label" for={`${id}-token`}>
-            {t("newTokenLabel")}
-          </label>
-          <input id={`${id}-token`} type="text" readOnly value={created} />
-          <button type="button" onClick={() => void copy(created)} aria-label={t("copyWhat", t("newTokenLabel"))}>
-            {t("copy")}
-          </button>
+        <Copyable id={`${id}-token`} label={t("newTokenLabel")} value={created} onCopy={copy}>
           <p class="reason">{t("tokenShownOnce")}</p>
-        </div>
+        </Copyable>
       )}
       <button type="button" class="primary" onClick={() => void create()}>
         {t("createToken")}
@@ -122,5 +106,21 @@ export function DirectorySync({ session }: { session: Session }) {
         ))}
       </ul>
     </section>
+  );
+}
+
+/** A labelled, read-only value with a button that copies it. */
+function Copyable(props: { id: string; label: string; value: string; onCopy: (text: string) => void; children?: ComponentChildren }) {
+  return (
+    <div class="copyable">
+      <label class="copy-label" for={props.id}>
+        {props.label}
+      </label>
+      <input id={props.id} type="text" readOnly value={props.value} />
+      <button type="button" onClick={() => props.onCopy(props.value)} aria-label={t("copyWhat", props.label)}>
+        {t("copy")}
+      </button>
+      {props.children}
+    </div>
   );
 }

@@ -1,16 +1,14 @@
 /** /api/v1/provisioning/tokens: a GlobalAdmin's provisioning tokens for directory sync (SCIM). */
 import { IdParam, ProvisioningTokenCreated, ProvisioningTokenList } from "@appseats/shared";
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { changeContext, requireCapability } from "../auth/admin.js";
 import { createProvisioningToken, provisioningTokens, revokeProvisioningToken } from "../auth/provisioning.js";
 import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
+import { scimBaseUrl } from "../scim/responses.js";
 
 const manage = requireCapability("manageProvisioning");
-
-/** The absolute address to paste into Entra ID or Okta. */
-const scimBaseUrlOf = (c: Context<AppEnv>) => new URL("/scim/v2", c.req.url).href;
 
 export const provisioningRoutes = new Hono<AppEnv>()
   .post(
@@ -19,7 +17,7 @@ export const provisioningRoutes = new Hono<AppEnv>()
     manage,
     async (c) => {
       const created = await createProvisioningToken(c.env.DB, await changeContext(c));
-      const answer: ProvisioningTokenCreated = { ...created, scimBaseUrl: scimBaseUrlOf(c) };
+      const answer: ProvisioningTokenCreated = { ...created, scimBaseUrl: scimBaseUrl(c) };
       return c.json(answer, 201);
     },
   )
@@ -31,7 +29,7 @@ export const provisioningRoutes = new Hono<AppEnv>()
       const answer: ProvisioningTokenList = {
         items: await provisioningTokens(c.env.DB, c.get("caller").tenantId),
         nextCursor: null,
-        scimBaseUrl: scimBaseUrlOf(c),
+        scimBaseUrl: scimBaseUrl(c),
       };
       return c.json(answer);
     },

@@ -18,10 +18,10 @@ import { changeGroup, createGroup, deleteGroup } from "../licensing/groups.js";
 import { listResponse, maxResultsPerPage, resourceTypes, schemaDefinitions, serviceProviderConfig } from "../scim/discovery.js";
 import { filterSql } from "../scim/filter.js";
 import { type GroupRow, groupPatch, groupRowColumns, ScimGroupBody, scimGroup } from "../scim/groups.js";
-import { scimJson, scimMediaType } from "../scim/responses.js";
+import { scimBaseUrl, scimJson, scimMediaType } from "../scim/responses.js";
 import { fieldsOf, PatchBody, patchedUser, ScimUserBody, scimUser, type UserRow, userFieldsFrom, userRowColumns } from "../scim/users.js";
 
-const baseOf = (c: Context<AppEnv>) => new URL("/scim/v2", c.req.url).href;
+const baseOf = scimBaseUrl;
 const scimAnswer = { mediaType: scimMediaType };
 
 /** Who changes the directory: the provisioning service, named by its token (R12). */
@@ -233,9 +233,10 @@ export const scimRoutes = new Hono<AppEnv>()
       const { filter, startIndex, count, excludedAttributes } = c.req.valid("query");
       const where = filterSql(filter, groupFilterColumns, 2);
       const page = await listPage<GroupRow>(c, groupRowColumns, "groups WHERE tenant_id = ?1", where, startIndex, count);
+      const base = baseOf(c);
       const resources = [];
       for (const row of page.rows) {
-        resources.push(scimGroup(row, withMembers(excludedAttributes) ? await membersOf(c, row.id) : undefined, baseOf(c)));
+        resources.push(scimGroup(row, withMembers(excludedAttributes) ? await membersOf(c, row.id) : undefined, base));
       }
       return scimJson(c, listResponse(resources, page.total, startIndex));
     },

@@ -15,6 +15,9 @@ const scimTypes: Partial<Record<ErrorCode, string>> = { InvalidRequest: "invalid
 
 export const isScimPath = (c: Context) => new URL(c.req.url).pathname.startsWith("/scim/");
 
+/** The absolute address of the SCIM endpoint, as a directory is given it and as resources name themselves. */
+export const scimBaseUrl = (c: Context) => new URL("/scim/v2", c.req.url).href;
+
 export function scimJson(c: Context, body: unknown, status: ContentfulStatusCode = 200) {
   return c.body(JSON.stringify(body), status, { "content-type": `${scimMediaType}; charset=utf-8` });
 }
