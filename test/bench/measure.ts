@@ -137,11 +137,13 @@ function onScratchDatabase<T>(measure: (db: DatabaseSync) => T): T {
 }
 
 /**
- * The physical limit for the 50,000-member group: the same 50,000 license rows inserted in one
- * transaction with node:sqlite into the same schema (the real migrations, every index, foreign
- * keys checked as D1 checks them), set-based.
+ * The physical limit of a change's rows: for the 50,000-member group, the same 50,000 license
+ * rows inserted in one transaction with node:sqlite into the same schema (the real migrations,
+ * every index, foreign keys checked as D1 checks them), set-based. With `memberships`, for
+ * members joining a group, their memberships too, in the same transaction: the rows such a
+ * change must write.
  */
-export function sqliteLimitMs(migrationSql: string[], rows: number): number {
+export function sqliteLimitMs(migrationSql: string[], rows: number, { memberships = false } = {}): number {
   return onScratchDatabase((db) => {
     for (const migration of migrationSql) db.exec(migration);
     db.exec(`INSERT INTO tenants (id, display_name, created_at) VALUES ('t', 'T', '2026-01-01T00:00:00.000Z');
@@ -152,8 +154,17 @@ export function sqliteLimitMs(migrationSql: string[], rows: number): number {
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
       INSERT INTO users (id, tenant_id, user_principal_name, display_name, created_at)
       SELECT printf('usr_%06d', i), 't', printf('u%06d@t.example', i), printf('U %06d', i), '2026-01-01T00:00:00.000Z' FROM n;`);
+    if (memberships)
+      db.exec(`INSERT INTO groups (id, tenant_id, display_name, created_at) VALUES ('g', 't', 'G', '2026-01-01T00:00:00.000Z')`);
     const started = performance.now();
     db.exec(`BEGIN;
+      ${
+        memberships
+          ? `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
+             INSERT INTO group_members (group_id, user_id, tenant_id, added_at)
+             SELECT 'g', printf('usr_%06d', i), 't', '2026-01-01T00:00:00.000Z' FROM n;`
+          : ""
+      }
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
       INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
       SELECT 's', printf('usr_%06d', i), 't', 'active', '2026-01-01T00:00:00.000Z', 'e' FROM n;

@@ -122,7 +122,7 @@ export function rowsOf(r: any, cores: number): Row[] {
       target: "≥ 0.7× the cheapest write",
       met: r.scim.users.requestsPerSecond >= 0.7 * r.floors.signIn.requestsPerSecond,
       bound:
-        "Each POST /scim/v2/Users: rate limit, the provisioning token (one read, its last use written at most once a minute), a uniqueness read, then one batch: the user and its audit event.",
+        "Each POST /scim/v2/Users: rate limit, the provisioning token (one read, its last use written at most once a minute), then one batch: a deleted holder's name freed, the user inserted (uniqueness by its index; the answer by RETURNING) and its audit event. The same round trips as the floor: one read, one write.",
     },
     {
       figure: "SCIM initial sync in all: 100,000 users, then 2,000 groups given 50 members each",
@@ -138,7 +138,7 @@ export function rowsOf(r: any, cores: number): Row[] {
       target: "≤ 5× node:sqlite",
       met: r.scim.patch1000Ratio <= 5,
       bound:
-        "Set-based: the members and their licenses in a few statements of one batch. The limit inserts the same 1,000 license rows with node:sqlite in one transaction; the PATCH also validates the members, writes the memberships and the audit, and crosses HTTP.",
+        "Set-based: the token, the group, then one batch: a guard that the group and every member are the tenant's, the audit, the 1,000 memberships and their licenses (seats while they last, then waiting). The limit writes the same rows, 1,000 memberships and 1,000 licenses, with node:sqlite in one transaction; the PATCH also checks the members, audits, and crosses HTTP.",
     },
     {
       figure: "Floor: the cheapest write (local sign-in), concurrency 32",

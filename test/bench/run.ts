@@ -130,7 +130,7 @@ async function scimSync(backend: Backend, migrations: string[], runs: number) {
   const patchMs: number[] = [];
   const limitMs: number[] = [];
   for (let r = 0; r < runs; r++) {
-    limitMs.push(sqliteLimitMs(migrations, 1_000));
+    limitMs.push(sqliteLimitMs(migrations, 1_000, { memberships: true }));
     const { id } = await created(lean("POST", "/scim/v2/Groups", { token, body: { displayName: `Licensed ${r}` } }), "a group");
     await http.call("POST", `/api/v1/licenses/${bench.syncSubscription}/assign`, {
       token: adminToken,

@@ -198,5 +198,14 @@ describe("R19: another tenant's groups", () => {
     });
     expect(added.status).toBe(404);
     expect(await members(group.id)).toEqual([]);
+    // Nor can a group be created with one: 404 naming it, and no group is stored.
+    const groups = await snapshot();
+    const created = await call("POST", "/scim/v2/Groups", {
+      token: fabrikam,
+      body: { displayName: "G", members: [{ value: contoso.user("adele") }] },
+    });
+    expect(created.status).toBe(404);
+    expect(created.body.detail).toContain(contoso.user("adele"));
+    expect(await snapshot()).toBe(groups);
   });
 });

@@ -69,6 +69,23 @@ describe("SCIM /Users, as Entra ID sends them", () => {
     expect(await snapshot()).toBe(before);
   });
 
+  it("a deleted user's userName is free for a new user; renaming onto a taken one is 409 and changes nothing", async () => {
+    expect((await scim("DELETE", `/Users/${contoso.user("alex")}`)).status).toBe(204);
+    const reused = await scim("POST", "/Users", { userName: "ALEX@contoso.com", displayName: "Alex Again" });
+    expect(reused.status).toBe(201);
+    expect(await row(reused.body.id)).toMatchObject({ user_principal_name: "ALEX@contoso.com", deleted_at: null });
+    // The deleted row stays for the audit, under a name no one signs in with.
+    expect((await row(contoso.user("alex")))!.user_principal_name).toMatch(/^alex@contoso\.com#deleted:/);
+
+    const before = await snapshot();
+    const renamed = await scim("PATCH", `/Users/${contoso.user("adele")}`, {
+      Operations: [{ op: "Replace", path: "userName", value: "alex@CONTOSO.com" }],
+    });
+    expect(renamed.status).toBe(409);
+    expect(renamed.body).toMatchObject({ status: "409", scimType: "uniqueness" });
+    expect(await snapshot()).toBe(before);
+  });
+
   it("Get User, and Get User by query with and without results (filters on userName, externalId, emails)", async () => {
     const { body: created } = await scim("POST", "/Users", createUser);
     expect((await scim("GET", `/Users/${created.id}`)).body.userName).toBe(createUser.userName);

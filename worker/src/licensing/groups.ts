@@ -8,10 +8,10 @@
 import type { DirectoryChangeResult } from "@appseats/shared";
 import { notFound } from "../errors.js";
 import { auditWhenAny } from "./audit.js";
-import { Batch, countOf, type Slot } from "./batch.js";
+import { Batch, type Committed, countOf, GuardFailed, guard, type Slot, StateChanged, withRetries } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
 import { addFill } from "./fill.js";
-import { resolvePrincipals } from "./principals.js";
+import { resolvePrincipals, usersExistSql } from "./principals.js";
 import { hasDirectPath, hasGroupPath, openSeats, sqlString } from "./sql.js";
 
 export interface GroupRow {
@@ -28,28 +28,54 @@ export async function groupOfTenant(db: D1Database, tenantId: string, groupId: s
   return group;
 }
 
-/** The requested users, each once, all of the tenant (404 naming those that are not). */
-async function usersOfTenant(db: D1Database, tenantId: string, userIds: string[]): Promise<string[]> {
-  if (userIds.length === 0) return [];
-  return (
+/**
+ * In a change's batch, before it: the group is the tenant's and so is every user joining it
+ * (JSON ?3), or nothing is stored. A refusal is explained by reading them again (`whatIsMissing`).
+ */
+const groupAndUsersGuard = (db: D1Database, tenantId: string, groupId: string | null, users: string) =>
+  guard(
+    db,
+    [
+      {
+        code: "NotFound",
+        ok: `(?2 IS NULL OR EXISTS (SELECT 1 FROM groups WHERE id = ?2 AND tenant_id = ?1)) AND ${usersExistSql("?1", "?3")}`,
+      },
+    ],
+    tenantId,
+    groupId,
+    users,
+  );
+
+/**
+ * Commits a change begun with groupAndUsersGuard. When the guard refused it, the group or a
+ * user is gone: NotFound names which; if a second reading finds them all, the state changed in
+ * between, and the change is tried again (withRetries).
+ */
+async function commitFound(batch: Batch, tenantId: string, groupId: string | null, userIds: string[]): Promise<Committed> {
+  try {
+    return await batch.commit();
+  } catch (error) {
+    if (!(error instanceof GuardFailed && error.code === "NotFound")) throw error;
+    if (groupId) await groupOfTenant(batch.db, tenantId, groupId);
     await resolvePrincipals(
-      db,
+      batch.db,
       tenantId,
-      [...new Set(userIds)].map((id) => ({ type: "user" as const, id })),
-    )
-  ).userIds;
+      userIds.map((id) => ({ type: "user" as const, id })),
+    );
+    throw new StateChanged();
+  }
 }
 
 /** Adds members (JSON array of user ids) to a group in `batch`, with their licenses; the slot counts those added. */
-function membersAdded(batch: Batch, ctx: ChangeContext, group: GroupRow, users: string): Slot<number> {
+function membersAdded(batch: Batch, ctx: ChangeContext, groupId: string, users: string): Slot<number> {
   const db = batch.db;
   batch.run(
     auditWhenAny(db, ctx, {
       action: "directory.member.add",
       principalsSql: `SELECT 'user', j.value FROM json_each(?2) j
         WHERE NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = ?1 AND m.user_id = j.value)`,
-      params: [group.id, users],
-      summary: (count) => `${count} || ' user(s) added to ' || ${sqlString(group.display_name)}`,
+      params: [groupId, users],
+      summary: (count) => `${count} || ' user(s) added to ' || ${groupNameSql(groupId)}`,
     }),
   );
   const added = batch.changes(
@@ -58,7 +84,7 @@ function membersAdded(batch: Batch, ctx: ChangeContext, group: GroupRow, users: 
         `INSERT INTO group_members (group_id, user_id, tenant_id, added_at)
          SELECT ?1, value, ?3, ?4 FROM json_each(?2) WHERE true ON CONFLICT DO NOTHING`,
       )
-      .bind(group.id, users, ctx.tenantId, ctx.now),
+      .bind(groupId, users, ctx.tenantId, ctx.now),
   );
   batch.run(
     // Every subscription the group is assigned to: new members get seats while they last, then wait.
@@ -73,10 +99,13 @@ function membersAdded(batch: Batch, ctx: ChangeContext, group: GroupRow, users: 
                     AND NOT EXISTS (SELECT 1 FROM licenses l WHERE l.subscription_id = a.subscription_id AND l.user_id = j.value)) c
           ORDER BY c.subscription_id, c.position`,
       )
-      .bind(group.id, users, ctx.tenantId, ctx.now, newId()),
+      .bind(groupId, users, ctx.tenantId, ctx.now, newId()),
   );
   return added;
 }
+
+/** A group's name in a statement, as the batch has it when it reaches the statement. */
+const groupNameSql = (groupId: string) => `(SELECT display_name FROM groups WHERE id = ${sqlString(groupId)})`;
 
 /** Licenses, across the tenant, of the given users (JSON ?2) that no path holds any more. */
 const pathless = `FROM licenses l WHERE l.tenant_id = ?1 AND l.user_id IN (SELECT value FROM json_each(?2))
@@ -91,18 +120,18 @@ function pathlessReleased(batch: Batch, ctx: ChangeContext, users: string): Slot
 }
 
 /** Removes members (JSON array of user ids) from a group in `batch`; the slot counts those removed. */
-function membersRemoved(batch: Batch, ctx: ChangeContext, group: GroupRow, users: string): Slot<number> {
+function membersRemoved(batch: Batch, ctx: ChangeContext, groupId: string, users: string): Slot<number> {
   const db = batch.db;
   batch.run(
     auditWhenAny(db, ctx, {
       action: "directory.member.remove",
       principalsSql: `SELECT 'user', m.user_id FROM group_members m WHERE m.group_id = ?1 AND m.user_id IN (SELECT value FROM json_each(?2))`,
-      params: [group.id, users],
-      summary: (count) => `${count} || ' user(s) removed from ' || ${sqlString(group.display_name)}`,
+      params: [groupId, users],
+      summary: (count) => `${count} || ' user(s) removed from ' || ${groupNameSql(groupId)}`,
     }),
   );
   return batch.changes(
-    db.prepare(`DELETE FROM group_members WHERE group_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))`).bind(group.id, users),
+    db.prepare(`DELETE FROM group_members WHERE group_id = ?1 AND user_id IN (SELECT value FROM json_each(?2))`).bind(groupId, users),
   );
 }
 
@@ -117,33 +146,39 @@ export interface GroupChanges {
  * Changes a group in one batch: its name, and members added and removed, with their licenses,
  * then the queue refilled. All of it or nothing.
  */
-export async function changeGroup(db: D1Database, ctx: ChangeContext, groupId: string, changes: GroupChanges) {
-  const group = await groupOfTenant(db, ctx.tenantId, groupId);
-  const adding = JSON.stringify(await usersOfTenant(db, ctx.tenantId, changes.addMembers ?? []));
+export const changeGroup = (db: D1Database, ctx: ChangeContext, groupId: string, changes: GroupChanges) =>
+  withRetries(() => changeGroupOnce(db, ctx, groupId, changes));
+
+/** Reads nothing before its batch: the guard finds the group and the members, or explains why not. */
+async function changeGroupOnce(db: D1Database, ctx: ChangeContext, groupId: string, changes: GroupChanges): Promise<DirectoryChangeResult> {
+  const joining = [...new Set(changes.addMembers ?? [])];
+  const adding = JSON.stringify(joining);
   const removing = JSON.stringify([...new Set(changes.removeMembers ?? [])]);
   const batch = new Batch(db);
-  const renamed = changes.displayName !== undefined || changes.externalId !== undefined;
-  if (renamed) {
-    const name = changes.displayName ?? group.display_name;
+  batch.run(groupAndUsersGuard(db, ctx.tenantId, groupId, adding));
+  if (changes.displayName !== undefined || changes.externalId !== undefined) {
+    const params = [groupId, changes.displayName ?? null, changes.externalId !== undefined ? 1 : 0, changes.externalId ?? null];
     batch.run(
       auditWhenAny(db, ctx, {
         action: "directory.group.update",
-        principalsSql: `SELECT 'group', id FROM groups WHERE id = ?1 AND (display_name IS NOT ?2 OR (?3 AND external_id IS NOT ?4))`,
-        params: [group.id, name, changes.externalId !== undefined ? 1 : 0, changes.externalId ?? null],
-        summary: () => sqlString(`${group.display_name} was updated by the directory`),
+        principalsSql: `SELECT 'group', id FROM groups WHERE id = ?1
+          AND ((?2 IS NOT NULL AND display_name IS NOT ?2) OR (?3 AND external_id IS NOT ?4))`,
+        params,
+        summary: () => `${groupNameSql(groupId)} || ' was updated by the directory'`,
       }),
       db
-        .prepare(`UPDATE groups SET display_name = ?2, external_id = CASE WHEN ?3 THEN ?4 ELSE external_id END WHERE id = ?1`)
-        .bind(group.id, name, changes.externalId !== undefined ? 1 : 0, changes.externalId ?? null),
+        .prepare(
+          `UPDATE groups SET display_name = COALESCE(?2, display_name), external_id = CASE WHEN ?3 THEN ?4 ELSE external_id END WHERE id = ?1`,
+        )
+        .bind(...params),
     );
   }
-  const named = { ...group, display_name: changes.displayName ?? group.display_name };
-  const added = changes.addMembers?.length ? membersAdded(batch, ctx, named, adding) : undefined;
-  const removed = changes.removeMembers?.length ? membersRemoved(batch, ctx, named, removing) : undefined;
+  const added = joining.length > 0 ? membersAdded(batch, ctx, groupId, adding) : undefined;
+  const removed = changes.removeMembers?.length ? membersRemoved(batch, ctx, groupId, removing) : undefined;
   const released = removed ? pathlessReleased(batch, ctx, removing) : undefined;
   const filled = removed ? addFill(batch, ctx, "tenant") : undefined;
-  if (batch.size === 0) return { changed: 0, releasedSeats: 0, filledFromWaiting: 0 };
-  const committed = await batch.commit();
+  // Even a change of nothing runs its guard: an unknown group is 404.
+  const committed = await commitFound(batch, ctx.tenantId, groupId, joining);
   return {
     changed: (added ? committed.get(added) : 0) + (removed ? committed.get(removed) : 0),
     releasedSeats: released ? committed.get(released) : 0,
@@ -163,10 +198,12 @@ export async function createGroup(
   ctx: ChangeContext,
   group: { displayName: string; externalId: string | null; members: string[] },
 ): Promise<string> {
-  const members = JSON.stringify(await usersOfTenant(db, ctx.tenantId, group.members));
+  const joining = [...new Set(group.members)];
+  const members = JSON.stringify(joining);
   const id = `grp_${newId()}`;
   const batch = new Batch(db);
   batch.run(
+    groupAndUsersGuard(db, ctx.tenantId, null, members),
     db
       .prepare(`INSERT INTO groups (id, tenant_id, display_name, created_at, external_id) VALUES (?1, ?2, ?3, ?4, ?5)`)
       .bind(id, ctx.tenantId, group.displayName, ctx.now, group.externalId),
@@ -177,8 +214,8 @@ export async function createGroup(
       summary: () => sqlString(`${group.displayName} was created by the directory`),
     }),
   );
-  if (group.members.length > 0) membersAdded(batch, ctx, { id, display_name: group.displayName }, members);
-  await batch.commit();
+  if (joining.length > 0) membersAdded(batch, ctx, id, members);
+  await commitFound(batch, ctx.tenantId, null, joining);
   return id;
 }
 
@@ -187,8 +224,7 @@ const heldOnlyThrough = `FROM licenses l WHERE l.tenant_id = ?1 AND l.user_id IN
   AND NOT ${hasDirectPath("l.subscription_id", "l.user_id")} AND NOT ${hasGroupPath("l.subscription_id", "l.user_id", "?3")}`;
 
 /** R7: a deleted group's assignments and memberships go; seats no other path holds are released and refilled. */
-export async function deleteGroup(db: D1Database, ctx: ChangeContext, groupId: string): Promise<DirectoryChangeResult> {
-  const group = await groupOfTenant(db, ctx.tenantId, groupId);
+export async function deleteGroup(db: D1Database, ctx: ChangeContext, group: GroupRow): Promise<DirectoryChangeResult> {
   const only = JSON.stringify([group.id]);
   const batch = new Batch(db);
   batch.run(

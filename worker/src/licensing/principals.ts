@@ -145,6 +145,11 @@ export async function subscriptionAndPrincipals(
   return [subscriptionFrom(committed.get(subscription)), lookup.read(committed)];
 }
 
+/** True when every user of a JSON array of ids (an SQL expression) is one of the tenant's, not deleted. */
+export const usersExistSql = (tenant: string, usersJson: string) =>
+  `NOT EXISTS (SELECT 1 FROM json_each(${usersJson}) j
+    WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND ${userOfTenant("u", tenant)}))`;
+
 /**
  * For a change that reads nothing before its batch: true when the subscription and every
  * requested user and group (JSON arrays of ids, left out when none are requested) exist in the
@@ -154,12 +159,7 @@ export async function subscriptionAndPrincipals(
 export const existInTenantSql = (tenant: string, subscription: string, principals: { usersJson?: string; groupsJson?: string }) =>
   [
     `EXISTS (SELECT 1 FROM subscriptions WHERE id = ${subscription} AND tenant_id = ${tenant})`,
-    ...(principals.usersJson
-      ? [
-          `NOT EXISTS (SELECT 1 FROM json_each(${principals.usersJson}) j
-           WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND ${userOfTenant("u", tenant)}))`,
-        ]
-      : []),
+    ...(principals.usersJson ? [usersExistSql(tenant, principals.usersJson)] : []),
     ...(principals.groupsJson
       ? [
           `NOT EXISTS (SELECT 1 FROM json_each(${principals.groupsJson}) j

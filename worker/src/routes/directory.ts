@@ -19,7 +19,7 @@ import type { AppEnv } from "../http/env.js";
 import { idempotentForAdmin as byCaller } from "../http/idempotency.js";
 import { documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
-import { deleteUser, setAccountEnabled } from "../licensing/directory.js";
+import { deleteUser, setAccountEnabled, userOfTenant } from "../licensing/directory.js";
 import { addMembers, removeMembers } from "../licensing/groups.js";
 import { userLicenses } from "../licensing/holders.js";
 
@@ -70,7 +70,10 @@ export const directoryRoutes = new Hono<AppEnv>()
     manage,
     byCaller,
     validate("param", IdParam),
-    async (c) => c.json(await deleteUser(c.env.DB, await changeContext(c), c.req.valid("param").id)),
+    async (c) => {
+      const ctx = await changeContext(c);
+      return c.json(await deleteUser(c.env.DB, ctx, await userOfTenant(c.env.DB, ctx.tenantId, c.req.valid("param").id)));
+    },
   );
 
 export const userRoutes = new Hono<AppEnv>().get(

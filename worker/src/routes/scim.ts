@@ -13,13 +13,13 @@ import { documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
 import { Batch, countOf } from "../licensing/batch.js";
 import type { ChangeContext } from "../licensing/context.js";
-import { createUser, deleteUser, updateUser } from "../licensing/directory.js";
+import { createUser, deleteUser, directoryUserColumns, type DirectoryUserRow as UserRow, updateUser } from "../licensing/directory.js";
 import { changeGroup, createGroup, deleteGroup } from "../licensing/groups.js";
 import { listResponse, maxResultsPerPage, resourceTypes, schemaDefinitions, serviceProviderConfig } from "../scim/discovery.js";
 import { filterSql } from "../scim/filter.js";
 import { type GroupRow, groupPatch, groupRowColumns, ScimGroupBody, scimGroup } from "../scim/groups.js";
 import { scimBaseUrl, scimJson, scimMediaType } from "../scim/responses.js";
-import { fieldsOf, PatchBody, patchedUser, ScimUserBody, scimUser, type UserRow, userFieldsFrom, userRowColumns } from "../scim/users.js";
+import { fieldsOf, PatchBody, patchedUser, ScimUserBody, scimUser, userFieldsFrom, withFields } from "../scim/users.js";
 
 const baseOf = scimBaseUrl;
 const scimAnswer = { mediaType: scimMediaType };
@@ -37,7 +37,7 @@ const contextOf = (c: Context<AppEnv>): ChangeContext => {
 
 /** A user of the token's tenant, not deleted; another tenant's id is 404 like an unknown one (R11, R19). */
 async function userOf(c: Context<AppEnv>, id: string): Promise<UserRow> {
-  const row = await c.env.DB.prepare(`SELECT ${userRowColumns} FROM users WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`)
+  const row = await c.env.DB.prepare(`SELECT ${directoryUserColumns} FROM users WHERE id = ?1 AND tenant_id = ?2 AND deleted_at IS NULL`)
     .bind(id, c.get("provisioning").tenantId)
     .first<UserRow>();
   if (!row) throw notFound("The user");
@@ -53,15 +53,24 @@ async function groupOf(c: Context<AppEnv>, id: string): Promise<GroupRow> {
   return row;
 }
 
-async function membersOf(c: Context<AppEnv>, groupId: string) {
+type Member = { id: string; display_name: string };
+
+/** The members of each of the groups, in one query, in the order they joined. */
+async function membersOfGroups(c: Context<AppEnv>, groupIds: string[]): Promise<Map<string, Member[]>> {
   const { results } = await c.env.DB.prepare(
-    `SELECT u.id, u.display_name FROM group_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
-      WHERE m.group_id = ?1 ORDER BY m.added_at, u.id`,
+    `SELECT m.group_id, u.id, u.display_name FROM json_each(?1) j
+       CROSS JOIN group_members m ON m.group_id = j.value
+       JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+      ORDER BY m.group_id, m.added_at, u.id`,
   )
-    .bind(groupId)
-    .all<{ id: string; display_name: string }>();
-  return results;
+    .bind(JSON.stringify(groupIds))
+    .all<Member & { group_id: string }>();
+  const members = new Map(groupIds.map((id) => [id, [] as Member[]]));
+  for (const { group_id, ...member } of results) members.get(group_id)!.push(member);
+  return members;
 }
+
+const membersOf = async (c: Context<AppEnv>, groupId: string) => (await membersOfGroups(c, [groupId])).get(groupId)!;
 
 /** `excludedAttributes=members`: Entra ID reads groups without their members. */
 const withMembers = (excluded: string | undefined) => !(excluded ?? "").split(",").some((name) => name.trim().toLowerCase() === "members");
@@ -132,8 +141,7 @@ export const scimRoutes = new Hono<AppEnv>()
     documented({ summary: "SCIM: create a user", answer: scimAnswer, status: 201, errors: ["AlreadyExists"] }),
     validate("json", ScimUserBody),
     async (c) => {
-      const id = await createUser(c.env.DB, contextOf(c), userFieldsFrom(c.req.valid("json")));
-      const user = scimUser(await userOf(c, id), baseOf(c));
+      const user = scimUser(await createUser(c.env.DB, contextOf(c), userFieldsFrom(c.req.valid("json"))), baseOf(c));
       c.header("Location", user.meta.location);
       return scimJson(c, user, 201);
     },
@@ -147,7 +155,7 @@ export const scimRoutes = new Hono<AppEnv>()
       const where = filterSql(filter, userFilterColumns, 2);
       const page = await listPage<UserRow>(
         c,
-        userRowColumns,
+        directoryUserColumns,
         "users WHERE tenant_id = ?1 AND deleted_at IS NULL",
         where,
         startIndex,
@@ -176,10 +184,10 @@ export const scimRoutes = new Hono<AppEnv>()
     validate("param", IdParam),
     validate("json", ScimUserBody),
     async (c) => {
-      const { id } = c.req.valid("param");
-      await userOf(c, id);
-      await updateUser(c.env.DB, contextOf(c), id, userFieldsFrom(c.req.valid("json")));
-      return scimJson(c, scimUser(await userOf(c, id), baseOf(c)));
+      const row = await userOf(c, c.req.valid("param").id);
+      const fields = userFieldsFrom(c.req.valid("json"));
+      await updateUser(c.env.DB, contextOf(c), { id: row.id, displayName: row.display_name }, fields);
+      return scimJson(c, scimUser(withFields(row, fields), baseOf(c)));
     },
   )
   .patch(
@@ -192,10 +200,10 @@ export const scimRoutes = new Hono<AppEnv>()
     validate("param", IdParam),
     validate("json", PatchBody),
     async (c) => {
-      const { id } = c.req.valid("param");
-      const current = fieldsOf(await userOf(c, id));
-      await updateUser(c.env.DB, contextOf(c), id, patchedUser(current, c.req.valid("json").Operations));
-      return scimJson(c, scimUser(await userOf(c, id), baseOf(c)));
+      const row = await userOf(c, c.req.valid("param").id);
+      const fields = patchedUser(fieldsOf(row), c.req.valid("json").Operations);
+      await updateUser(c.env.DB, contextOf(c), { id: row.id, displayName: row.display_name }, fields);
+      return scimJson(c, scimUser(withFields(row, fields), baseOf(c)));
     },
   )
   .delete(
@@ -203,9 +211,8 @@ export const scimRoutes = new Hono<AppEnv>()
     documented({ summary: "SCIM: delete a user; their seats are refilled", answer: "none", errors: ["NotFound"] }),
     validate("param", IdParam),
     async (c) => {
-      const { id } = c.req.valid("param");
-      await userOf(c, id);
-      await deleteUser(c.env.DB, contextOf(c), id);
+      const row = await userOf(c, c.req.valid("param").id);
+      await deleteUser(c.env.DB, contextOf(c), { id: row.id, displayName: row.display_name });
       return c.body(null, 204);
     },
   )
@@ -215,12 +222,12 @@ export const scimRoutes = new Hono<AppEnv>()
     validate("json", ScimGroupBody),
     async (c) => {
       const body = c.req.valid("json");
-      const id = await createGroup(c.env.DB, contextOf(c), {
-        displayName: body.displayName,
-        externalId: body.externalId ?? null,
-        members: (body.members ?? []).map((m) => m.value),
-      });
-      const group = await groupAnswer(c, id);
+      const ctx = contextOf(c);
+      const members = (body.members ?? []).map((m) => m.value);
+      const id = await createGroup(c.env.DB, ctx, { displayName: body.displayName, externalId: body.externalId ?? null, members });
+      // Created as sent: only its members' names need reading.
+      const row = { id, display_name: body.displayName, external_id: body.externalId ?? null, created_at: ctx.now };
+      const group = scimGroup(row, members.length > 0 ? await membersOf(c, id) : [], baseOf(c));
       c.header("Location", group.meta.location);
       return scimJson(c, group, 201);
     },
@@ -234,10 +241,13 @@ export const scimRoutes = new Hono<AppEnv>()
       const where = filterSql(filter, groupFilterColumns, 2);
       const page = await listPage<GroupRow>(c, groupRowColumns, "groups WHERE tenant_id = ?1", where, startIndex, count);
       const base = baseOf(c);
-      const resources = [];
-      for (const row of page.rows) {
-        resources.push(scimGroup(row, withMembers(excludedAttributes) ? await membersOf(c, row.id) : undefined, base));
-      }
+      const members = withMembers(excludedAttributes)
+        ? await membersOfGroups(
+            c,
+            page.rows.map((row) => row.id),
+          )
+        : undefined;
+      const resources = page.rows.map((row) => scimGroup(row, members?.get(row.id), base));
       return scimJson(c, listResponse(resources, page.total, startIndex));
     },
   )
@@ -256,9 +266,10 @@ export const scimRoutes = new Hono<AppEnv>()
     async (c) => {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json");
-      const current = new Set((await membersOf(c, (await groupOf(c, id)).id)).map((m) => m.id));
+      const group = await groupOf(c, id);
+      const current = new Set((await membersOf(c, id)).map((m) => m.id));
       const wanted = new Set((body.members ?? []).map((m) => m.value));
-      await changeGroup(c.env.DB, contextOf(c), id, {
+      await changeGroup(c.env.DB, contextOf(c), group.id, {
         displayName: body.displayName,
         externalId: body.externalId ?? null,
         addMembers: [...wanted].filter((m) => !current.has(m)),
@@ -274,15 +285,16 @@ export const scimRoutes = new Hono<AppEnv>()
     validate("json", PatchBody),
     async (c) => {
       const { id } = c.req.valid("param");
-      await groupOf(c, id);
       const patch = groupPatch(c.req.valid("json").Operations);
       let { addMembers, removeMembers } = patch;
       if (patch.setMembers) {
+        await groupOf(c, id);
         const current = new Set((await membersOf(c, id)).map((m) => m.id));
         const wanted = new Set(patch.setMembers);
         addMembers = [...wanted].filter((m) => !current.has(m));
         removeMembers = [...current].filter((m) => !wanted.has(m));
       }
+      // The group is found in the change's own batch (its guard); another tenant's is 404 (R19).
       await changeGroup(c.env.DB, contextOf(c), id, {
         displayName: patch.displayName,
         externalId: patch.externalId,
@@ -298,9 +310,7 @@ export const scimRoutes = new Hono<AppEnv>()
     documented({ summary: "SCIM: delete a group; its seats are released and refilled", answer: "none", errors: ["NotFound"] }),
     validate("param", IdParam),
     async (c) => {
-      const { id } = c.req.valid("param");
-      await groupOf(c, id);
-      await deleteGroup(c.env.DB, contextOf(c), id);
+      await deleteGroup(c.env.DB, contextOf(c), await groupOf(c, c.req.valid("param").id));
       return c.body(null, 204);
     },
   );

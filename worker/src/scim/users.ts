@@ -8,18 +8,8 @@
  */
 import { z } from "zod";
 import { AppSeatsError } from "../errors.js";
-import type { UserFields } from "../licensing/directory.js";
-import type { UserRow as PrincipalUserRow } from "../licensing/principals.js";
+import type { UserFields, DirectoryUserRow as UserRow } from "../licensing/directory.js";
 import { scimSchemas } from "./discovery.js";
-
-/** A user's row with what a directory sends beyond what the admin API shows. */
-export interface UserRow extends PrincipalUserRow {
-  external_id: string | null;
-  department: string | null;
-  created_at: string;
-}
-
-export const userRowColumns = "id, user_principal_name, display_name, mail, account_enabled, external_id, department, created_at";
 
 export function scimUser(row: UserRow, base: string) {
   return {
@@ -43,6 +33,17 @@ export const fieldsOf = (row: UserRow): UserFields => ({
   accountEnabled: row.account_enabled === 1,
   externalId: row.external_id,
   department: row.department,
+});
+
+/** The row as a change of `fields` left it: the answer to PUT and PATCH, without reading it again. */
+export const withFields = (row: UserRow, fields: UserFields): UserRow => ({
+  ...row,
+  user_principal_name: fields.userPrincipalName,
+  display_name: fields.displayName,
+  mail: fields.mail,
+  account_enabled: fields.accountEnabled ? 1 : 0,
+  external_id: fields.externalId,
+  department: fields.department,
 });
 
 const invalid = (detail: string, scimType = "invalidValue") => new AppSeatsError("InvalidRequest", detail, { scimType });
