@@ -16,6 +16,13 @@ export const errorStatus = {
   IdempotencyKeyInFlight: 409,
   /** Beyond the design's API.md: something unique (a user principal name) is taken already. */
   AlreadyExists: 409,
+  /**
+   * Beyond the design's API.md: a change to an account that nobody may make: disabling or
+   * deleting one's own account, or the tenant's last Global Administrator. `details.reason`.
+   */
+  ProtectedAccount: 409,
+  /** Beyond the design's API.md: an app's install address in the catalog is not https, so it is not opened. */
+  InsecureUrl: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   IdempotencyKeyReused: 422,

@@ -13,7 +13,7 @@ import { renumberParams } from "./sql.js";
  * started from no longer holds (see changeCheckingCaller in auth/admin.ts).
  */
 export type GuardCode =
-  | Extract<ErrorCode, "NotFound" | "SubscriptionNotUsable" | "NotEnoughLicenses" | "InheritedLicense">
+  | Extract<ErrorCode, "NotFound" | "SubscriptionNotUsable" | "NotEnoughLicenses" | "InheritedLicense" | "ProtectedAccount">
   | "CallerChanged";
 
 export class GuardFailed extends Error {

@@ -4,13 +4,13 @@
  * their sessions end (R18). Groups and their members are in groups.ts. The directory routes and
  * SCIM share these.
  */
-import type { DirectoryChangeResult } from "@appseats/shared";
-import { AppSeatsError } from "../errors.js";
+import type { DirectoryChangeResult, Role } from "@appseats/shared";
+import { AppSeatsError, notFound } from "../errors.js";
 import { auditStatement, auditWhenAny } from "./audit.js";
-import { Batch, countOf } from "./batch.js";
+import { Batch, type Committed, countOf, GuardFailed, guard } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
 import { addFill } from "./fill.js";
-import { resolvePrincipals, type UserRow } from "./principals.js";
+import type { UserRow } from "./principals.js";
 import { sqlString } from "./sql.js";
 
 /** What a directory may set of a user. */
@@ -115,6 +115,7 @@ export async function updateUser(
       ? `${user.displayName} was updated (${fields.join(", ")})`
       : `${user.displayName}'s account was ${changes.accountEnabled ? "enabled" : "disabled"}`;
   const batch = new Batch(db);
+  if (changes.accountEnabled === false) batch.run(lastGlobalAdminGuard(db, ctx.tenantId, user.id));
   // The event is written first, and only if something will change: a directory resends what it has.
   batch.run(
     auditWhenAny(db, ctx, {
@@ -131,7 +132,7 @@ export async function updateUser(
       .bind(user.id, ...values),
   );
   if (changes.accountEnabled === false) batch.run(db.prepare(`DELETE FROM session_tokens WHERE user_id = ?1`).bind(user.id));
-  const committed = await uniquely(batch, changes.userPrincipalName);
+  const committed = await keepingGlobalAdmin(batch, user, (ready) => uniquely(ready, changes.userPrincipalName));
   return { changed: committed.get(changed), releasedSeats: 0, filledFromWaiting: 0 };
 }
 
@@ -145,21 +146,97 @@ async function uniquely(batch: Batch, upn: string | undefined) {
   }
 }
 
-/** A user of the tenant, not deleted, as a change names it (404 otherwise, another tenant's too: R11). */
-export async function userOfTenant(db: D1Database, tenantId: string, userId: string): Promise<ChangedUser> {
-  const { views } = await resolvePrincipals(db, tenantId, [{ type: "user", id: userId }]);
-  return { id: userId, displayName: views[0]!.displayName };
+/** A user of the tenant, not deleted, with the admin roles they hold, as a change names them. */
+export interface Account extends ChangedUser {
+  roles: Role[];
 }
 
-/** The directory route's enable/disable: the same change as a directory's (updateUser). */
-export const setAccountEnabled = async (db: D1Database, ctx: ChangeContext, userId: string, accountEnabled: boolean) =>
-  updateUser(db, ctx, await userOfTenant(db, ctx.tenantId, userId), { accountEnabled });
+/** A user of the tenant, not deleted, and their admin roles (404 otherwise, another tenant's too: R11). */
+export async function accountOfTenant(db: D1Database, tenantId: string, userId: string): Promise<Account> {
+  const row = await db
+    .prepare(
+      `SELECT u.id, u.display_name, (SELECT json_group_array(role) FROM admin_roles r WHERE r.user_id = u.id) AS roles
+         FROM users u WHERE u.id = ?1 AND u.tenant_id = ?2 AND u.deleted_at IS NULL`,
+    )
+    .bind(userId, tenantId)
+    .first<{ id: string; display_name: string; roles: string }>();
+  if (!row) throw notFound(`The user ${userId}`);
+  return { id: row.id, displayName: row.display_name, roles: JSON.parse(row.roles) as Role[] };
+}
+
+/**
+ * Who may change an account (the security review): only a Global Administrator changes an
+ * account that holds an admin role, and nobody disables or deletes their own. The tenant's last
+ * Global Administrator is kept by a guard in the change's own batch (lastGlobalAdminGuard).
+ */
+export function ensureMayChangeAccount(caller: { id: string; roles: Role[] }, account: Account, change: "enable" | "disable" | "delete") {
+  if (change !== "enable" && account.id === caller.id) {
+    throw new AppSeatsError("ProtectedAccount", `You cannot ${change} your own account. Ask another admin.`, { reason: "ownAccount" });
+  }
+  if (account.roles.length > 0 && !caller.roles.includes("GlobalAdmin")) {
+    throw new AppSeatsError("Forbidden", `${account.displayName} is an admin: only a Global Administrator may change their account.`, {
+      requiredRoles: ["GlobalAdmin"],
+    });
+  }
+}
+
+/**
+ * In the batch that disables or deletes a user: the tenant keeps another enabled Global
+ * Administrator, or nothing is stored. Checked where it is written, so two admins disabling each
+ * other at once cannot both succeed.
+ */
+const lastGlobalAdminGuard = (db: D1Database, tenantId: string, userId: string) =>
+  guard(
+    db,
+    [
+      {
+        code: "ProtectedAccount",
+        ok: `NOT EXISTS (SELECT 1 FROM admin_roles r JOIN users u ON u.id = r.user_id
+                      WHERE r.user_id = ?1 AND r.role = 'GlobalAdmin' AND u.account_enabled = 1)
+          OR EXISTS (SELECT 1 FROM admin_roles r JOIN users u ON u.id = r.user_id
+                      WHERE r.tenant_id = ?2 AND r.role = 'GlobalAdmin' AND r.user_id <> ?1
+                        AND u.deleted_at IS NULL AND u.account_enabled = 1)`,
+      },
+    ],
+    userId,
+    tenantId,
+  );
+
+/** Commits a batch begun with lastGlobalAdminGuard: its refusal is told as such. */
+async function keepingGlobalAdmin(batch: Batch, user: ChangedUser, commit: (batch: Batch) => Promise<Committed>) {
+  try {
+    return await commit(batch);
+  } catch (error) {
+    if (error instanceof GuardFailed && error.code === "ProtectedAccount") {
+      throw new AppSeatsError(
+        "ProtectedAccount",
+        `${user.displayName} is your organisation's last Global Administrator: make someone else one first.`,
+        { reason: "lastGlobalAdmin" },
+      );
+    }
+    throw error;
+  }
+}
+
+/** The directory route's enable/disable: the same change as a directory's (updateUser), for an account the caller may change. */
+export async function setAccountEnabled(
+  db: D1Database,
+  ctx: ChangeContext,
+  caller: { id: string; roles: Role[] },
+  userId: string,
+  accountEnabled: boolean,
+) {
+  const account = await accountOfTenant(db, ctx.tenantId, userId);
+  ensureMayChangeAccount(caller, account, accountEnabled ? "enable" : "disable");
+  return updateUser(db, ctx, account, { accountEnabled });
+}
 
 /** R15: a deleted user releases every seat; the row stays (deleted) so the audit can name it. */
 export async function deleteUser(db: D1Database, ctx: ChangeContext, user: ChangedUser): Promise<DirectoryChangeResult> {
   const userId = user.id;
   const batch = new Batch(db);
   batch.run(
+    lastGlobalAdminGuard(db, ctx.tenantId, userId),
     auditStatement(db, ctx, {
       action: "directory.user.delete",
       principals: [{ type: "user", id: userId }],
@@ -176,6 +253,6 @@ export async function deleteUser(db: D1Database, ctx: ChangeContext, user: Chang
     db.prepare(`UPDATE users SET deleted_at = ?2 WHERE id = ?1`).bind(userId, ctx.now),
   );
   const filled = addFill(batch, ctx, "tenant");
-  const committed = await batch.commit();
+  const committed = await keepingGlobalAdmin(batch, user, (ready) => ready.commit());
   return { changed: 1, releasedSeats: committed.get(released), filledFromWaiting: committed.get(filled) };
 }

@@ -19,12 +19,13 @@ import type { AppEnv } from "../http/env.js";
 import { idempotentForAdmin as byCaller } from "../http/idempotency.js";
 import { documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
-import { deleteUser, setAccountEnabled, userOfTenant } from "../licensing/directory.js";
+import { accountOfTenant, deleteUser, ensureMayChangeAccount, setAccountEnabled } from "../licensing/directory.js";
 import { addMembers, removeMembers } from "../licensing/groups.js";
 import { userLicenses } from "../licensing/holders.js";
 
 const manage = requireCapability("manageDirectory");
 const directoryChange = { answer: DirectoryChangeResult, errors: ["NotFound" as const] };
+const accountChange = { answer: DirectoryChangeResult, errors: ["NotFound" as const, "ProtectedAccount" as const] };
 
 export const directoryRoutes = new Hono<AppEnv>()
   .get(
@@ -56,23 +57,28 @@ export const directoryRoutes = new Hono<AppEnv>()
   )
   .patch(
     "/users/:id",
-    documented({ summary: "Enable or disable a user (seats are kept)", ...directoryChange }),
+    documented({ summary: "Enable or disable a user (seats are kept; sessions end)", ...accountChange }),
     manage,
     byCaller,
     validate("param", IdParam),
     validate("json", UserUpdateRequest),
-    async (c) =>
-      c.json(await setAccountEnabled(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").accountEnabled)),
+    async (c) => {
+      const ctx = await changeContext(c);
+      const caller = { id: ctx.actor.id, roles: c.get("caller").roles };
+      return c.json(await setAccountEnabled(c.env.DB, ctx, caller, c.req.valid("param").id, c.req.valid("json").accountEnabled));
+    },
   )
   .delete(
     "/users/:id",
-    documented({ summary: "Delete a user (seats are released and refilled)", ...directoryChange }),
+    documented({ summary: "Delete a user (seats are released and refilled)", ...accountChange }),
     manage,
     byCaller,
     validate("param", IdParam),
     async (c) => {
       const ctx = await changeContext(c);
-      return c.json(await deleteUser(c.env.DB, ctx, await userOfTenant(c.env.DB, ctx.tenantId, c.req.valid("param").id)));
+      const account = await accountOfTenant(c.env.DB, ctx.tenantId, c.req.valid("param").id);
+      ensureMayChangeAccount({ id: ctx.actor.id, roles: c.get("caller").roles }, account, "delete");
+      return c.json(await deleteUser(c.env.DB, ctx, account));
     },
   );
 
