@@ -208,6 +208,8 @@ export const auditActions = [
   "tenant.onboard",
   "provisioning.token.create",
   "provisioning.token.revoke",
+  "subscription.create",
+  "tenant.create",
 ] as const;
 export const AuditAction = z.enum(auditActions);
 export type AuditAction = z.infer<typeof AuditAction>;
@@ -264,6 +266,39 @@ export const VendorSubscription = z
   .meta({ id: "VendorSubscription" });
 export type VendorSubscription = z.infer<typeof VendorSubscription>;
 
+/** A purchase (API.md, "Catalog and purchases"): the organisation by its Entra tenant id or one of its domains. */
+export const Purchase = z
+  .strictObject({
+    tenant: z.union([
+      z.strictObject({ entraTenantId: z.uuid("must be an Entra tenant id (a GUID)") }),
+      z.strictObject({
+        domain: z
+          .string()
+          .trim()
+          .toLowerCase()
+          .max(253)
+          .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a domain name"),
+      }),
+    ]),
+    appId: Id,
+    plan: z.string().trim().min(1).max(100),
+    quantity: z.int().min(0).max(10_000_000),
+    status: SubscriptionStatus.optional(),
+    renewsAt: Timestamp.optional(),
+  })
+  .meta({ id: "Purchase" });
+export type Purchase = z.infer<typeof Purchase>;
+
+export const PurchasedSubscription = z
+  .object({ id: z.string(), tenantId: z.string(), appId: z.string(), plan: z.string(), status: SubscriptionStatus, seats: Seats })
+  .meta({ id: "PurchasedSubscription" });
+export type PurchasedSubscription = z.infer<typeof PurchasedSubscription>;
+
+export const VendorSubscriptionsPage = page(PurchasedSubscription.extend({ renewsAt: Timestamp.nullable() })).meta({
+  id: "VendorSubscriptionsPage",
+});
+export type VendorSubscriptionsPage = z.infer<typeof VendorSubscriptionsPage>;
+
 export const UsageRightsQuery = z.object({ user: z.string().trim().min(1, "name a user").max(320) });
 export const UsageRights = z
   .object({ userId: z.string(), state: z.enum(["active", "warning", "suspended", "inactive"]) })
@@ -271,20 +306,6 @@ export const UsageRights = z
 export type UsageRights = z.infer<typeof UsageRights>;
 
 export const InstallComplete = z.object({ installed: z.literal(true) }).meta({ id: "InstallComplete" });
-
-// ---- Local sign-in --------------------------------------------------------------------------
-
-export const DevSignInRequest = z.strictObject({ userPrincipalName: z.string().trim().min(3).max(320) }).meta({ id: "DevSignInRequest" });
-export const DevSignInResult = z.object({ token: z.string(), expiresAt: Timestamp }).meta({ id: "DevSignInResult" });
-export type DevSignInResult = z.infer<typeof DevSignInResult>;
-
-/** The accounts a local sign-in page can offer (dev-only). */
-export const DevAccounts = z
-  .object({
-    items: z.array(z.object({ userPrincipalName: z.string(), displayName: z.string(), tenant: z.string(), roles: z.array(Role) })),
-  })
-  .meta({ id: "DevAccounts" });
-export type DevAccounts = z.infer<typeof DevAccounts>;
 
 // ---- Sign-in --------------------------------------------------------------------------------
 

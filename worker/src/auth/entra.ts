@@ -132,13 +132,14 @@ export const entraCredential: AdminCredential = {
     const db = context.env.DB;
     const found = await db
       .prepare(
-        `SELECT t.id AS tenant_id, ${userColumns} FROM tenants t
-           LEFT JOIN users u ON u.tenant_id = t.id AND u.entra_object_id = ?2
+        `SELECT t.id AS tenant_id, NOT EXISTS (SELECT 1 FROM users e WHERE e.tenant_id = t.id) AS awaiting, ${userColumns}
+           FROM tenants t LEFT JOIN users u ON u.tenant_id = t.id AND u.entra_object_id = ?2
           WHERE t.entra_tenant_id = ?1`,
       )
       .bind(claims.tid, claims.oid)
-      .first<{ tenant_id: string } & { [K in keyof UserRow]: UserRow[K] | null }>();
+      .first<{ tenant_id: string; awaiting: number } & { [K in keyof UserRow]: UserRow[K] | null }>();
     const tenantId = found?.tenant_id ?? (await onboard(db, claims, roles, context));
+    if (found?.awaiting) await welcome(db, found.tenant_id, claims, roles, context);
     const user = found?.id ? (found as UserRow) : await linkOrCreate(db, tenantId, claims, context);
     if (!user || user.deleted_at !== null || user.account_enabled !== 1) return null;
     return {
@@ -180,15 +181,8 @@ const contextOf = (tenantId: string, user: { id: string; displayName: string }, 
  */
 async function onboard(db: D1Database, claims: EntraClaims, roles: Role[], context: VerifyContext): Promise<string> {
   const upn = userPrincipalNameOf(claims);
-  if (!roles.includes("GlobalAdmin") || !upn) {
-    throw new AppSeatsError(
-      "TenantNotOnboarded",
-      "Your organisation does not use AppSeats yet: a Global Administrator of your organisation must sign in first.",
-      { entraTenantId: claims.tid },
-    );
-  }
+  if (!roles.includes("GlobalAdmin") || !upn) throw notOnboarded(claims);
   const domain = upn.split("@")[1]!.toLowerCase();
-  const label = domain.split(".")[0]!;
   const tenantId = `ten_${newId()}`;
   const user = { id: `usr_${newId()}`, displayName: typeof claims.name === "string" && claims.name.trim() ? claims.name.trim() : upn };
   const ctx = contextOf(tenantId, user, context);
@@ -206,7 +200,7 @@ async function onboard(db: D1Database, claims: EntraClaims, roles: Role[], conte
   const created = batch.changes(
     db
       .prepare(`INSERT INTO tenants (id, display_name, created_at, entra_tenant_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING`)
-      .bind(tenantId, label.charAt(0).toUpperCase() + label.slice(1), ctx.now, claims.tid),
+      .bind(tenantId, nameOfDomain(domain), ctx.now, claims.tid),
   );
   const ours = `EXISTS (SELECT 1 FROM tenants WHERE id = ?1)`;
   batch.run(
@@ -223,6 +217,52 @@ async function onboard(db: D1Database, claims: EntraClaims, roles: Role[], conte
   const existing = await db.prepare(`SELECT id FROM tenants WHERE entra_tenant_id = ?1`).bind(claims.tid).first<{ id: string }>();
   return existing!.id;
 }
+
+/**
+ * R17: an organisation a vendor's purchase brought in has no users yet; its first Global
+ * Administrator's sign-in finds it, names it after their domain, and is audited as its
+ * onboarding. Anyone else is told that a Global Administrator must sign in first.
+ */
+async function welcome(db: D1Database, tenantId: string, claims: EntraClaims, roles: Role[], context: VerifyContext) {
+  const upn = userPrincipalNameOf(claims);
+  if (!roles.includes("GlobalAdmin") || !upn) throw notOnboarded(claims);
+  const domain = upn.split("@")[1]!.toLowerCase();
+  const user = { id: `usr_${newId()}`, displayName: typeof claims.name === "string" && claims.name.trim() ? claims.name.trim() : upn };
+  const ctx = contextOf(tenantId, user, context);
+  // Of two first sign-ins racing, the first to write makes the tenant its own; the other finds it.
+  const empty = `NOT EXISTS (SELECT 1 FROM users WHERE tenant_id = ?1)`;
+  const batch = new Batch(db);
+  batch.run(
+    auditWhenAny(db, ctx, {
+      action: "tenant.onboard",
+      principalsSql: `SELECT 'user', ?2 WHERE ${empty}`,
+      params: [tenantId, user.id],
+      summary: () =>
+        sqlString(`${user.displayName} found ${domain}'s organisation, which a purchase brought in, as its first Global Administrator`),
+    }),
+    db.prepare(`INSERT OR IGNORE INTO tenant_domains (domain, tenant_id, position) SELECT ?2, ?1, 0 WHERE ${empty}`).bind(tenantId, domain),
+    db.prepare(`UPDATE tenants SET display_name = ?2 WHERE id = ?1 AND ${empty}`).bind(tenantId, nameOfDomain(domain)),
+    db
+      .prepare(
+        `INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at, entra_object_id)
+         SELECT ?2, ?1, ?3, ?4, ?3, 1, ?5, ?6 WHERE ${empty}`,
+      )
+      .bind(tenantId, user.id, upn, user.displayName, ctx.now, claims.oid),
+  );
+  await batch.commit();
+}
+
+const nameOfDomain = (domain: string) => {
+  const label = domain.split(".")[0]!;
+  return label.charAt(0).toUpperCase() + label.slice(1);
+};
+
+const notOnboarded = (claims: EntraClaims) =>
+  new AppSeatsError(
+    "TenantNotOnboarded",
+    "Your organisation does not use AppSeats yet: a Global Administrator of your organisation must sign in first.",
+    { entraTenantId: claims.tid },
+  );
 
 /**
  * The tenant's user for a token whose object id AppSeats has not seen: the user with its user

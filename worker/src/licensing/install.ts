@@ -1,6 +1,6 @@
 /** Installing a product: an admin starts it (the vendor's site opens), the vendor completes it. */
 import type { InstallResult } from "@appseats/shared";
-import { notFound } from "../errors.js";
+import { AppSeatsError, notFound } from "../errors.js";
 import { auditStatement } from "./audit.js";
 import { runBatch } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
@@ -9,8 +9,12 @@ import { subscriptionOfTenant } from "./subscriptions.js";
 export async function startInstall(db: D1Database, ctx: ChangeContext, subscriptionId: string): Promise<InstallResult> {
   const subscription = await subscriptionOfTenant(db, ctx.tenantId, subscriptionId);
   const app = await db.prepare(`SELECT install_url FROM apps WHERE id = ?1`).bind(subscription.app_id).first<{ install_url: string }>();
+  // Checked again where it is used (the catalog checks it when written): only https opens.
+  const redirect = URL.canParse(app!.install_url) ? new URL(app!.install_url) : null;
+  if (redirect?.protocol !== "https:") {
+    throw new AppSeatsError("InsecureUrl", `${subscription.app_name} has no secure (https) install address. Ask its vendor.`);
+  }
   const installId = newId();
-  const redirect = new URL(app!.install_url);
   redirect.searchParams.set("tenant", ctx.tenantId);
   redirect.searchParams.set("install", installId);
   await runBatch(db, [

@@ -28,7 +28,7 @@ const summarySql = `SELECT s.id, s.plan, s.status, s.purchased, s.renews_at,
     ${seatColumns("s")},
     EXISTS (SELECT 1 FROM installs i WHERE i.subscription_id = s.id AND i.completed_at IS NOT NULL) AS installed,
     a.id AS app_id, a.name AS app_name, a.publisher, a.icon_url,
-    v.name AS vendor_name, v.contact_url, v.contact_email
+    v.name AS vendor_name, COALESCE(a.contact_url, v.contact_url) AS contact_url, COALESCE(a.contact_email, v.contact_email) AS contact_email
   FROM subscriptions s JOIN apps a ON a.id = s.app_id JOIN vendors v ON v.id = a.vendor_id
   WHERE s.tenant_id = ?1`;
 

@@ -107,7 +107,7 @@ export const licenseRoutes = new Hono<AppEnv>()
   )
   .post(
     "/:id/install",
-    documented({ summary: "Start installing the product (GlobalAdmin)", answer: InstallResult, errors: ["NotFound"] }),
+    documented({ summary: "Start installing the product (GlobalAdmin)", answer: InstallResult, errors: ["NotFound", "InsecureUrl"] }),
     requireCapability("install"),
     byCaller,
     validate("param", IdParam),
