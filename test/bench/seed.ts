@@ -15,7 +15,7 @@ export const bench = {
   firstFreeUser: 55_001,
   /** The empty tenant a directory syncs into by SCIM, and its provisioning token (local only). */
   syncTenant: "woodgrove",
-  syncToken: "bench-scim-woodgrove",
+  syncToken: "dev-scim-woodgrove",
   syncAdmin: "admin@woodgrove.example",
   syncSubscription: "sub_woodgrove_01",
 };

@@ -6,6 +6,7 @@
 import { type ErrorCode, errorCodes } from "@appseats/shared";
 import fc from "fast-check";
 import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.ts";
+import { newClientAddress } from "../../support/backend.ts";
 import { crowd, relUser, subscriptions } from "../data.ts";
 import type { Suite } from "../run.ts";
 
@@ -215,7 +216,8 @@ export async function hostileInput({ http, checks, tokens, short, invariants, ba
           const route = routes[routeIndex]!;
           const search = new URLSearchParams(params).toString();
           const path = `${route.path(encode ? encodeURIComponent(pathId) : pathId)}${search ? `?${search}` : ""}`;
-          const headers: Record<string, string> = {};
+          // Many clients: one address's budget of failed credentials is the flood's to test (limits.ts).
+          const headers: Record<string, string> = { "cf-connecting-ip": newClientAddress() };
           if (type) headers["content-type"] = type;
           if (idempotencyKey !== null) headers["idempotency-key"] = idempotencyKey;
           // Mostly the credential the route expects, so that requests reach validation and the rules.

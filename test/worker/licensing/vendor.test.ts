@@ -104,7 +104,7 @@ describe("what vendors change", () => {
     expect(await snapshot()).toBe(before);
   });
 
-  it("usage rights: active and warning are usable; waiting, disabled and unknown users are not", async () => {
+  it("usage rights: active and warning are usable; waiting, disabled and unknown users are not, and look alike", async () => {
     const rights = async (license: string, user: string, key: string) =>
       call("GET", `/vendor/v1/subscriptions/${license}/usage-rights?user=${encodeURIComponent(user)}`, { token: demoVendorKey(key) });
     expect((await rights(contoso.fabrikamSign, "adele@contoso.com", "fabrikam")).body).toEqual({
@@ -112,11 +112,15 @@ describe("what vendors change", () => {
       state: "active",
     });
     expect((await rights(contoso.fabrikamSign, contoso.user("adele"), "fabrikam")).body.state).toBe("active");
-    expect((await rights(contoso.fabrikamSign, "ben@contoso.com", "fabrikam")).body.state).toBe("inactive");
+    // Who exists is not told: a known user without a seat, one of another tenant and one nobody
+    // knows get the same answer, naming the user as asked.
+    for (const user of ["ben@contoso.com", "isaiah@fabrikam.com", "nobody@contoso.com", "usr_nobody"]) {
+      const answer = await rights(contoso.fabrikamSign, user, "fabrikam");
+      expect(answer.status, user).toBe(200);
+      expect(answer.body, user).toEqual({ userId: user, state: "inactive" });
+    }
     expect((await rights(contoso.litwareChat, "meiling@contoso.com", "litware")).body.state).toBe("warning");
     expect((await rights(contoso.litwareChat, "joni@contoso.com", "litware")).body.state).toBe("inactive");
-    expect((await rights(contoso.fabrikamSign, "isaiah@fabrikam.com", "fabrikam")).status).toBe(404);
-    expect((await rights(contoso.fabrikamSign, "nobody@contoso.com", "fabrikam")).status).toBe(404);
 
     await setSubscription(contoso.northwindNotes, { status: "lockedOut" });
     expect((await rights(contoso.northwindNotes, "lidia@contoso.com", "northwind")).body.state).toBe("suspended");

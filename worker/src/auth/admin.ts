@@ -9,6 +9,7 @@ import { createMiddleware } from "hono/factory";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { documents } from "../http/openapi.js";
+import { credentialFailed } from "../http/rate-limit.js";
 import { GuardFailed } from "../licensing/batch.js";
 import type { Actor, ChangeContext } from "../licensing/context.js";
 import type { AdminCaller, AdminCredential } from "./callers.js";
@@ -40,8 +41,10 @@ const isChange = (method: string) => method !== "GET" && method !== "HEAD";
 export const authenticateAdmin = documents(
   createMiddleware<AppEnv>(async (c, next) => {
     const bearer = await bearerOf(c);
-    const credential = bearer ? credentials.find((kind) => kind.recognises(bearer.token)) : undefined;
-    if (!bearer || !credential) throw unauthenticated();
+    if (!bearer) throw unauthenticated();
+    // A token of no kind's shape is refused before any lookup, and counts against the address.
+    const credential = credentials.find((kind) => kind.recognises(bearer.token));
+    if (!credential) return credentialFailed(c, unauthenticated());
     const remembered = isChange(c.req.method) && credential.checkInBatch ? recentCallers.get(bearer.hash) : undefined;
     // A remembered caller serves only while the credential itself has not expired.
     const recent = remembered && (remembered.expiresAt ?? Number.POSITIVE_INFINITY) > Date.now() ? remembered : undefined;
@@ -58,7 +61,7 @@ async function verifyCaller(c: Context<AppEnv>): Promise<AdminCaller> {
   const caller = await auth.credential.verify(auth.bearer, { env: c.env, requestId: c.get("requestId"), now: new Date() });
   if (!caller) {
     recentCallers.delete(auth.bearer.hash);
-    throw unauthenticated();
+    return credentialFailed(c, unauthenticated());
   }
   recentCallers.set(auth.bearer.hash, caller);
   c.set("auth", { ...auth, verified: true });

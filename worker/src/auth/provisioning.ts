@@ -9,6 +9,7 @@ import { createMiddleware } from "hono/factory";
 import { AppSeatsError, notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { documents } from "../http/openapi.js";
+import { credentialFailed, secretShape } from "../http/rate-limit.js";
 import { auditStatement } from "../licensing/audit.js";
 import { Batch, GuardFailed, guard } from "../licensing/batch.js";
 import { type ChangeContext, newId } from "../licensing/context.js";
@@ -71,12 +72,14 @@ export const authenticateProvisioning = documents(
   createMiddleware<AppEnv>(async (c, next) => {
     const bearer = await bearerOf(c);
     if (!bearer) throw unauthenticated();
+    // A token of the wrong shape is refused before any lookup; every refusal counts against the address.
+    if (!secretShape(prefix, "dev-scim", c.env)(bearer.token)) return credentialFailed(c, unauthenticated());
     const db = c.env.DB;
     const row = await db
       .prepare(`SELECT id, tenant_id, last_used_at FROM provisioning_tokens WHERE token_hash = ?1`)
       .bind(bearer.hash)
       .first<{ id: string; tenant_id: string; last_used_at: string | null }>();
-    if (!row) throw unauthenticated();
+    if (!row) return credentialFailed(c, unauthenticated());
     const now = new Date();
     if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= lastUseEveryMs) {
       await db.prepare(`UPDATE provisioning_tokens SET last_used_at = ?2 WHERE id = ?1`).bind(row.id, now.toISOString()).run();

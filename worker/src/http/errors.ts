@@ -36,7 +36,8 @@ export function onError(error: Error, c: Context<AppEnv>) {
     return errorResponse(c, fromHttpStatus[error.status]!, `${message.replace(/\.$/, "")}.`, details);
   }
   const requestId = c.get("requestId");
-  console.error(JSON.stringify({ level: "error", requestId, error: String(error), stack: error.stack }));
+  const clientRequestId = c.get("clientRequestId");
+  console.error(JSON.stringify({ level: "error", requestId, clientRequestId, error: String(error), stack: error.stack }));
   return errorResponse(c, "Internal", `Something went wrong on our side. Quote request ${requestId} if you contact support.`, {
     requestId,
   });

@@ -3,7 +3,6 @@
  * vendor changes them, R9), whether a user holds a usable license, and install completion.
  */
 import { isUsable, type SubscriptionUpdate, type UsageRights, type VendorSubscription } from "@appseats/shared";
-import { notFound } from "../errors.js";
 import { auditStatement } from "./audit.js";
 import { Batch } from "./batch.js";
 import type { ChangeContext } from "./context.js";
@@ -83,6 +82,9 @@ export async function vendorSubscription(db: D1Database, vendorId: string, subsc
  * Does this user hold a usable license? `active` and `warning` are usable. A user without a
  * seat (none, or waiting), or whose account is disabled, is `inactive`; so is every user of
  * an expired subscription. A suspended or locked-out subscription answers `suspended`.
+ * Who exists is not told (the security review): a user AppSeats does not know, or of another
+ * tenant, is `inactive` like a known user without a seat, and every `inactive` answer names the
+ * user as the vendor asked; only a user who holds a seat is named by their AppSeats id.
  */
 export async function usageRights(db: D1Database, vendorId: string, subscriptionId: string, user: string): Promise<UsageRights> {
   const subscription = await subscriptionOfVendor(db, vendorId, subscriptionId);
@@ -96,14 +98,8 @@ export async function usageRights(db: D1Database, vendorId: string, subscription
     )
     .bind(subscription.id, subscription.tenant_id, user)
     .first<{ id: string; account_enabled: number; state: string | null }>();
-  if (!row) throw notFound("The user");
-  const holdsSeat = row.state === "active" && row.account_enabled === 1;
-  const state: UsageRights["state"] = !holdsSeat
-    ? "inactive"
-    : isUsable(subscription.status)
-      ? (subscription.status as "active" | "warning")
-      : subscription.status === "expired"
-        ? "inactive"
-        : "suspended";
+  const holdsSeat = row?.state === "active" && row.account_enabled === 1;
+  if (!row || !holdsSeat || subscription.status === "expired") return { userId: user, state: "inactive" };
+  const state = isUsable(subscription.status) ? (subscription.status as "active" | "warning") : "suspended";
   return { userId: row.id, state };
 }
