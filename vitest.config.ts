@@ -9,6 +9,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest(async () => ({
             wrangler: { configPath: "./worker/wrangler.jsonc" },
+            // The local entry point, as wrangler dev runs it: the local sign-in is there.
+            main: "./worker/src/local.ts",
             miniflare: {
               bindings: {
                 DEV_SIGN_IN: "true",
@@ -24,6 +26,10 @@ export default defineConfig({
       },
       {
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
+      },
+      {
+        // The operator's commands (npm run catalog …) against a local database of their own.
+        test: { name: "scripts", include: ["test/scripts/**/*.test.ts"], environment: "node", testTimeout: 60_000 },
       },
       {
         // The built extension in headless Chromium against a real `wrangler dev`, one file at a time.

@@ -64,6 +64,8 @@ export async function startWorker({
     [
       "wrangler",
       "dev",
+      // The local entry point: the production one (wrangler.jsonc's main) has no local sign-in.
+      "src/local.ts",
       "--ip",
       "127.0.0.1",
       "--port",

@@ -6,7 +6,7 @@
  */
 import type { AssignRequest, ErrorBody, UnassignRequest } from "@appseats/shared";
 import { type ClientResponse, hc } from "hono/client";
-import type { AppType } from "../../../worker/src/index.js";
+import type { AppType } from "../../../worker/src/local.js";
 
 export class ApiError extends Error {
   constructor(

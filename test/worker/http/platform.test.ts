@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoSeedStatements, demoVendorKey } from "../../../worker/seed/demo.js";
-import { app } from "../../../worker/src/index.js";
+import { app as production } from "../../../worker/src/index.js";
+import { app } from "../../../worker/src/local.js";
 import { as, call, changeLicense, contoso, db, freshDemo, principal, snapshot } from "../support.js";
 
 describe("what every response carries", () => {
@@ -107,21 +108,42 @@ describe("what every response carries", () => {
     expect(new Set(operationIds).size).toBe(operationIds.length);
   });
 
-  it('local sign-in exists only when DEV_SIGN_IN is "true"; otherwise it is 404 like any missing path', async () => {
-    const request = () =>
-      new Request("http://appseats.test/api/v1/dev/sign-in", {
+  it('local sign-in exists only in the local entry, on a loopback host, when DEV_SIGN_IN is "true"; otherwise 404', async () => {
+    const request = (origin: string) =>
+      new Request(`${origin}/api/v1/dev/sign-in`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ userPrincipalName: "megan@contoso.com" }),
       });
-    const off = await app.fetch(request(), { ...env, DEV_SIGN_IN: "false" });
-    expect(off.status).toBe(404);
-    expect(((await off.json()) as { error: { code: string } }).error.code).toBe("NotFound");
-    const on = await app.fetch(request(), env);
-    expect(on.status).toBe(200);
-    const { token, expiresAt } = (await on.json()) as { token: string; expiresAt: string };
-    expect(token).toMatch(/^ass_[\w-]{43}$/);
-    expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now() + 7 * 3600_000);
+    const refusals = [
+      await app.fetch(request("http://localhost:8787"), { ...env, DEV_SIGN_IN: "false" }),
+      // A page the developer visits cannot reach it by DNS rebinding: only 127.0.0.1 and localhost.
+      await app.fetch(request("http://appseats.test"), env),
+      await app.fetch(request("http://attacker.example:8787"), env),
+    ];
+    for (const off of refusals) {
+      expect(off.status).toBe(404);
+      expect(((await off.json()) as { error: { code: string } }).error.code).toBe("NotFound");
+    }
+    // The production entry has no local sign-in at all, whatever its variables say: its path is
+    // answered as any path that does not exist there.
+    const absent = await production.fetch(request("http://localhost:8787"), env);
+    const nowhere = await production.fetch(new Request("http://localhost:8787/api/v1/no-such-path", { method: "POST" }), env);
+    expect(absent.status).toBe(nowhere.status);
+    expect(((await absent.json()) as { error: { code: string } }).error.code).toBe(
+      ((await nowhere.json()) as { error: { code: string } }).error.code,
+    );
+    for (const origin of ["http://127.0.0.1:8787", "http://localhost"]) {
+      const on = await app.fetch(request(origin), env);
+      expect(on.status).toBe(200);
+      const { token, expiresAt } = (await on.json()) as { token: string; expiresAt: string };
+      expect(token).toMatch(/^ass_[\w-]{43}$/);
+      expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now() + 7 * 3600_000);
+    }
+    const deployed = (await (await production.fetch(new Request("http://appseats.test/api/v1/openapi.json"), env)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(deployed.paths).some((path) => path.startsWith("/api/v1/dev/"))).toBe(false);
   });
 
   it("tokens and vendor keys are stored only as hashes", async () => {

@@ -124,12 +124,15 @@ function withErrorResponses(method: string, operation: Operation, options: Docum
   return { ...rest, ...(security ? { security } : {}), responses };
 }
 
-const cache = new Map<boolean, object>();
+/** Each app's documents (the local entry and the production one differ), with and without dev-only routes. */
+const cache = new WeakMap<Hono<AppEnv>, Map<boolean, object>>();
 
 /** The document of `app` as served to this request: dev-only routes appear only where they are served. */
 export async function openApiDocument(app: Hono<AppEnv>, c: Context<AppEnv>, options: DocumentOptions): Promise<object> {
   const dev = devRoutesServed(c.env);
-  const known = cache.get(dev);
+  const documents = cache.get(app) ?? new Map<boolean, object>();
+  cache.set(app, documents);
+  const known = documents.get(dev);
   if (known) return known;
   const generated = await generateSpecs(
     app,
@@ -165,6 +168,6 @@ export async function openApiDocument(app: Hono<AppEnv>, c: Context<AppEnv>, opt
     }
     if (Object.keys(operations).length === 0) delete doc.paths[path];
   }
-  cache.set(dev, doc);
+  documents.set(dev, doc);
   return doc;
 }

@@ -1,8 +1,11 @@
 /**
- * /api/v1/dev: local sign-in, only when the worker variable DEV_SIGN_IN is "true" (local runs).
+ * /api/v1/dev: local sign-in, only in the local entry point (local.ts: production does not
+ * bundle this file), only when the worker variable DEV_SIGN_IN is "true", and only for requests
+ * to 127.0.0.1 or localhost: a web page the developer visits cannot reach it by DNS rebinding.
  * Otherwise every path here is 404, exactly like a path that does not exist.
  */
-import { DevAccounts, DevSignInRequest, DevSignInResult, type Role } from "@appseats/shared";
+import type { Role } from "@appseats/shared";
+import { DevAccounts, DevSignInRequest, DevSignInResult } from "@appseats/shared/dev";
 import { Hono } from "hono";
 import { issueSession } from "../auth/session.js";
 import { AppSeatsError } from "../errors.js";
@@ -11,9 +14,11 @@ import { notFoundRoute } from "../http/errors.js";
 import { devRoutesServed, documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
 
+const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
 export const devRoutes = new Hono<AppEnv>()
   .use("*", async (c, next) => {
-    if (!devRoutesServed(c.env)) return notFoundRoute(c);
+    if (!devRoutesServed(c.env) || !loopbackHosts.has(new URL(c.req.url).hostname)) return notFoundRoute(c);
     await next();
   })
   .post(

@@ -1,0 +1,153 @@
+/**
+ * npm run catalog, against a local database of its own (the real migrations and DEMO.md, as
+ * npm start prepares them): each command's output and the stored rows it leaves.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { d1File, prepareDatabase } from "../../scripts/local-backend.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+const persist = mkdtempSync(join(tmpdir(), "appseats-catalog-"));
+
+beforeAll(() => prepareDatabase({ persist }), 120_000);
+afterAll(() => rmSync(persist, { recursive: true, force: true }));
+
+/** The command as the README gives it: npm run catalog -- … */
+function catalog(...args: string[]) {
+  const run = spawnSync("npm", ["run", "--silent", "catalog", "--", ...args, "--persist-to", persist], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  return { status: run.status, out: run.stdout, err: run.stderr };
+}
+
+const query = <T>(sql: string, ...params: string[]): T[] => {
+  const db = new DatabaseSync(d1File(persist), { readOnly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+};
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+describe("npm run catalog", () => {
+  it("--help explains every command", () => {
+    const { status, out } = catalog("--help");
+    expect(status).toBe(0);
+    for (const command of [
+      "vendor add",
+      "vendor set",
+      "vendor key rotate",
+      "vendor key revoke",
+      "app add",
+      "app set",
+      "audit purge",
+      "--remote",
+    ]) {
+      expect(out).toContain(command);
+    }
+  });
+
+  it("vendor add prints the id and a key shown once, stored only as its SHA-256", () => {
+    const { status, out } = catalog("vendor", "add", "--name", "Woodgrove Software", "--contact-email", "sales@woodgrove.example");
+    expect(status).toBe(0);
+    const key = /^key:\s+(asv_[A-Za-z0-9_-]{43})$/m.exec(out)![1]!;
+    expect(out).toMatch(/^vendor id: ven_woodgrove_software$/m);
+    const keyId = /^key id:\s+(vk_\w+)$/m.exec(out)![1]!;
+    expect(query(`SELECT id, name, contact_email FROM vendors WHERE id = 'ven_woodgrove_software'`)).toEqual([
+      { id: "ven_woodgrove_software", name: "Woodgrove Software", contact_email: "sales@woodgrove.example" },
+    ]);
+    const keys = query<{ id: string; key_hash: string }>(`SELECT id, key_hash FROM vendor_keys WHERE vendor_id = 'ven_woodgrove_software'`);
+    expect(keys).toEqual([{ id: keyId, key_hash: sha256(key) }]);
+    expect(JSON.stringify(query(`SELECT * FROM vendor_keys`))).not.toContain(key);
+  }, 60_000);
+
+  it("app add takes https addresses only, and prints the app's id", () => {
+    const files = ["app", "add", "--vendor", "ven_woodgrove_software", "--name", "Woodgrove Files", "--publisher", "Woodgrove"];
+    const refused = catalog(...files, "--install-url", "http://files.woodgrove.example/install");
+    expect(refused.status).toBe(1);
+    expect(refused.err).toContain("--install-url must be an https address");
+    expect(query(`SELECT id FROM apps WHERE vendor_id = 'ven_woodgrove_software'`)).toEqual([]);
+
+    const added = catalog(
+      ...files,
+      "--install-url",
+      "https://files.woodgrove.example/install",
+      "--icon-url",
+      "https://files.woodgrove.example/icon.png",
+      "--contact-url",
+      "https://woodgrove.example/support",
+    );
+    expect(added.status).toBe(0);
+    expect(added.out).toMatch(/^app id: app_woodgrove_files$/m);
+    expect(query(`SELECT vendor_id, name, install_url, icon_url, contact_url FROM apps WHERE id = 'app_woodgrove_files'`)).toEqual([
+      {
+        vendor_id: "ven_woodgrove_software",
+        name: "Woodgrove Files",
+        install_url: "https://files.woodgrove.example/install",
+        icon_url: "https://files.woodgrove.example/icon.png",
+        contact_url: "https://woodgrove.example/support",
+      },
+    ]);
+
+    const changed = catalog("app", "set", "app_woodgrove_files", "--name", "Woodgrove Files 2", "--icon-url", "javascript:alert(1)");
+    expect(changed.status).toBe(1);
+    expect(query(`SELECT name FROM apps WHERE id = 'app_woodgrove_files'`)).toEqual([{ name: "Woodgrove Files" }]);
+    expect(catalog("app", "set", "app_woodgrove_files", "--name", "Woodgrove Files 2").status).toBe(0);
+    expect(query(`SELECT name FROM apps WHERE id = 'app_woodgrove_files'`)).toEqual([{ name: "Woodgrove Files 2" }]);
+  }, 60_000);
+
+  it("vendor key rotate issues a new key and revokes the others; revoke removes one", () => {
+    const rotated = catalog("vendor", "key", "rotate", "ven_woodgrove_software");
+    expect(rotated.status).toBe(0);
+    const key = /^key:\s+(asv_[A-Za-z0-9_-]{43})$/m.exec(rotated.out)![1]!;
+    expect(query(`SELECT key_hash FROM vendor_keys WHERE vendor_id = 'ven_woodgrove_software'`)).toEqual([{ key_hash: sha256(key) }]);
+
+    const kept = catalog("vendor", "key", "rotate", "ven_woodgrove_software", "--keep-old");
+    expect(kept.status).toBe(0);
+    const ids = query<{ id: string }>(`SELECT id FROM vendor_keys WHERE vendor_id = 'ven_woodgrove_software' ORDER BY created_at`);
+    expect(ids).toHaveLength(2);
+    expect(catalog("vendor", "key", "revoke", ids[0]!.id).status).toBe(0);
+    expect(query(`SELECT id FROM vendor_keys WHERE vendor_id = 'ven_woodgrove_software'`)).toEqual([ids[1]]);
+    expect(catalog("vendor", "key", "revoke", "vk_nothere").status).toBe(1);
+  }, 60_000);
+
+  it("the demo vendor keys of DEMO.md are still there, and a name with a quote is stored as written", () => {
+    expect(query(`SELECT vendor_id FROM vendor_keys WHERE key_hash = ?`, sha256("dev-vendor-northwind"))).toEqual([
+      { vendor_id: "ven_northwind" },
+    ]);
+    const quoted = catalog("vendor", "add", "--name", "O'Brien'; DROP TABLE apps; --", "--id", "ven_obrien");
+    expect(quoted.status).toBe(0);
+    expect(query(`SELECT name FROM vendors WHERE id = 'ven_obrien'`)).toEqual([{ name: "O'Brien'; DROP TABLE apps; --" }]);
+    expect(query<{ n: number }>(`SELECT COUNT(*) AS n FROM apps`)[0]!.n).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("audit purge removes only events older than its date; nothing else can remove one", () => {
+    const db = new DatabaseSync(d1File(persist));
+    try {
+      const insert = db.prepare(
+        `INSERT INTO audit_events (id, tenant_id, at, actor_type, actor_id, actor_name, action, principals, summary, request_id)
+         VALUES (?, 'contoso', ?, 'system', 'test', 'test', 'license.fill', NULL, 'kept for the test', 'req')`,
+      );
+      insert.run("evt_old", "2019-05-01T00:00:00.000Z");
+      insert.run("evt_new", "2026-05-01T00:00:00.000Z");
+      expect(() => db.prepare(`DELETE FROM audit_events WHERE id = 'evt_old'`).run()).toThrow(/append-only/);
+    } finally {
+      db.close();
+    }
+    const purged = catalog("audit", "purge", "--before", "2020-01-01");
+    expect(purged.status).toBe(0);
+    expect(purged.out).toMatch(/Removed \d+ audit event\(s\) older than 2020-01-01T00:00:00.000Z/);
+    expect(query(`SELECT id FROM audit_events WHERE id IN ('evt_old', 'evt_new')`)).toEqual([{ id: "evt_new" }]);
+    expect(query<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_purge`)[0]!.n).toBe(0);
+    expect(catalog("audit", "purge", "--before", "last week").status).toBe(1);
+  }, 60_000);
+});
