@@ -23,7 +23,8 @@ export function manifestFor(target: string) {
     action: { default_title: "__MSG_actionTitle__", default_icon: icons },
     permissions: ["storage", "contextMenus", "alarms", "notifications", "activeTab", "identity"],
     host_permissions: ["http://127.0.0.1/*", "http://localhost/*", "https://login.microsoftonline.com/*"],
-    optional_host_permissions: ["https://*/*", "http://*/*"],
+    // Another backend must be https (core/backend-url.ts); plain http only on this computer, above.
+    optional_host_permissions: ["https://*/*"],
     ...(target === "firefox"
       ? {
           browser_specific_settings: {

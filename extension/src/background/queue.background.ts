@@ -2,7 +2,7 @@
 import { ApiError, Unreachable } from "../api/client.js";
 import { describeError } from "../core/describe-error.js";
 import { t } from "../core/i18n.js";
-import { type QueuedChange, type ReplayOutcome, replay, type SendOutcome } from "../core/queue.js";
+import { type QueuedChange, type ReplayOutcome, replay, replaysAs, type SendOutcome } from "../core/queue.js";
 import { liveSessions, withSession } from "../core/session.js";
 import { queue } from "../core/storage.js";
 import { notify } from "./notify.background.js";
@@ -35,7 +35,7 @@ async function run() {
 }
 
 async function send(change: QueuedChange, live: Awaited<ReturnType<typeof liveSessions>>): Promise<SendOutcome> {
-  const session = live.find((s) => s.me.tenant.id === change.tenantId);
+  const session = replaysAs(change, live);
   if (!session) return { change, result: "refused", message: t("notifySignedOut") };
   const principals = change.principals.map(({ type, id }) => ({ type, id }));
   try {

@@ -7,6 +7,8 @@ export interface QueuedChange {
   /** Also the Idempotency-Key. */
   id: string;
   tenantId: string;
+  /** The admin who made it: only their own session replays it, and their sign-out drops it. */
+  userId: string;
   licenseId: string;
   appName: string;
   verb: "assign" | "unassign";
@@ -21,6 +23,14 @@ export type ReplayOutcome =
   | { change: QueuedChange; result: "refused"; message: string };
 
 export type SendOutcome = ReplayOutcome | { change: QueuedChange; result: "unreachable" };
+
+/** The session that may replay a change: the same admin's, in the same tenant; another admin's never. */
+export const replaysAs = <S extends { me: { tenant: { id: string }; user: { id: string } } }>(change: QueuedChange, sessions: S[]) =>
+  sessions.find((s) => s.me.tenant.id === change.tenantId && s.me.user.id === change.userId);
+
+/** The queue without one admin's changes in one tenant: what their sign-out leaves. */
+export const withoutChangesOf = (queue: QueuedChange[], tenantId: string, userId: string) =>
+  queue.filter((change) => change.tenantId !== tenantId || change.userId !== userId);
 
 /** Sends each queued change in order; a change still unreachable stays, and so do the ones after it. */
 export async function replay(

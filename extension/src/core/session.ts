@@ -1,7 +1,8 @@
 /** Signing in and out, and a client for a signed-in tenant; an expired session is renewed or dropped. */
 import { ApiError, AppSeatsClient } from "../api/client.js";
 import { send } from "./messages.js";
-import { type EntraSession, type Session, sessions, settings, summaries } from "./storage.js";
+import { withoutChangesOf } from "./queue.js";
+import { type EntraSession, queue, type Session, sessions, settings, summaries } from "./storage.js";
 
 /** An Entra ID access token is renewed this long before it expires. */
 export const renewBeforeMs = 5 * 60 * 1000;
@@ -38,7 +39,8 @@ export async function keep(session: Session): Promise<Session> {
 
 /**
  * Signs out of a tenant: the backend ends the session (a local one at once), and the extension
- * forgets its tokens and the tenant's cached figures.
+ * forgets its tokens, the tenant's cached figures and the admin's changes still waiting to be
+ * sent (the security review: nobody else may replay them).
  */
 export async function signOut(session: Session): Promise<void> {
   await clientFor(session)
@@ -46,6 +48,7 @@ export async function signOut(session: Session): Promise<void> {
     .catch(() => undefined);
   await sessions.remove(session.me.tenant.id);
   await summaries.remove(session.me.tenant.id);
+  await queue.set(withoutChangesOf(await queue.all(), session.me.tenant.id, session.me.user.id));
 }
 
 export const clientFor = (session: Session) => new AppSeatsClient(session.backendUrl, session.token);

@@ -6,6 +6,7 @@
 
 import type { Me } from "@appseats/shared";
 import browser from "webextension-polyfill";
+import { backendOrigin } from "./backend-url.js";
 import type { CachedSummary } from "./cache.js";
 import type { QueuedChange } from "./queue.js";
 
@@ -56,7 +57,11 @@ export const sessions = {
 };
 
 export const settings = {
-  get: () => read<Settings>(browser.storage.local, "settings", { backendUrl: defaultBackendUrl }),
+  async get(): Promise<Settings> {
+    const kept = await read<Settings>(browser.storage.local, "settings", { backendUrl: defaultBackendUrl });
+    // A backend kept by an older version that may no longer be used (plain http elsewhere) is not.
+    return { ...kept, backendUrl: backendOrigin(kept.backendUrl) ?? defaultBackendUrl };
+  },
   async update(change: Partial<Settings>) {
     await browser.storage.local.set({ settings: { ...(await settings.get()), ...change } });
   },

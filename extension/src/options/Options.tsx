@@ -7,6 +7,7 @@ import type { AuthConfig } from "@appseats/shared";
 import { useEffect, useState } from "preact/hooks";
 import browser from "webextension-polyfill";
 import { AppSeatsClient, type DemoAccount } from "../api/client.js";
+import { backendOrigin } from "../core/backend-url.js";
 import { describeError } from "../core/describe-error.js";
 import { t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
@@ -49,17 +50,13 @@ export function Options() {
 
   async function saveBackend(event: Event) {
     event.preventDefault();
-    let url: URL;
-    try {
-      url = new URL(backendUrl.trim());
-      if (!/^https?:$/.test(url.protocol)) throw new Error("protocol");
-    } catch {
-      return setMessage({ kind: "error", text: t("badBackendUrl") });
-    }
+    const origin = backendOrigin(backendUrl);
+    if (!origin) return setMessage({ kind: "error", text: t("badBackendUrl") });
+    const url = new URL(origin);
     // A backend other than the local one needs the browser's permission to reach it.
-    const origin = `${url.protocol}//${url.hostname}/*`;
-    const granted = await browser.permissions.request({ origins: [origin] }).catch(() => false);
-    if (!granted && !(await browser.permissions.contains({ origins: [origin] }))) {
+    const pattern = `${url.protocol}//${url.hostname}/*`;
+    const granted = await browser.permissions.request({ origins: [pattern] }).catch(() => false);
+    if (!granted && !(await browser.permissions.contains({ origins: [pattern] }))) {
       return setMessage({ kind: "error", text: t("permissionRefused", url.host) });
     }
     await settings.update({ backendUrl: url.origin });

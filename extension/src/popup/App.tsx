@@ -63,6 +63,7 @@ export function App() {
           change: {
             id: key,
             tenantId: session!.me.tenant.id,
+            userId: session!.me.user.id,
             licenseId: target.id,
             appName: target.app.name,
             verb,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type QueuedChange, replay, type SendOutcome } from "../../../extension/src/core/queue.js";
+import { type QueuedChange, replay, replaysAs, type SendOutcome, withoutChangesOf } from "../../../extension/src/core/queue.js";
 
-const change = (id: string): QueuedChange => ({
+const change = (id: string, userId = "usr_megan", tenantId = "contoso"): QueuedChange => ({
   id,
-  tenantId: "contoso",
+  tenantId,
+  userId,
   licenseId: "sub",
   appName: "Northwind Notes",
   verb: "assign",
@@ -42,5 +43,24 @@ describe("replaying the offline queue", () => {
     const result = await replay([change("a")], async (c) => ({ change: c, result: "refused", message: "No seats" }));
     expect(result.remaining).toEqual([]);
     expect(result.outcomes).toEqual([{ change: change("a"), result: "refused", message: "No seats" }]);
+  });
+});
+
+describe("a queued change belongs to the admin who made it (the security review)", () => {
+  const session = (tenant: string, user: string) => ({ me: { tenant: { id: tenant }, user: { id: user } } });
+
+  it("is replayed only by that admin's session in that tenant, never another admin's", () => {
+    const megan = session("contoso", "usr_megan");
+    const lidia = session("contoso", "usr_lidia");
+    expect(replaysAs(change("a"), [lidia, megan])).toBe(megan);
+    expect(replaysAs(change("a"), [lidia])).toBeUndefined();
+    expect(replaysAs(change("a"), [session("fabrikam", "usr_megan")])).toBeUndefined();
+    // A change queued before changes kept their admin is replayed by nobody.
+    expect(replaysAs({ ...change("a"), userId: undefined as unknown as string }, [megan, lidia])).toBeUndefined();
+  });
+
+  it("is dropped when that admin signs out of that tenant; other admins' and tenants' changes stay", () => {
+    const queue = [change("a"), change("b", "usr_lidia"), change("c", "usr_megan", "fabrikam"), change("d")];
+    expect(withoutChangesOf(queue, "contoso", "usr_megan").map((c) => c.id)).toEqual(["b", "c"]);
   });
 });
