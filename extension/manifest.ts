@@ -25,6 +25,8 @@ export function manifestFor(target: string) {
     host_permissions: ["http://127.0.0.1/*", "http://localhost/*", "https://login.microsoftonline.com/*"],
     // Another backend must be https (core/backend-url.ts); plain http only on this computer, above.
     optional_host_permissions: ["https://*/*"],
+    // Images only of the extension's own or kept as data: URLs: no vendor sees an admin look (core/icons.ts).
+    content_security_policy: { extension_pages: "script-src 'self'; object-src 'self'; img-src 'self' data:" },
     ...(target === "firefox"
       ? {
           browser_specific_settings: {

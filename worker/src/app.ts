@@ -16,6 +16,7 @@ import { documented, openApiDocument } from "./http/openapi.js";
 import { provisioningRateLimit, rateLimit } from "./http/rate-limit.js";
 import { serverRequestId } from "./http/request-id.js";
 import { purgeExpired } from "./maintenance.js";
+import { appRoutes } from "./routes/apps.js";
 import { auditRoutes } from "./routes/audit.js";
 import { directoryRoutes, userRoutes } from "./routes/directory.js";
 import { licenseRoutes } from "./routes/licenses.js";
@@ -54,7 +55,8 @@ export function createApp<DevSchema extends Schema, DevPath extends string>(devR
     .route("/licenses", licenseRoutes)
     .route("/directory", directoryRoutes)
     .route("/users", userRoutes)
-    .route("/audit", auditRoutes);
+    .route("/audit", auditRoutes)
+    .route("/apps", appRoutes);
 
   const app = new Hono<AppEnv>()
     .use(serverRequestId)

@@ -28,6 +28,8 @@ export class Unreachable extends Error {
 /** Lists ask for the largest page the API gives. */
 const page = { limit: "200" };
 
+import { base64Of } from "../core/icons.js";
+
 const withKey = (idempotencyKey: string | undefined) => (idempotencyKey ? { headers: { "idempotency-key": idempotencyKey } } : undefined);
 
 export class AppSeatsClient {
@@ -71,6 +73,18 @@ export class AppSeatsClient {
   provisioningTokens = () => this.#answer(() => this.#api.provisioning.tokens.$get());
   createProvisioningToken = () => this.#answer(() => this.#api.provisioning.tokens.$post());
   revokeProvisioningToken = (id: string) => this.#answer(() => this.#api.provisioning.tokens[":id"].$delete({ param: { id } }));
+  /** An app's icon as a data: URL, served by the worker (core/icons.ts); null when it has none to give. */
+  icon = async (appId: string): Promise<string | null> => {
+    let response: Response;
+    try {
+      response = await this.#api.apps[":id"].icon.$get({ param: { id: appId } });
+    } catch {
+      throw new Unreachable(this.backendUrl);
+    }
+    const type = response.headers.get("content-type") ?? "";
+    if (!response.ok || !type.startsWith("image/")) return null;
+    return `data:${type};base64,${base64Of(new Uint8Array(await response.arrayBuffer()))}`;
+  };
   signIn = (userPrincipalName: string) => this.#answer(() => this.#api.dev["sign-in"].$post({ json: { userPrincipalName } }));
 }
 

@@ -8,6 +8,7 @@ import type { Me } from "@appseats/shared";
 import browser from "webextension-polyfill";
 import { backendOrigin } from "./backend-url.js";
 import type { CachedSummary } from "./cache.js";
+import type { KeptIcons } from "./icons.js";
 import type { QueuedChange } from "./queue.js";
 
 export const defaultBackendUrl = "http://127.0.0.1:8787";
@@ -71,6 +72,17 @@ export const summaries = {
   get: (tenantId: string) => read<CachedSummary | undefined>(browser.storage.local, `summary:${tenantId}`, undefined),
   put: (tenantId: string, cached: CachedSummary) => browser.storage.local.set({ [`summary:${tenantId}`]: cached }),
   remove: (tenantId: string) => browser.storage.local.remove(`summary:${tenantId}`),
+  /** Forgets every tenant's cached summary but those of `tenantIds`: cached data ends with its session. */
+  async keepOnly(tenantIds: string[]) {
+    const keys = Object.keys(await browser.storage.local.get(null)).filter((key) => key.startsWith("summary:"));
+    const stale = keys.filter((key) => !tenantIds.includes(key.slice("summary:".length)));
+    if (stale.length > 0) await browser.storage.local.remove(stale);
+  },
+};
+
+export const icons = {
+  all: () => read<KeptIcons>(browser.storage.local, "icons", {}),
+  set: (kept: KeptIcons) => browser.storage.local.set({ icons: kept }),
 };
 
 export const queue = {
