@@ -159,6 +159,11 @@ describe("signing out", () => {
   });
   afterAll(() => closeAll(browser, backend));
 
+  const actionPopup = () =>
+    browser.worker.evaluate(() =>
+      (globalThis as unknown as { chrome: { action: { getPopup: (d: object) => Promise<string> } } }).chrome.action.getPopup({}),
+    );
+
   it("two tenants signed in: the popup switches between them; signing out of one leaves the other", async () => {
     const popup = await openPopup(browser);
     const switcher = popup.getByRole("combobox", { name: "Organisation" });
@@ -196,5 +201,47 @@ describe("signing out", () => {
     await again.getByRole("combobox", { name: "Organisation" }).waitFor();
     expect(await again.evaluate(() => document.getElementById("app")?.dataset.firstView)).toBeUndefined();
     await again.close();
+  });
+
+  it("cached figures end with the session: once the browser has forgotten it, nothing cached is drawn, and it is dropped", async () => {
+    const popup = await openPopup(browser);
+    await popup.getByRole("status").getByText("Up to date").waitFor();
+    await popup.waitForFunction(() => JSON.parse(localStorage.getItem("appseats:last-view") ?? "{}").firstView !== undefined);
+    await popup.close();
+    expect(new URL(await actionPopup()).search).toBe("?signed-in");
+
+    // As when the browser restarts: storage.session is gone, the background refreshes.
+    await browser.worker.evaluate(async () => {
+      const chrome = (globalThis as unknown as { chrome: { storage: { session: { clear: () => Promise<void> } } } }).chrome;
+      await chrome.storage.session.clear();
+    });
+    const page = await openPopup(browser);
+    await message(page, "refresh", {});
+    await page.close();
+    expect(new URL(await actionPopup()).search).toBe("");
+
+    // What the popup draws, recorded from before its first script runs.
+    await browser.context.addInitScript(() => {
+      if (!location.pathname.endsWith("/popup.html")) return;
+      const seen = { apps: false };
+      Object.assign(globalThis, { seen });
+      new MutationObserver(() => {
+        if (document.querySelector(".apps")) seen.apps = true;
+      }).observe(document, { childList: true, subtree: true });
+    });
+    const after = await openPopup(browser);
+    await after
+      .getByRole("button", { name: /Sign in|Open the options/ })
+      .first()
+      .waitFor();
+    expect(await after.evaluate(() => (globalThis as unknown as { seen: { apps: boolean } }).seen.apps)).toBe(false);
+    expect(await after.evaluate(() => document.getElementById("app")?.dataset.firstView)).toBeUndefined();
+    expect(await after.evaluate(() => localStorage.getItem("appseats:last-view"))).toBeNull();
+    const cached = await browser.worker.evaluate(async () => {
+      const chrome = (globalThis as unknown as { chrome: { storage: { local: { get: (k: null) => Promise<object> } } } }).chrome;
+      return Object.keys(await chrome.storage.local.get(null)).filter((key) => key.startsWith("summary:"));
+    });
+    expect(cached).toEqual([]);
+    await after.close();
   });
 });

@@ -243,6 +243,37 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     // Litware Chat (grace period), Northwind Notes (no seats left), Tailspin Maps (suspended).
     expect(badge).toBe("3");
   });
+  it("loads no image from a vendor: icons come from the worker and are kept as data: URLs", async () => {
+    const vendorHost = "cdn.northwind.example";
+    const database = backend.database();
+    database.prepare(`UPDATE apps SET icon_url = ? WHERE id = 'app_northwind'`).run(`https://${vendorHost}/notes.png`);
+    database.close();
+    const requested: string[] = [];
+    browser.context.on("request", (request) => requested.push(request.url()));
+    const popup = await openPopup(browser);
+    await popup.getByRole("status").getByText("Up to date").waitFor();
+    await popup.evaluate(() =>
+      (globalThis as unknown as { chrome: { runtime: { sendMessage: (m: object) => Promise<unknown> } } }).chrome.runtime.sendMessage({
+        type: "refresh",
+        payload: {},
+      }),
+    );
+    // The background asked the worker, which could not reach the vendor here (no network): it keeps that, and asks again tomorrow.
+    const kept = await browser.worker.evaluate(async () => {
+      const chrome = (globalThis as unknown as { chrome: { storage: { local: { get: (k: string) => Promise<any> } } } }).chrome;
+      return (await chrome.storage.local.get("icons")).icons;
+    });
+    expect(kept.app_northwind).toMatchObject({ url: `https://${vendorHost}/notes.png`, dataUrl: null });
+    expect(requested.filter((url) => url.includes(vendorHost))).toEqual([]);
+    const sources = await popup.evaluate(() => [...document.querySelectorAll("img")].map((img) => img.getAttribute("src") ?? ""));
+    expect(sources.every((src) => src.startsWith("data:") || src.startsWith("chrome-extension:"))).toBe(true);
+    // The extension's pages allow no other image.
+    const manifest = await browser.worker.evaluate(() =>
+      (globalThis as unknown as { chrome: { runtime: { getManifest: () => any } } }).chrome.runtime.getManifest(),
+    );
+    expect(manifest.content_security_policy.extension_pages).toContain("img-src 'self' data:");
+    await popup.close();
+  });
 });
 
 describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and dark", () => {

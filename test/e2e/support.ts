@@ -103,7 +103,19 @@ export async function openExtensionPage(browser: Browser, path: string): Promise
   return page;
 }
 
-export const openPopup = (browser: Browser, query = "") => openExtensionPage(browser, `popup.html${query}`);
+/**
+ * The popup as the toolbar button opens it now (the background sets which: with or without its
+ * last view, core/snapshot.ts), in a tab; with `query`, the popup page the background opens for
+ * a selection (popup.html?license=…).
+ */
+export async function openPopup(browser: Browser, query = ""): Promise<Page> {
+  if (query) return openExtensionPage(browser, `popup.html${query}`);
+  const popup = await browser.worker.evaluate(() =>
+    (globalThis as unknown as { chrome: { action: { getPopup: (d: object) => Promise<string> } } }).chrome.action.getPopup({}),
+  );
+  const url = new URL(popup);
+  return openExtensionPage(browser, `${url.pathname.slice(1)}${url.search}`);
+}
 
 export async function screenshot(page: Page, name: string) {
   mkdirSync(screenshotDir, { recursive: true });

@@ -37,6 +37,8 @@ export function describeError(error: unknown): string {
     case "TenantNotOnboarded":
     case "AccountConflict":
     case "AlreadyExists":
+    case "ProtectedAccount":
+    case "InsecureUrl":
       return t(`error_${error.code}`);
     case "RateLimited":
     case "IdempotencyKeyInFlight":

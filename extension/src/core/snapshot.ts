@@ -17,6 +17,11 @@ export interface Snapshot {
   firstView?: { html: string; drawnFor: string };
 }
 
+/** The last view, if this popup was opened while someone is signed in (see core/popup-url.ts). */
+export function lastViewToShow(): Snapshot | undefined {
+  return new URLSearchParams(location.search).has("signed-in") ? readSnapshot() : undefined;
+}
+
 export function readSnapshot(): Snapshot | undefined {
   try {
     const text = localStorage.getItem(key);

@@ -81,6 +81,10 @@ export function App() {
   async function install(target: LicenseSummary) {
     try {
       const { redirectUrl } = await clientFor(session!).install(target.id);
+      // Checked again here (the catalog and the worker check it too): only an https address opens.
+      if (!URL.canParse(redirectUrl) || new URL(redirectUrl).protocol !== "https:") {
+        return setNotice({ kind: "error", text: t("error_InsecureUrl") });
+      }
       await browser.tabs.create({ url: redirectUrl });
     } catch (error) {
       setNotice({ kind: "error", text: describeError(error) });

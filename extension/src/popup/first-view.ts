@@ -7,14 +7,14 @@
  * compiled before the first view could run (BENCHMARKS.md).
  * A classic script of its own, run while the page is parsed.
  */
-import { drawnFor, readSnapshot } from "../core/snapshot.js";
+import { drawnFor, lastViewToShow } from "../core/snapshot.js";
 import { markSummaryShown } from "./shown.js";
 import { statusClass, statusText } from "./status-text.js";
 
 export function showFirstView() {
   const root = document.getElementById("app");
   const popupApp = (document.currentScript as HTMLScriptElement).dataset.app!;
-  const snapshot = readSnapshot();
+  const snapshot = lastViewToShow();
   const view = snapshot?.firstView;
   if (root && snapshot && view && view.drawnFor === drawnFor()) {
     // Markup the popup drew itself, parsed into an inert document: nothing in it runs (nor could

@@ -9,13 +9,14 @@ import { Unreachable } from "../api/client.js";
 import { freshnessOf } from "../core/cache.js";
 import { send } from "../core/messages.js";
 import { liveSessions, withSession } from "../core/session.js";
-import { dropSnapshot, readSnapshot, writeSnapshot } from "../core/snapshot.js";
+import { dropSnapshot, lastViewToShow, writeSnapshot } from "../core/snapshot.js";
 import { type Session, settings, summaries } from "../core/storage.js";
 import { currentTenant } from "../core/tenant.js";
 import type { Freshness } from "./status-text.js";
 
-// Read once, synchronously, before the first render: the last view shows at once.
-const snapshot = readSnapshot();
+// Read once, synchronously, before the first render: the last view shows at once (only while
+// someone is signed in: core/snapshot.ts).
+const snapshot = lastViewToShow();
 
 export function usePopupData() {
   const [sessions, setSessions] = useState<Session[] | null>(null);
