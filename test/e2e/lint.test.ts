@@ -50,7 +50,8 @@ describe("the built extension", () => {
       expect(manifest.manifest_version).toBe(3);
       expect(manifest.permissions).toEqual(["storage", "contextMenus", "alarms", "notifications", "activeTab", "identity"]);
       expect(manifest.host_permissions).toEqual(["http://127.0.0.1/*", "http://localhost/*", "https://login.microsoftonline.com/*"]);
-      expect(manifest.content_security_policy).toBeUndefined();
+      // MV3's own policy for scripts, and no image from anywhere but the extension and data: URLs.
+      expect(manifest.content_security_policy).toEqual({ extension_pages: "script-src 'self'; object-src 'self'; img-src 'self' data:" });
     }
     const popup = readFileSync(join(root, "extension/dist/chrome/popup.html"), "utf8");
     expect(popup).not.toMatch(/https?:\/\//);
