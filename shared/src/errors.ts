@@ -1,39 +1,8 @@
 /** The error codes of the API (docs/api.md), their HTTP statuses, and the one error body every non-2xx answer uses. */
 import { z } from "zod";
+import { type ErrorCode, errorCodes } from "./error-codes.ts";
 
-export const errorStatus = {
-  InvalidRequest: 400,
-  Unauthenticated: 401,
-  Forbidden: 403,
-  /** An Entra ID token of an organisation that no Global Administrator has brought in yet (R17). */
-  TenantNotOnboarded: 403,
-  /** An Entra ID sign-in whose user principal name belongs to a user linked to another account. */
-  AccountConflict: 403,
-  NotFound: 404,
-  NotEnoughLicenses: 409,
-  InheritedLicense: 409,
-  SubscriptionNotUsable: 409,
-  IdempotencyKeyInFlight: 409,
-  /** Beyond the design's API.md: something unique (a user principal name) is taken already. */
-  AlreadyExists: 409,
-  /**
-   * Beyond the design's API.md: a change to an account that nobody may make: disabling or
-   * deleting one's own account, or the tenant's last Global Administrator. `details.reason`.
-   */
-  ProtectedAccount: 409,
-  /** Beyond the design's API.md: an app's install address in the catalog is not https, so it is not opened. */
-  InsecureUrl: 409,
-  PayloadTooLarge: 413,
-  UnsupportedMediaType: 415,
-  IdempotencyKeyReused: 422,
-  RateLimited: 429,
-  Internal: 500,
-  // Beyond the design's API.md: a change that lost the race to others several times in a row; sent with Retry-After.
-  Unavailable: 503,
-} as const;
-
-export type ErrorCode = keyof typeof errorStatus;
-export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
+export { type ErrorCode, errorCodes, errorStatus } from "./error-codes.ts";
 
 export const ErrorBody = z
   .object({

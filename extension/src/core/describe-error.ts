@@ -2,6 +2,7 @@
  * What went wrong, in the admin's language: known error codes are told from their code and
  * details (docs/api.md), anything else by the backend's own sentence.
  */
+import { type ErrorCode, errorCodes } from "@appseats/shared/error-codes";
 import { ApiError, Unreachable } from "../api/client.js";
 import { formatCount, t } from "./i18n.js";
 
@@ -13,7 +14,10 @@ interface ErrorDetails {
   status?: string;
   requiredRoles?: string[];
   requestId?: string;
+  retryAfterSeconds?: number;
 }
+
+const isErrorCode = (code: string): code is ErrorCode => (errorCodes as string[]).includes(code);
 
 export function describeError(error: unknown): string {
   if (error instanceof Unreachable) return t("unreachable");
@@ -32,23 +36,15 @@ export function describeError(error: unknown): string {
       return t("error_SubscriptionNotUsable", t(`status_${details.status}`));
     case "Forbidden":
       return t("error_Forbidden", (details.requiredRoles ?? []).join(", "));
-    case "Unauthenticated":
-      return t("notifySignedOut");
-    case "TenantNotOnboarded":
-    case "AccountConflict":
-    case "AlreadyExists":
-    case "ProtectedAccount":
-    case "InsecureUrl":
-      return t(`error_${error.code}`);
+    case "InvalidRequest":
+      // The backend's sentence names the field; it is in English, the code's own text frames it.
+      return t("error_InvalidRequest", error.message);
     case "RateLimited":
-    case "IdempotencyKeyInFlight":
-    case "Unavailable":
-      return t("error_TryAgain");
-    case "NotFound":
-      return t("error_NotFound");
+      return t("error_RateLimited", formatCount(details.retryAfterSeconds ?? 60));
     case "Internal":
       return t("error_Internal", String(details.requestId ?? ""));
     default:
-      return error.message;
+      // Every other code has a sentence of its own in both languages (a unit test checks it).
+      return isErrorCode(error.code) ? t(`error_${error.code}`) : error.message;
   }
 }

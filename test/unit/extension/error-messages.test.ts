@@ -1,0 +1,29 @@
+/**
+ * Every error code the worker can answer is told to the admin in both languages: each has a
+ * message of its own in en and zh_TW, with the same placeholders.
+ */
+import { readFileSync } from "node:fs";
+import { errorCodes } from "@appseats/shared/error-codes";
+import { describe, expect, it } from "vitest";
+
+const root = new URL("../../../", import.meta.url).pathname;
+const messagesOf = (locale: string) =>
+  JSON.parse(readFileSync(`${root}extension/public/_locales/${locale}/messages.json`, "utf8")) as Record<string, { message: string }>;
+const placeholders = (text: string) => [...text.matchAll(/\$\d/g)].map((m) => m[0]).sort();
+
+describe("error messages", () => {
+  const en = messagesOf("en");
+  const zh = messagesOf("zh_TW");
+
+  it.each(errorCodes)("%s has a message in English and Traditional Chinese, with the same placeholders", (code) => {
+    const key = `error_${code}`;
+    expect(en[key]?.message, `${key} in en`).toBeTruthy();
+    expect(zh[key]?.message, `${key} in zh_TW`).toBeTruthy();
+    expect(placeholders(zh[key]!.message)).toEqual(placeholders(en[key]!.message));
+    expect(zh[key]!.message).not.toBe(en[key]!.message);
+  });
+
+  it("both languages have the same messages", () => {
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
+  });
+});
