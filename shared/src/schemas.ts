@@ -187,6 +187,59 @@ export const UserLicenses = z
   .meta({ id: "UserLicenses" });
 export type UserLicenses = z.infer<typeof UserLicenses>;
 
+// ---- CSV import (beyond the design's API.md: the workbench's import of many names) ---------
+
+export const maxImportRows = 5_000;
+
+/** The names of a CSV import, in its rows' order: user principal names or e-mail addresses. */
+export const ImportPreviewRequest = z
+  .strictObject({ names: z.array(z.string().trim().max(320)).min(1).max(maxImportRows) })
+  .meta({ id: "ImportPreviewRequest" });
+export type ImportPreviewRequest = z.infer<typeof ImportPreviewRequest>;
+
+/**
+ * What assigning would do to each row: `assign` (a seat, or a place in the queue when seats run
+ * out), `alreadyLicensed` (holds a seat or waits already), `unknown` (no such user in the
+ * tenant), `duplicate` (the same user as an earlier row), `blank`.
+ */
+export const ImportOutcome = z.enum(["assign", "alreadyLicensed", "unknown", "duplicate", "blank"]);
+export type ImportOutcome = z.infer<typeof ImportOutcome>;
+
+export const ImportPreview = z
+  .object({
+    rows: z.array(
+      z.object({
+        row: z.int().nonnegative(),
+        name: z.string(),
+        outcome: ImportOutcome,
+        user: UserRef.optional(),
+        state: z.enum(["active", "waiting"]).optional(),
+      }),
+    ),
+    counts: z.record(ImportOutcome, z.int().nonnegative()),
+    seats: Seats,
+    /** Whether the seats available cover every row to assign (the rest would wait, R4). */
+    enough: z.boolean(),
+  })
+  .meta({ id: "ImportPreview" });
+export type ImportPreview = z.infer<typeof ImportPreview>;
+
+// ---- Reclaiming seats (beyond the design's API.md: the workbench's list of likely wasted seats)
+
+/** Why a seat is likely wasted: the account is disabled (R15), or its vendor has not asked about the user lately, or never. */
+export const ReclaimReason = z.enum(["disabled", "notAskedLately", "neverAsked"]);
+export type ReclaimReason = z.infer<typeof ReclaimReason>;
+
+/** A vendor not asking about a user for this long suggests the seat is not used. */
+export const idleDays = 30;
+
+export const ReclaimCandidate = LicensedUser.extend({ reason: ReclaimReason, lastAskedAt: Timestamp.nullable() }).meta({
+  id: "ReclaimCandidate",
+});
+export type ReclaimCandidate = z.infer<typeof ReclaimCandidate>;
+export const ReclaimList = page(ReclaimCandidate).meta({ id: "ReclaimList" });
+export type ReclaimList = z.infer<typeof ReclaimList>;
+
 // ---- Audit ----------------------------------------------------------------------------------
 
 export const auditActions = [

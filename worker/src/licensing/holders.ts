@@ -1,5 +1,13 @@
 /** Who holds a license and how: per license (the users list and its CSV) and per user. */
-import type { GroupRef, LicensedUser, LicenseState, UserLicenses } from "@appseats/shared";
+import {
+  type GroupRef,
+  idleDays,
+  type LicensedUser,
+  type LicenseState,
+  type ReclaimList,
+  type ReclaimReason,
+  type UserLicenses,
+} from "@appseats/shared";
 import { notFound } from "../errors.js";
 import { decodeCursor, pageOf } from "./cursor.js";
 import { containsText, hasDirectPath } from "./sql.js";
@@ -61,6 +69,53 @@ export async function licenseHolders(db: D1Database, tenantId: string, subscript
     .bind(subscription.id, query.state ?? null, query.q || null, after?.[0] ?? null, after?.[1] ?? null, query.limit + 1)
     .all<HolderRow>();
   return pageOf(results, query.limit, holderOf, (r) => [r.state, r.seq]);
+}
+
+interface CandidateRow extends HolderRow {
+  reason: ReclaimReason;
+  last_asked_at: string | null;
+}
+
+/**
+ * Seats of a license that are likely wasted, each with its reason: the account is disabled (R15);
+ * or the vendor has not asked about the user's usage rights for `idleDays` or more; or never
+ * since the user got the seat, held that long. Disabled ones first, then the longest idle.
+ */
+export async function reclaimCandidates(
+  db: D1Database,
+  tenantId: string,
+  subscriptionId: string,
+  query: { limit: number; cursor?: string | undefined },
+  now = new Date(),
+): Promise<ReclaimList> {
+  const subscription = await subscriptionOfTenant(db, tenantId, subscriptionId);
+  const after = decodeCursor<[number, string, number]>(query.cursor, 3);
+  const idleSince = new Date(now.getTime() - idleDays * 24 * 60 * 60 * 1000).toISOString();
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM (
+         SELECT l.seq, l.state, l.since, ${hasDirectPath("l.subscription_id", "l.user_id")} AS direct, ${viaGroupsSql} AS via_groups,
+                u.id, u.display_name, u.user_principal_name, u.account_enabled, c.last_asked_at,
+                CASE WHEN u.account_enabled = 0 THEN 'disabled'
+                     WHEN c.last_asked_at IS NULL OR c.last_asked_at < l.since THEN 'neverAsked'
+                     ELSE 'notAskedLately' END AS reason,
+                CASE WHEN u.account_enabled = 0 THEN 0 ELSE 1 END AS rank,
+                COALESCE(MAX(c.last_asked_at, l.since), l.since) AS idle_from
+           FROM licenses l JOIN users u ON u.id = l.user_id
+           LEFT JOIN usage_checks c ON c.subscription_id = l.subscription_id AND c.user_id = l.user_id
+          WHERE l.subscription_id = ?1 AND l.state = 'active'
+            AND (u.account_enabled = 0 OR COALESCE(MAX(c.last_asked_at, l.since), l.since) <= ?2))
+        WHERE ?3 IS NULL OR (rank, idle_from, seq) > (?3, ?4, ?5)
+        ORDER BY rank, idle_from, seq LIMIT ?6`,
+    )
+    .bind(subscription.id, idleSince, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, query.limit + 1)
+    .all<CandidateRow & { rank: number; idle_from: string }>();
+  return pageOf(
+    results,
+    query.limit,
+    (row) => ({ ...holderOf(row), reason: row.reason, lastAskedAt: row.last_asked_at }),
+    (row) => [row.rank, row.idle_from, row.seq],
+  );
 }
 
 export async function userLicenses(db: D1Database, tenantId: string, userId: string): Promise<UserLicenses> {

@@ -88,16 +88,32 @@ export async function vendorSubscription(db: D1Database, vendorId: string, subsc
  */
 export async function usageRights(db: D1Database, vendorId: string, subscriptionId: string, user: string): Promise<UsageRights> {
   const subscription = await subscriptionOfVendor(db, vendorId, subscriptionId);
-  const row = await db
-    .prepare(
-      `SELECT u.id, u.account_enabled, l.state FROM users u
-         LEFT JOIN licenses l ON l.subscription_id = ?1 AND l.user_id = u.id
-        WHERE u.deleted_at IS NULL
-          AND u.id = (SELECT id FROM users WHERE id = ?3 AND tenant_id = ?2
-                      UNION ALL SELECT id FROM users WHERE tenant_id = ?2 AND user_principal_name = ?3 LIMIT 1)`,
-    )
-    .bind(subscription.id, subscription.tenant_id, user)
-    .first<{ id: string; account_enabled: number; state: string | null }>();
+  const now = new Date();
+  // The user asked about: by id, else by user principal name, in the subscription's tenant.
+  const asked = `(SELECT id FROM users WHERE id = ?3 AND tenant_id = ?2 AND deleted_at IS NULL
+                  UNION ALL SELECT id FROM users WHERE tenant_id = ?2 AND user_principal_name = ?3 AND deleted_at IS NULL LIMIT 1)`;
+  const batch = new Batch(db);
+  const found = batch.first<{ id: string; account_enabled: number; state: string | null }>(
+    db
+      .prepare(
+        `SELECT u.id, u.account_enabled, l.state FROM users u
+           LEFT JOIN licenses l ON l.subscription_id = ?1 AND l.user_id = u.id
+          WHERE u.id = ${asked}`,
+      )
+      .bind(subscription.id, subscription.tenant_id, user),
+  );
+  // The vendor asked now: kept to the minute, written at most once a minute per user.
+  batch.run(
+    db
+      .prepare(
+        `INSERT INTO usage_checks (subscription_id, user_id, tenant_id, last_asked_at)
+         SELECT ?1, id, ?2, ?4 FROM users WHERE id = ${asked}
+         ON CONFLICT (subscription_id, user_id) DO UPDATE SET last_asked_at = excluded.last_asked_at
+          WHERE substr(last_asked_at, 1, 16) < substr(excluded.last_asked_at, 1, 16)`,
+      )
+      .bind(subscription.id, subscription.tenant_id, user, now.toISOString()),
+  );
+  const row = (await batch.commit()).get(found);
   const holdsSeat = row?.state === "active" && row.account_enabled === 1;
   if (!row || !holdsSeat || subscription.status === "expired") return { userId: user, state: "inactive" };
   const state = isUsable(subscription.status) ? (subscription.status as "active" | "warning") : "suspended";

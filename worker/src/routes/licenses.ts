@@ -1,15 +1,19 @@
-/** /api/v1/licenses: the summary, one license, its holders and CSV, assign, unassign, install. */
+/** /api/v1/licenses: the summary, one license, its holders and CSV, a CSV import's preview, assign, unassign, install. */
 import {
   AssignRequest,
   AssignResult,
   exportCsvHeader,
   IdParam,
+  ImportPreview,
+  ImportPreviewRequest,
   InstallResult,
   LicenseDetail,
   LicenseDetailQuery,
   LicenseList,
   LicenseUsers,
   LicenseUsersQuery,
+  ListQuery,
+  ReclaimList,
   UnassignRequest,
   UnassignResult,
 } from "@appseats/shared";
@@ -21,7 +25,8 @@ import { idempotentForAdmin as byCaller } from "../http/idempotency.js";
 import { documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
 import { assign } from "../licensing/assign.js";
-import { licenseHolders } from "../licensing/holders.js";
+import { licenseHolders, reclaimCandidates } from "../licensing/holders.js";
+import { importPreview } from "../licensing/import.js";
 import { startInstall } from "../licensing/install.js";
 import { licenseDetail, licenseSummaries } from "../licensing/summary.js";
 import { unassign } from "../licensing/unassign.js";
@@ -104,6 +109,29 @@ export const licenseRoutes = new Hono<AppEnv>()
     validate("param", IdParam),
     validate("json", UnassignRequest),
     async (c) => c.json(await unassign(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json"))),
+  )
+  .get(
+    "/:id/reclaim",
+    documented({
+      summary: "Seats likely wasted, each with its reason: a disabled account, or no usage-rights question from the vendor for 30 days",
+      answer: ReclaimList,
+      errors: ["NotFound"],
+    }),
+    validate("param", IdParam),
+    validate("query", ListQuery),
+    async (c) => c.json(await reclaimCandidates(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
+  )
+  .post(
+    "/:id/import/preview",
+    documented({
+      summary: "A CSV import's preview: what assigning each row's user would do, and whether the seats suffice",
+      answer: ImportPreview,
+      errors: ["NotFound"],
+    }),
+    requireCapability("assign"),
+    validate("param", IdParam),
+    validate("json", ImportPreviewRequest),
+    async (c) => c.json(await importPreview(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("json").names)),
   )
   .post(
     "/:id/install",
