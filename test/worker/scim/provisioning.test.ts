@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.js";
 import { sha256Hex } from "../../../worker/src/auth/secrets.js";
-import { as, call, db, freshDemo, snapshot } from "../support.js";
+import { as, call, contoso, db, freshDemo, snapshot } from "../support.js";
 
 const scimError = "urn:ietf:params:scim:api:messages:2.0:Error";
 const tokensOf = (tenant: string) =>
@@ -43,7 +43,18 @@ describe("provisioning tokens", () => {
   it("a revoked token stops working at once; the revocation is audited", async () => {
     const megan = await as("megan@contoso.com");
     const { body } = await call("POST", "/api/v1/provisioning/tokens", { token: megan });
+    // Used for changes first: the worker remembers the token, and checks it in each change's own batch.
+    const group = await call("POST", "/scim/v2/Groups", { token: body.token, body: { displayName: "Before" } });
+    expect(group.status).toBe(201);
     expect((await call("DELETE", `/api/v1/provisioning/tokens/${body.id}`, { token: megan })).status).toBe(204);
+    const before = await snapshot();
+    expect((await call("POST", "/scim/v2/Users", { token: body.token, body: { userName: "late@contoso.com" } })).status).toBe(401);
+    const patched = await call("PATCH", `/scim/v2/Groups/${group.body.id}`, {
+      token: body.token,
+      body: { Operations: [{ op: "Add", path: "members", value: [{ value: contoso.user("adele") }] }] },
+    });
+    expect(patched.status).toBe(401);
+    expect(await snapshot()).toBe(before);
     expect((await call("GET", "/scim/v2/ResourceTypes", { token: body.token })).status).toBe(401);
     expect((await tokensOf("contoso")).results.map((t) => t.id)).not.toContain(body.id);
     expect((await audited("provisioning.token.revoke")).results).toHaveLength(1);

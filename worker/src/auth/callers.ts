@@ -59,4 +59,9 @@ export interface VendorCaller {
 export interface ProvisioningCaller {
   tokenId: string;
   tenantId: string;
+  /**
+   * False when the token was verified lately, not in this request: a change then checks it in its
+   * own batch (provisioningContext), so that a revoked token stops at once (auth/provisioning.ts).
+   */
+  verified: boolean;
 }

@@ -5,6 +5,7 @@
  * and groups only (R19): it is no admin credential.
  */
 import type { ProvisioningToken } from "@appseats/shared";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { AppSeatsError, notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
@@ -13,6 +14,7 @@ import { credentialFailed, secretShape } from "../http/rate-limit.js";
 import { auditStatement } from "../licensing/audit.js";
 import { Batch, GuardFailed, guard } from "../licensing/batch.js";
 import { type ChangeContext, newId } from "../licensing/context.js";
+import { RecentCallers } from "./recent-callers.js";
 import { bearerOf, randomSecret, sha256Hex } from "./secrets.js";
 
 /** Provisioning tokens read `asp_…`; the demo's local ones are DEMO.md's. */
@@ -67,6 +69,15 @@ export async function revokeProvisioningToken(db: D1Database, ctx: ChangeContext
 
 const unauthenticated = () => new AppSeatsError("Unauthenticated", "The provisioning token is missing, unknown or revoked.");
 
+/**
+ * Tokens verified lately in this isolate. A directory's initial sync sends thousands of changes
+ * a minute: a change (POST or PATCH) by a token verified in the last five minutes does not read
+ * it first, but checks it in its own batch (provisioningContext), so a revoked token changes
+ * nothing even then. Reads, PUT and DELETE always verify it first.
+ */
+const recentTokens = new RecentCallers<{ tokenId: string; tenantId: string }>({ size: 100, maxAgeMs: 5 * 60 * 1000 });
+const checkedInBatch = new Set(["POST", "PATCH"]);
+
 /** Who calls /scim/v2: a provisioning token of a tenant, or 401. */
 export const authenticateProvisioning = documents(
   createMiddleware<AppEnv>(async (c, next) => {
@@ -74,18 +85,59 @@ export const authenticateProvisioning = documents(
     if (!bearer) throw unauthenticated();
     // A token of the wrong shape is refused before any lookup; every refusal counts against the address.
     if (!secretShape(prefix, "dev-scim", c.env)(bearer.token)) return credentialFailed(c, unauthenticated());
+    const recent = checkedInBatch.has(c.req.method) ? recentTokens.get(bearer.hash) : undefined;
+    if (recent) {
+      c.set("provisioning", { ...recent, verified: false });
+      return next();
+    }
     const db = c.env.DB;
     const row = await db
       .prepare(`SELECT id, tenant_id, last_used_at FROM provisioning_tokens WHERE token_hash = ?1`)
       .bind(bearer.hash)
       .first<{ id: string; tenant_id: string; last_used_at: string | null }>();
-    if (!row) return credentialFailed(c, unauthenticated());
+    if (!row) {
+      recentTokens.delete(bearer.hash);
+      return credentialFailed(c, unauthenticated());
+    }
     const now = new Date();
     if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= lastUseEveryMs) {
       await db.prepare(`UPDATE provisioning_tokens SET last_used_at = ?2 WHERE id = ?1`).bind(row.id, now.toISOString()).run();
     }
-    c.set("provisioning", { tokenId: row.id, tenantId: row.tenant_id });
+    recentTokens.set(bearer.hash, { tokenId: row.id, tenantId: row.tenant_id });
+    c.set("provisioning", { tokenId: row.id, tenantId: row.tenant_id, verified: true });
     await next();
   }),
   { errors: ["Unauthenticated"], security: [{ provisioningToken: [] }] },
 );
+
+/** Who changes the directory: the provisioning service, named by its token (R12). */
+export function provisioningContext(c: Context<AppEnv>): ChangeContext {
+  const { tenantId, tokenId, verified } = c.get("provisioning");
+  return {
+    tenantId,
+    actor: { type: "provisioning", id: tokenId, displayName: "SCIM provisioning" },
+    requestId: c.get("requestId"),
+    now: new Date().toISOString(),
+    // A token not read in this request is checked first in the change's batch: revoked, it stops it.
+    ...(verified
+      ? {}
+      : {
+          callerCheck: {
+            code: "CallerChanged",
+            ok: `EXISTS (SELECT 1 FROM provisioning_tokens WHERE id = ?1 AND token_hash = ?2)`,
+            params: [tokenId, c.get("bearer")!.hash],
+          },
+        }),
+  };
+}
+
+/** Runs a directory change; one stopped because its token was revoked meanwhile is 401, like any unknown token. */
+export async function provisioningChange<T>(c: Context<AppEnv>, change: (ctx: ChangeContext) => Promise<T>): Promise<T> {
+  try {
+    return await change(provisioningContext(c));
+  } catch (error) {
+    if (!(error instanceof GuardFailed && error.code === "CallerChanged")) throw error;
+    recentTokens.delete(c.get("bearer")!.hash);
+    return credentialFailed(c, unauthenticated());
+  }
+}

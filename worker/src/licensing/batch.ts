@@ -54,6 +54,13 @@ export function guard(db: D1Database, checks: (Check | BoundCheck)[], ...params:
   return db.prepare(`INSERT INTO batch_guard (code, ok) VALUES (CASE ${failing.join(" ")} END, 0)`).bind(...bound);
 }
 
+/** A change's batch, beginning with the check of its caller where the change was given one (ChangeContext.callerCheck). */
+export function changeBatch(db: D1Database, ctx: { callerCheck?: BoundCheck }): Batch {
+  const batch = new Batch(db);
+  if (ctx.callerCheck) batch.run(guard(db, [ctx.callerCheck]));
+  return batch;
+}
+
 /** A statement's place in a batch, typed by what reading it gives once the batch has run. */
 export interface Slot<T> {
   readonly index: number;

@@ -14,8 +14,9 @@ export interface ChangeContext {
   now: string;
   /**
    * A check that the caller still may make this change, when the caller was not read from the
-   * database first (see changeCheckingCaller in auth/admin.ts). A change given one checks it
-   * first in its batch, before anything else; only assign takes one.
+   * database first (changeCheckingCaller in auth/admin.ts, provisioningChange in
+   * auth/provisioning.ts). A change given one checks it first in its batch, before anything else
+   * (changeBatch): assign, and the directory's changes.
    */
   callerCheck?: BoundCheck;
 }

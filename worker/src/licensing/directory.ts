@@ -7,7 +7,7 @@
 import type { DirectoryChangeResult, Role } from "@appseats/shared";
 import { AppSeatsError, notFound } from "../errors.js";
 import { auditStatement, auditWhenAny } from "./audit.js";
-import { Batch, type Committed, countOf, GuardFailed, guard } from "./batch.js";
+import { type Batch, type Committed, changeBatch, countOf, GuardFailed, guard } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
 import { addFill } from "./fill.js";
 import type { UserRow } from "./principals.js";
@@ -60,7 +60,7 @@ export const directoryUserColumns = "id, user_principal_name, display_name, mail
 /** A new user of the tenant (a directory's create), audited, in one batch; answers the stored row. */
 export async function createUser(db: D1Database, ctx: ChangeContext, fields: UserFields): Promise<DirectoryUserRow> {
   const id = `usr_${newId()}`;
-  const batch = new Batch(db);
+  const batch = changeBatch(db, ctx);
   batch.run(freeFromDeleted(db, ctx.tenantId, fields.userPrincipalName));
   const created = batch.first<DirectoryUserRow>(
     db
@@ -114,7 +114,7 @@ export async function updateUser(
     changes.accountEnabled === undefined
       ? `${user.displayName} was updated (${fields.join(", ")})`
       : `${user.displayName}'s account was ${changes.accountEnabled ? "enabled" : "disabled"}`;
-  const batch = new Batch(db);
+  const batch = changeBatch(db, ctx);
   if (changes.accountEnabled === false) batch.run(lastGlobalAdminGuard(db, ctx.tenantId, user.id));
   // The event is written first, and only if something will change: a directory resends what it has.
   batch.run(
@@ -234,7 +234,7 @@ export async function setAccountEnabled(
 /** R15: a deleted user releases every seat; the row stays (deleted) so the audit can name it. */
 export async function deleteUser(db: D1Database, ctx: ChangeContext, user: ChangedUser): Promise<DirectoryChangeResult> {
   const userId = user.id;
-  const batch = new Batch(db);
+  const batch = changeBatch(db, ctx);
   batch.run(
     lastGlobalAdminGuard(db, ctx.tenantId, userId),
     auditStatement(db, ctx, {

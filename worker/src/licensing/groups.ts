@@ -8,7 +8,7 @@
 import type { DirectoryChangeResult } from "@appseats/shared";
 import { notFound } from "../errors.js";
 import { auditWhenAny } from "./audit.js";
-import { Batch, type Committed, countOf, GuardFailed, guard, type Slot, StateChanged, withRetries } from "./batch.js";
+import { type Batch, type Committed, changeBatch, countOf, GuardFailed, guard, type Slot, StateChanged, withRetries } from "./batch.js";
 import { type ChangeContext, newId } from "./context.js";
 import { addFill } from "./fill.js";
 import { resolvePrincipals, usersExistSql } from "./principals.js";
@@ -154,7 +154,7 @@ async function changeGroupOnce(db: D1Database, ctx: ChangeContext, groupId: stri
   const joining = [...new Set(changes.addMembers ?? [])];
   const adding = JSON.stringify(joining);
   const removing = JSON.stringify([...new Set(changes.removeMembers ?? [])]);
-  const batch = new Batch(db);
+  const batch = changeBatch(db, ctx);
   batch.run(groupAndUsersGuard(db, ctx.tenantId, groupId, adding));
   if (changes.displayName !== undefined || changes.externalId !== undefined) {
     const params = [groupId, changes.displayName ?? null, changes.externalId !== undefined ? 1 : 0, changes.externalId ?? null];
@@ -201,7 +201,7 @@ export async function createGroup(
   const joining = [...new Set(group.members)];
   const members = JSON.stringify(joining);
   const id = `grp_${newId()}`;
-  const batch = new Batch(db);
+  const batch = changeBatch(db, ctx);
   batch.run(
     groupAndUsersGuard(db, ctx.tenantId, null, members),
     db
@@ -226,7 +226,7 @@ const heldOnlyThrough = `FROM licenses l WHERE l.tenant_id = ?1 AND l.user_id IN
 /** R7: a deleted group's assignments and memberships go; seats no other path holds are released and refilled. */
 export async function deleteGroup(db: D1Database, ctx: ChangeContext, group: GroupRow): Promise<DirectoryChangeResult> {
   const only = JSON.stringify([group.id]);
-  const batch = new Batch(db);
+  const batch = changeBatch(db, ctx);
   batch.run(
     auditWhenAny(db, ctx, {
       action: "directory.group.delete",

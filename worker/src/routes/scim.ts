@@ -6,7 +6,7 @@
 import { IdParam } from "@appseats/shared";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { authenticateProvisioning } from "../auth/provisioning.js";
+import { authenticateProvisioning, provisioningChange, provisioningContext } from "../auth/provisioning.js";
 import { notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
@@ -23,17 +23,6 @@ import { fieldsOf, PatchBody, patchedUser, ScimUserBody, scimUser, userFieldsFro
 
 const baseOf = scimBaseUrl;
 const scimAnswer = { mediaType: scimMediaType };
-
-/** Who changes the directory: the provisioning service, named by its token (R12). */
-const contextOf = (c: Context<AppEnv>): ChangeContext => {
-  const { tenantId, tokenId } = c.get("provisioning");
-  return {
-    tenantId,
-    actor: { type: "provisioning", id: tokenId, displayName: "SCIM provisioning" },
-    requestId: c.get("requestId"),
-    now: new Date().toISOString(),
-  };
-};
 
 /** A user of the token's tenant, not deleted; another tenant's id is 404 like an unknown one (R11, R19). */
 async function userOf(c: Context<AppEnv>, id: string): Promise<UserRow> {
@@ -141,7 +130,8 @@ export const scimRoutes = new Hono<AppEnv>()
     documented({ summary: "SCIM: create a user", answer: scimAnswer, status: 201, errors: ["AlreadyExists"] }),
     validate("json", ScimUserBody),
     async (c) => {
-      const user = scimUser(await createUser(c.env.DB, contextOf(c), userFieldsFrom(c.req.valid("json"))), baseOf(c));
+      const created = await provisioningChange(c, (ctx) => createUser(c.env.DB, ctx, userFieldsFrom(c.req.valid("json"))));
+      const user = scimUser(created, baseOf(c));
       c.header("Location", user.meta.location);
       return scimJson(c, user, 201);
     },
@@ -186,7 +176,7 @@ export const scimRoutes = new Hono<AppEnv>()
     async (c) => {
       const row = await userOf(c, c.req.valid("param").id);
       const fields = userFieldsFrom(c.req.valid("json"));
-      await updateUser(c.env.DB, contextOf(c), { id: row.id, displayName: row.display_name }, fields);
+      await updateUser(c.env.DB, provisioningContext(c), { id: row.id, displayName: row.display_name }, fields);
       return scimJson(c, scimUser(withFields(row, fields), baseOf(c)));
     },
   )
@@ -202,7 +192,7 @@ export const scimRoutes = new Hono<AppEnv>()
     async (c) => {
       const row = await userOf(c, c.req.valid("param").id);
       const fields = patchedUser(fieldsOf(row), c.req.valid("json").Operations);
-      await updateUser(c.env.DB, contextOf(c), { id: row.id, displayName: row.display_name }, fields);
+      await provisioningChange(c, (ctx) => updateUser(c.env.DB, ctx, { id: row.id, displayName: row.display_name }, fields));
       return scimJson(c, scimUser(withFields(row, fields), baseOf(c)));
     },
   )
@@ -212,7 +202,7 @@ export const scimRoutes = new Hono<AppEnv>()
     validate("param", IdParam),
     async (c) => {
       const row = await userOf(c, c.req.valid("param").id);
-      await deleteUser(c.env.DB, contextOf(c), { id: row.id, displayName: row.display_name });
+      await deleteUser(c.env.DB, provisioningContext(c), { id: row.id, displayName: row.display_name });
       return c.body(null, 204);
     },
   )
@@ -222,11 +212,14 @@ export const scimRoutes = new Hono<AppEnv>()
     validate("json", ScimGroupBody),
     async (c) => {
       const body = c.req.valid("json");
-      const ctx = contextOf(c);
       const members = (body.members ?? []).map((m) => m.value);
-      const id = await createGroup(c.env.DB, ctx, { displayName: body.displayName, externalId: body.externalId ?? null, members });
+      const created = await provisioningChange(c, async (ctx) => ({
+        id: await createGroup(c.env.DB, ctx, { displayName: body.displayName, externalId: body.externalId ?? null, members }),
+        at: ctx.now,
+      }));
       // Created as sent: only its members' names need reading.
-      const row = { id, display_name: body.displayName, external_id: body.externalId ?? null, created_at: ctx.now };
+      const id = created.id;
+      const row = { id, display_name: body.displayName, external_id: body.externalId ?? null, created_at: created.at };
       const group = scimGroup(row, members.length > 0 ? await membersOf(c, id) : [], baseOf(c));
       c.header("Location", group.meta.location);
       return scimJson(c, group, 201);
@@ -269,7 +262,7 @@ export const scimRoutes = new Hono<AppEnv>()
       const group = await groupOf(c, id);
       const current = new Set((await membersOf(c, id)).map((m) => m.id));
       const wanted = new Set((body.members ?? []).map((m) => m.value));
-      await changeGroup(c.env.DB, contextOf(c), group.id, {
+      await changeGroup(c.env.DB, provisioningContext(c), group.id, {
         displayName: body.displayName,
         externalId: body.externalId ?? null,
         addMembers: [...wanted].filter((m) => !current.has(m)),
@@ -295,12 +288,9 @@ export const scimRoutes = new Hono<AppEnv>()
         removeMembers = [...current].filter((m) => !wanted.has(m));
       }
       // The group is found in the change's own batch (its guard); another tenant's is 404 (R19).
-      await changeGroup(c.env.DB, contextOf(c), id, {
-        displayName: patch.displayName,
-        externalId: patch.externalId,
-        addMembers,
-        removeMembers,
-      });
+      await provisioningChange(c, (ctx) =>
+        changeGroup(c.env.DB, ctx, id, { displayName: patch.displayName, externalId: patch.externalId, addMembers, removeMembers }),
+      );
       // Entra ID expects 204 to a group PATCH; the group is at its address.
       return c.body(null, 204);
     },
@@ -310,7 +300,7 @@ export const scimRoutes = new Hono<AppEnv>()
     documented({ summary: "SCIM: delete a group; its seats are released and refilled", answer: "none", errors: ["NotFound"] }),
     validate("param", IdParam),
     async (c) => {
-      await deleteGroup(c.env.DB, contextOf(c), await groupOf(c, c.req.valid("param").id));
+      await deleteGroup(c.env.DB, provisioningContext(c), await groupOf(c, c.req.valid("param").id));
       return c.body(null, 204);
     },
   );
