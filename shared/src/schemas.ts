@@ -272,7 +272,8 @@ export const AuditEvent = z
   .object({
     id: z.string(),
     at: Timestamp,
-    actor: Actor,
+    /** Who made the change: an admin, a vendor, the directory's provisioning, or AppSeats itself (R5's refills). */
+    actor: Actor.extend({ type: z.enum(["user", "vendor", "system", "provisioning"]) }),
     action: AuditAction,
     licenseId: z.string().optional(),
     principals: z.array(z.object({ type: PrincipalType, id: z.string() })).optional(),

@@ -243,6 +243,79 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     // Litware Chat (grace period), Northwind Notes (no seats left), Tailspin Maps (suspended).
     expect(badge).toBe("3");
   });
+  it("shows a license's history, newest first, with who did it, by keyboard, clean in axe", async () => {
+    const tailspin = "sub_contoso_tailspin_maps";
+    await api(backend, "PUT", `/vendor/v1/subscriptions/${tailspin}`, demoVendorKey("tailspin"), { quantity: 11 });
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Tailspin Maps/ }).click();
+    const history = popup.locator("details.history summary");
+    await history.focus();
+    await popup.keyboard.press("Enter");
+    const events = popup.getByRole("list", { name: "History" });
+    await events.getByRole("listitem").first().waitFor();
+    const first = await events.getByRole("listitem").first().innerText();
+    expect(first).toContain("Subscription changed");
+    expect(first).toContain("Tailspin Toys (the vendor)");
+    expect(first).toContain("quantity 10 → 11");
+    await popup.getByRole("button", { name: /All apps/ }).click();
+
+    // Northwind Notes: the assignments the tests above made, by Megan Bowen.
+    await popup.getByRole("button", { name: /Northwind Notes/ }).click();
+    await popup.locator("details.history summary").click();
+    const northwindEvents = popup.getByRole("list", { name: "History" });
+    await northwindEvents.getByRole("listitem").first().waitFor();
+    expect(await northwindEvents.innerText()).toContain("Assigned");
+    expect(await northwindEvents.innerText()).toContain("Megan Bowen");
+    expect(await seriousViolations(popup)).toEqual([]);
+    await screenshot(popup, "workbench-history-en");
+    await popup.close();
+    await api(backend, "PUT", `/vendor/v1/subscriptions/${tailspin}`, demoVendorKey("tailspin"), { quantity: 10 });
+  });
+
+  it('a person\'s licenses, from "Licenses of …" on a selection: direct ones unassigned after confirming, group ones explained', async () => {
+    const page = await openPopup(browser);
+    const opened = browser.context.waitForEvent("page");
+    const answer = await page.evaluate(() =>
+      (
+        globalThis as unknown as { chrome: { runtime: { sendMessage: (m: object) => Promise<{ opened: boolean }> } } }
+      ).chrome.runtime.sendMessage({
+        type: "openPerson",
+        payload: { tenantId: "contoso", selection: " diego@contoso.com " },
+      }),
+    );
+    expect(answer.opened).toBe(true);
+    const person = await opened;
+    expect(new URL(person.url()).searchParams.get("person")).toBe("usr_contoso_diego");
+    await person.getByRole("heading", { name: /Diego Siciliani/ }).waitFor();
+    const licenses = person.locator(".person .holders");
+    await licenses.getByText("Northwind Notes", { exact: true }).waitFor();
+    expect(await licenses.innerText()).toContain("Through Sales");
+    expect(await person.getByText("Held through Sales", { exact: false }).count()).toBe(1);
+    expect(await seriousViolations(person)).toEqual([]);
+    await screenshot(person, "workbench-person-en");
+
+    await person.getByRole("button", { name: "Unassign Northwind Notes" }).click();
+    await person
+      .getByRole("dialog")
+      .getByRole("button", { name: /^Unassign/ })
+      .click();
+    await person.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+    await licenses.getByText("Fabrikam Sign", { exact: true }).waitFor();
+    await expect.poll(async () => licenses.getByText("Northwind Notes", { exact: true }).count()).toBe(0);
+    expect(await holder("usr_contoso_diego")).toBeNull();
+    await person.close();
+    await page.close();
+    await api(backend, "POST", `/api/v1/licenses/${northwind}/assign`, megan, { principals: [{ type: "user", id: "usr_contoso_diego" }] });
+
+    // From a license's details: the people listed open the same view.
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Fabrikam Sign/ }).click();
+    await popup.getByRole("button", { name: "Adele Vance" }).click();
+    await popup.getByRole("heading", { name: /Adele Vance/ }).waitFor();
+    expect(await popup.locator(".person .holders").innerText()).toContain("Fabrikam Sign");
+    await popup.close();
+  });
+
   it("loads no image from a vendor: icons come from the worker and are kept as data: URLs", async () => {
     const vendorHost = "cdn.northwind.example";
     const database = backend.database();
@@ -272,6 +345,44 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
       (globalThis as unknown as { chrome: { runtime: { getManifest: () => any } } }).chrome.runtime.getManifest(),
     );
     expect(manifest.content_security_policy.extension_pages).toContain("img-src 'self' data:");
+    await popup.close();
+  });
+  it("lists the seats to reclaim with their reasons — a disabled account, an idle one — and reclaims the direct ones", async () => {
+    expect((await api(backend, "PATCH", "/api/v1/directory/users/usr_contoso_alex", megan, { accountEnabled: false })).status).toBe(200);
+    const fortyDaysAgo = new Date(Date.now() - 40 * 24 * 3600_000).toISOString();
+    const database = backend.database();
+    database
+      .prepare(
+        `INSERT INTO usage_checks (subscription_id, user_id, tenant_id, last_asked_at) VALUES (?, 'usr_contoso_lidia', 'contoso', ?)`,
+      )
+      .run(northwind, fortyDaysAgo);
+    database.close();
+
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Northwind Notes/ }).click();
+    await popup.locator("details.reclaim summary").click();
+    const list = popup.getByRole("list", { name: "Seats to reclaim" });
+    await list.getByRole("listitem").first().waitFor();
+    const items = await list.getByRole("listitem").allInnerTexts();
+    const itemOf = (name: string) => items.find((item) => item.includes(name)) ?? "";
+    expect(items[0]).toContain("Alex Wilber");
+    expect(itemOf("Alex Wilber")).toContain("Account disabled");
+    expect(itemOf("Lidia Holloway")).toContain("The vendor last asked about them on");
+    // Any other seat listed is one DEMO.md gave long ago that the vendor never asked about.
+    for (const item of items.filter((i) => !i.includes("Alex Wilber") && !i.includes("Lidia Holloway"))) {
+      expect(item).toContain("The vendor has never asked about them since they got the seat");
+    }
+    expect(await seriousViolations(popup)).toEqual([]);
+    await screenshot(popup, "workbench-reclaim-en");
+
+    await popup.getByRole("button", { name: `Reclaim ${items.length} seat(s)` }).click();
+    const dialog = popup.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Unassign licenses" }).click();
+    await dialog.getByRole("button", { name: "Close" }).click();
+    expect(await holder("usr_contoso_alex")).toBeNull();
+    expect(await holder("usr_contoso_lidia")).toBeNull();
+    const trail = await api(backend, "GET", `/api/v1/audit?licenseId=${northwind}&limit=5`, megan);
+    expect(trail.body.items.map((e: { action: string }) => e.action)).toContain("license.unassign");
     await popup.close();
   });
 });
@@ -307,6 +418,22 @@ describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and 
     expect(await popup.getByRole("checkbox").first().isDisabled()).toBe(true);
     expect(await seriousViolations(popup)).toEqual([]);
     await screenshot(popup, "popup-details-reader-zh_TW-dark");
+    await popup.close();
+  });
+
+  it("shows a license's history in zh_TW", async () => {
+    const fabrikamSign = "sub_contoso_fabrikam_sign";
+    await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikamSign}`, demoVendorKey("fabrikam"), { quantity: 26 });
+    await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikamSign}`, demoVendorKey("fabrikam"), { quantity: 25 });
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Fabrikam Sign/ }).click();
+    await popup.locator("details.history summary").click();
+    const events = popup.getByRole("list", { name: "歷程記錄" });
+    await events.getByRole("listitem").first().waitFor();
+    expect(await events.innerText()).toContain("訂閱已變更");
+    expect(await events.innerText()).toContain("Fabrikam, Inc.（廠商）");
+    expect(await seriousViolations(popup)).toEqual([]);
+    await screenshot(popup, "workbench-history-zh_TW-dark");
     await popup.close();
   });
 

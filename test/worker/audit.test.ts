@@ -21,14 +21,14 @@ describe("R12: every change writes an audit event in the same transaction", () =
     expect(page.items.map((e) => e.action)).toEqual(["subscription.update", "license.install", "license.unassign", "license.assign"]);
     const assign = page.items.at(-1)!;
     expect(assign).toMatchObject({
-      actor: { id: contoso.user("megan"), displayName: "Megan Bowen" },
+      actor: { id: contoso.user("megan"), displayName: "Megan Bowen", type: "user" },
       licenseId: contoso.northwindNotes,
       principals: [principal.user("adele")],
       requestId: assigned.headers.get("x-request-id"),
     });
     expect(assign.summary).toBe("Assigned Northwind Notes to 1 user(s) or group(s)");
     expect(page.items[0]).toMatchObject({
-      actor: { id: "ven_northwind", displayName: "Northwind Traders" },
+      actor: { id: "ven_northwind", displayName: "Northwind Traders", type: "vendor" },
       summary: "Northwind Traders changed Northwind Notes: quantity 5 → 7",
     });
   });

@@ -66,6 +66,11 @@ export class AppSeatsClient {
     this.#answer(() => this.#api.licenses[":id"].assign.$post({ param: { id }, json: body }, withKey(idempotencyKey)));
   unassign = (id: string, body: UnassignRequest, idempotencyKey?: string) =>
     this.#answer(() => this.#api.licenses[":id"].unassign.$post({ param: { id }, json: body }, withKey(idempotencyKey)));
+  userLicenses = (userId: string) => this.#answer(() => this.#api.users[":id"].licenses.$get({ param: { id: userId } }));
+  reclaim = (licenseId: string) =>
+    this.#answer(() => this.#api.licenses[":id"].reclaim.$get({ param: { id: licenseId }, query: { limit: "200" } }));
+  history = (licenseId: string, cursor?: string) =>
+    this.#answer(() => this.#api.audit.$get({ query: { licenseId, limit: "20", ...(cursor ? { cursor } : {}) } }));
   install = (id: string) => this.#answer(() => this.#api.licenses[":id"].install.$post({ param: { id } }));
   demoAccounts = () => this.#answer(() => this.#api.dev.accounts.$get());
   authConfig = () => this.#answer(() => this.#api.auth.config.$get());

@@ -9,7 +9,8 @@ import { renewSessionsWith } from "../core/session.js";
 import { queue } from "../core/storage.js";
 import { assignSelection } from "./assign-selection.background.js";
 import { renewOnce, renewSessionFor, signInWithMicrosoftFor } from "./entra.background.js";
-import { parseMenuItemId } from "./menus.background.js";
+import { parseMenuItemId, parsePersonItemId } from "./menus.background.js";
+import { openPersonOf } from "./person-selection.background.js";
 import { replayQueue } from "./queue.background.js";
 import { refreshAlarm, refreshAll, refreshEveryMinutes, showCurrentTenant } from "./refresh.background.js";
 
@@ -28,6 +29,7 @@ const handlers: { [K in MessageType]: (payload: Messages[K]["request"]) => Promi
   },
   replayQueue: () => replayQueue(),
   assignSelection: (request) => assignSelection(request),
+  openPerson: (request) => openPersonOf(request),
   signInWithMicrosoft: (request) => signInWithMicrosoftFor(request),
   renewSession: (request) => renewSessionFor(request),
 };
@@ -55,6 +57,8 @@ export function startBackground() {
   browser.contextMenus.onClicked.addListener((info) => {
     const target = parseMenuItemId(info.menuItemId);
     if (target && info.selectionText) void assignSelection({ ...target, selection: info.selectionText });
+    const person = parsePersonItemId(info.menuItemId);
+    if (person && info.selectionText) void openPersonOf({ ...person, selection: info.selectionText });
   });
 
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {

@@ -1,6 +1,7 @@
 /**
- * The right-click menu on selected text: "Assign license to “%s”" with one item per app that
- * has seats available and that the admin may assign. Rebuilt whenever the summary changes.
+ * The right-click menu on selected text: "Licenses of “%s”", and "Assign license to “%s”" with
+ * one item per app that has seats available and that the admin may assign. Rebuilt whenever the
+ * summary changes.
  */
 import type { LicenseSummary } from "@appseats/shared";
 import browser from "webextension-polyfill";
@@ -10,6 +11,13 @@ import type { Session } from "../core/storage.js";
 
 const parentId = "appseats-assign";
 const itemPrefix = "appseats-assign:";
+const personPrefix = "appseats-person:";
+
+/** The "Licenses of “…”" item's tenant, if `id` is that item's. */
+export function parsePersonItemId(id: string | number): { tenantId: string } | null {
+  const text = String(id);
+  return text.startsWith(personPrefix) ? { tenantId: text.slice(personPrefix.length) } : null;
+}
 
 export function menuItemId(tenantId: string, licenseId: string) {
   return `${itemPrefix}${tenantId}:${licenseId}`;
@@ -31,8 +39,11 @@ export function rebuildMenus(session: Session | undefined, licenses: LicenseSumm
   // Menus are rebuilt one at a time: removeAll and create must not interleave.
   rebuilding = rebuilding.then(async () => {
     await browser.contextMenus.removeAll();
+    if (!session) return;
+    // Any admin may look up a person's licenses; assigning needs the role and a seat.
+    browser.contextMenus.create({ id: `${personPrefix}${session.me.tenant.id}`, title: t("menuLicensesOf"), contexts: ["selection"] });
     const apps = assignableApps(session, licenses);
-    if (!session || apps.length === 0) return;
+    if (apps.length === 0) return;
     browser.contextMenus.create({ id: parentId, title: t("menuAssignTo"), contexts: ["selection"] });
     for (const license of apps) {
       browser.contextMenus.create({

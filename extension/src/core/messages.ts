@@ -30,6 +30,8 @@ export interface Messages {
     request: { tenantId: string; licenseId: string; selection: string };
     response: { result: "assigned" | "choose" | "failed"; message: string };
   };
+  /** What the "Licenses of …" menu does with a selection: opens the person's licenses, or says why not. */
+  openPerson: { request: { tenantId: string; selection: string }; response: { opened: boolean } };
 }
 
 export type MessageType = keyof Messages;

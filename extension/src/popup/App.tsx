@@ -12,6 +12,7 @@ import type { Session } from "../core/storage.js";
 import { AssignPane } from "./components/AssignPane.js";
 import { Details } from "./components/Details.js";
 import { Header } from "./components/Header.js";
+import { Person } from "./components/Person.js";
 import { Summary } from "./components/Summary.js";
 import { UnassignDialog } from "./components/Unassign.js";
 import type { ChangeOutcome } from "./outcome.js";
@@ -21,12 +22,14 @@ import { usePopupData } from "./usePopupData.js";
 // Opened from the right-click menu when a selection matched no one or several: the assign pane, prefilled.
 const launch = new URLSearchParams(location.search);
 
-type Pane = { kind: "assign"; query?: string } | { kind: "unassign"; principals: PrincipalView[] } | null;
+/** A pane over the view: for the open license, or (from a person's licenses) for the license it names. */
+type Pane = { kind: "assign"; query?: string } | { kind: "unassign"; principals: PrincipalView[]; license?: LicenseSummary } | null;
 
 export function App() {
   const data = usePopupData();
   const [openId, setOpenId] = useState<string | null>(launch.get("license"));
   const [pane, setPane] = useState<Pane>(launch.get("license") ? { kind: "assign", query: launch.get("q") ?? "" } : null);
+  const [personId, setPersonId] = useState<string | null>(launch.get("person"));
   const [version, setVersion] = useState(0);
   const [notice, setNotice] = useState<{ kind: "error" | "info"; text: string }>();
 
@@ -37,7 +40,7 @@ export function App() {
   // The summary with fresh figures, as drawn, is the next opening's first view (first-view.ts).
   // Kept in the same task as the render that draws them: the last view written with new figures
   // never goes without its first view, even if the popup closes at once.
-  const summaryFresh = data.freshness === "fresh" && summary !== undefined && !license && !pane && !notice;
+  const summaryFresh = data.freshness === "fresh" && summary !== undefined && !license && !personId && !pane && !notice;
   // biome-ignore lint/correctness/useExhaustiveDependencies: new figures or tenants redraw the view that is kept.
   useLayoutEffect(() => {
     if (summaryFresh) keepFirstView(document.getElementById("app")!, data.fetchedAt);
@@ -109,7 +112,25 @@ export function App() {
         </p>
       )}
       <main>
-        {license && session ? (
+        {personId && session && summary ? (
+          <Person
+            session={session}
+            userId={personId}
+            version={version}
+            licenses={summary.items}
+            onBack={() => setPersonId(null)}
+            onUnassign={(target, principals) => setPane({ kind: "unassign", principals, license: target })}
+            onAssign={(target, principals) =>
+              void change("assign", target, principals, (client, body, key) => client.assign(target.id, body, key)).then((outcome) =>
+                setNotice(
+                  outcome.kind === "refused"
+                    ? { kind: "error", text: outcome.message }
+                    : { kind: "info", text: outcome.kind === "queued" ? t("queuedNotice") : t("personAssigned", target.app.name) },
+                ),
+              )
+            }
+          />
+        ) : license && session ? (
           <Details
             session={session}
             license={license}
@@ -118,6 +139,7 @@ export function App() {
             onAssign={() => setPane({ kind: "assign" })}
             onUnassign={(principals) => setPane({ kind: "unassign", principals })}
             onInstall={() => void install(license)}
+            onOpenPerson={(userId) => setPersonId(userId)}
           />
         ) : summary ? (
           <Summary licenses={summary.items} onOpen={(l) => setOpenId(l.id)} />
@@ -137,11 +159,14 @@ export function App() {
           onClose={() => setPane(null)}
         />
       )}
-      {license && pane?.kind === "unassign" && (
+      {pane?.kind === "unassign" && (pane.license ?? license) && (
         <UnassignDialog
-          appName={license.app.name}
+          appName={(pane.license ?? license)!.app.name}
           principals={pane.principals}
-          onConfirm={() => change("unassign", license, pane.principals, (client, body, key) => client.unassign(license.id, body, key))}
+          onConfirm={() => {
+            const target = (pane.license ?? license)!;
+            return change("unassign", target, pane.principals, (client, body, key) => client.unassign(target.id, body, key));
+          }}
           onClose={() => setPane(null)}
         />
       )}

@@ -1,8 +1,10 @@
 /**
  * Every error code the worker can answer is told to the admin in both languages: each has a
- * message of its own in en and zh_TW, with the same placeholders.
+ * message of its own in en and zh_TW, with the same placeholders; so is every audit action the
+ * license's history shows.
  */
 import { readFileSync } from "node:fs";
+import { auditActions } from "@appseats/shared";
 import { errorCodes } from "@appseats/shared/error-codes";
 import { describe, expect, it } from "vitest";
 
@@ -25,5 +27,16 @@ describe("error messages", () => {
 
   it("both languages have the same messages", () => {
     expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
+  });
+});
+
+describe("the history's words", () => {
+  const en = messagesOf("en");
+  const zh = messagesOf("zh_TW");
+
+  it.each(auditActions)("the audit action %s is named in English and Traditional Chinese", (action) => {
+    const key = `action_${action.replaceAll(".", "_")}`;
+    expect(en[key]?.message, `${key} in en`).toBeTruthy();
+    expect(zh[key]?.message, `${key} in zh_TW`).toBeTruthy();
   });
 });

@@ -71,6 +71,7 @@ interface AuditRow {
   seq: number;
   id: string;
   at: string;
+  actor_type: AuditEvent["actor"]["type"];
   actor_id: string;
   actor_name: string;
   action: AuditEvent["action"];
@@ -89,7 +90,7 @@ export async function auditTrail(
   const after = decodeCursor<[number]>(query.cursor, 1);
   const { results } = await db
     .prepare(
-      `SELECT seq, id, at, actor_id, actor_name, action, subscription_id, principals, summary, request_id FROM audit_events
+      `SELECT seq, id, at, actor_type, actor_id, actor_name, action, subscription_id, principals, summary, request_id FROM audit_events
         WHERE tenant_id = ?1 AND (?2 IS NULL OR subscription_id = ?2) AND (?3 IS NULL OR seq < ?3)
         ORDER BY seq DESC LIMIT ?4`,
     )
@@ -101,7 +102,7 @@ export async function auditTrail(
     (row): AuditEvent => ({
       id: row.id,
       at: row.at,
-      actor: { id: row.actor_id, displayName: row.actor_name },
+      actor: { id: row.actor_id, displayName: row.actor_name, type: row.actor_type },
       action: row.action,
       ...(row.subscription_id ? { licenseId: row.subscription_id } : {}),
       ...(row.principals ? { principals: JSON.parse(row.principals) as AuditEvent["principals"] } : {}),

@@ -9,7 +9,9 @@ import { describeError } from "../../core/describe-error.js";
 import { formatCount, t } from "../../core/i18n.js";
 import { clientFor } from "../../core/session.js";
 import type { Session } from "../../core/storage.js";
+import { History } from "./History.js";
 import { Marks } from "./Marks.js";
+import { Reclaim } from "./Reclaim.js";
 import { SeatBar } from "./SeatBar.js";
 
 export function Details(props: {
@@ -20,6 +22,7 @@ export function Details(props: {
   onAssign: () => void;
   onUnassign: (principals: PrincipalView[]) => void;
   onInstall: () => void;
+  onOpenPerson: (userId: string) => void;
 }) {
   const { license, session } = props;
   const [filter, setFilter] = useState("");
@@ -159,7 +162,9 @@ export function Details(props: {
       <ul class="holders">
         {holders?.items.map((h) => (
           <li key={h.user.id} class={h.state}>
-            <span class="name">{h.user.displayName}</span>{" "}
+            <button type="button" class="link name" onClick={() => props.onOpenPerson(h.user.id)}>
+              {h.user.displayName}
+            </button>{" "}
             <span class="detail">
               {[
                 h.direct ? t("holdsDirect") : null,
@@ -173,6 +178,9 @@ export function Details(props: {
           </li>
         ))}
       </ul>
+
+      <Reclaim session={session} licenseId={license.id} version={props.version} onReclaim={props.onUnassign} />
+      <History session={session} licenseId={license.id} />
     </section>
   );
 }
