@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { backup, DatabaseSync } from "node:sqlite";
 
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -148,7 +148,7 @@ export function sqliteLimitMs(migrationSql: string[], rows: number, { membership
     for (const migration of migrationSql) db.exec(migration);
     db.exec(`INSERT INTO tenants (id, display_name, created_at) VALUES ('t', 'T', '2026-01-01T00:00:00.000Z');
       INSERT INTO vendors VALUES ('v', 'V', NULL, NULL);
-      INSERT INTO apps VALUES ('a', 'v', 'A', 'V', NULL, 'https://a.example');
+      INSERT INTO apps (id, vendor_id, name, publisher, icon_url, install_url) VALUES ('a', 'v', 'A', 'V', NULL, 'https://a.example');
       INSERT INTO subscriptions (id, tenant_id, app_id, plan, purchased, status, created_at, updated_at)
       VALUES ('s', 't', 'a', 'P', ${rows}, 'active', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
@@ -171,6 +171,52 @@ export function sqliteLimitMs(migrationSql: string[], rows: number, { membership
       COMMIT;`);
     return performance.now() - started;
   });
+}
+
+/**
+ * The physical limit of members joining a licensed group, on a copy of the worker's own database
+ * taken just before the change (SQLite's backup: the same pages, the same tables and indexes at
+ * the same size): the same memberships and licenses, for the same user ids, inserted with
+ * node:sqlite in one transaction. On a large database the ids land all over every index they
+ * join, and a commit writes each page they touch: a cost that the same rows on an empty schema
+ * (sqliteLimitMs) do not show.
+ */
+export async function sqliteLimitOnCopyMs(
+  source: string,
+  change: { tenantId: string; subscriptionId: string; userIds: string[] },
+): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "appseats-limit-"));
+  try {
+    const live = new DatabaseSync(source, { readOnly: true });
+    try {
+      await backup(live, join(dir, "copy.sqlite"));
+    } finally {
+      live.close();
+    }
+    const db = new DatabaseSync(join(dir, "copy.sqlite"));
+    try {
+      db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
+      db.prepare(
+        `INSERT INTO groups (id, tenant_id, display_name, created_at) VALUES ('grp_limit', ?, 'Limit', '2026-01-01T00:00:00.000Z')`,
+      ).run(change.tenantId);
+      const users = JSON.stringify(change.userIds);
+      const started = performance.now();
+      db.exec("BEGIN");
+      db.prepare(
+        `INSERT INTO group_members (group_id, user_id, tenant_id, added_at) SELECT 'grp_limit', value, ?, '2026-01-01T00:00:00.000Z' FROM json_each(?)`,
+      ).run(change.tenantId, users);
+      db.prepare(
+        `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
+         SELECT ?, value, ?, 'waiting', '2026-01-01T00:00:00.000Z', 'e' FROM json_each(?)`,
+      ).run(change.subscriptionId, change.tenantId, users);
+      db.exec("COMMIT");
+      return performance.now() - started;
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
