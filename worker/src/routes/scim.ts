@@ -12,7 +12,6 @@ import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
 import { validate } from "../http/validate.js";
 import { Batch, countOf } from "../licensing/batch.js";
-import type { ChangeContext } from "../licensing/context.js";
 import { createUser, deleteUser, directoryUserColumns, type DirectoryUserRow as UserRow, updateUser } from "../licensing/directory.js";
 import { changeGroup, createGroup, deleteGroup } from "../licensing/groups.js";
 import { listResponse, maxResultsPerPage, resourceTypes, schemaDefinitions, serviceProviderConfig } from "../scim/discovery.js";
