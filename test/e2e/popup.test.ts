@@ -385,6 +385,52 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     expect(trail.body.items.map((e: { action: string }) => e.action)).toContain("license.unassign");
     await popup.close();
   });
+  it("imports a CSV of 200 rows, unknown names among them: a preview first, then assigns with progress and a result per row", async () => {
+    const fabrikamSign = "sub_contoso_fabrikam_sign";
+    const rows = Array.from({ length: 200 }, (_, i) =>
+      i < 40
+        ? `user${String(i + 1).padStart(2, "0")}@contoso.com`
+        : i < 190
+          ? `nobody${i}@contoso.com`
+          : `USER${String(i - 189).padStart(2, "0")}@contoso.com`,
+    );
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Fabrikam Sign/ }).click();
+    await popup.getByRole("button", { name: "Import from CSV" }).click();
+    const dialog = popup.getByRole("dialog");
+    await dialog.getByLabel("Choose a CSV file").setInputFiles({
+      name: "people.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(`userPrincipalName\r\n${rows.join("\r\n")}\r\n`),
+    });
+    await expect.poll(() => dialog.getByRole("button", { name: "Preview" }).isEnabled()).toBe(true);
+    await dialog.getByRole("button", { name: "Preview" }).click();
+    // Sales (user01 … user08) holds it already; 14 seats for the 32 others (R3: a user assigned directly needs one).
+    await dialog
+      .getByText("32 would get the license, 8 already have it, 150 are not in your organisation, 10 are repeated or empty.")
+      .waitFor();
+    await dialog.getByText("Only 14 seat(s) are available for 32: the first 14 rows are assigned.", { exact: false }).waitFor();
+    expect(await dialog.locator("tbody tr").count()).toBe(200);
+    expect(await dialog.locator("tbody tr").nth(40).innerText()).toContain("Not in your organisation");
+    expect(await seriousViolations(popup)).toEqual([]);
+    await screenshot(popup, "workbench-import-preview-en");
+
+    await dialog.getByRole("button", { name: "Assign the first 14" }).click();
+    await dialog.getByText("Assigned 14 of 14").waitFor();
+    await dialog.getByRole("button", { name: "Close" }).waitFor();
+    const results = await dialog.locator("tbody tr td:nth-child(3)").allInnerTexts();
+    expect(results.filter((r) => r === "Assigned: holds a seat")).toHaveLength(14);
+    expect(results.filter((r) => r === "Not assigned: no seat left")).toHaveLength(18);
+    await screenshot(popup, "workbench-import-result-en");
+    const { body } = await api(backend, "GET", "/api/v1/licenses", megan);
+    expect(body.items.find((l: { id: string }) => l.id === fabrikamSign).seats).toMatchObject({ purchased: 25, assigned: 25, waiting: 0 });
+    expect(
+      (await api(backend, "GET", "/api/v1/users/usr_contoso_user22/licenses", megan)).body.items.map(
+        (i: { license: { id: string } }) => i.license.id,
+      ),
+    ).toContain(fabrikamSign);
+    await popup.close();
+  });
 });
 
 describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and dark", () => {
@@ -434,6 +480,20 @@ describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and 
     expect(await events.innerText()).toContain("Fabrikam, Inc.（廠商）");
     expect(await seriousViolations(popup)).toEqual([]);
     await screenshot(popup, "workbench-history-zh_TW-dark");
+    await popup.close();
+  });
+
+  it("previews a CSV import in zh_TW", async () => {
+    await signIn(browser, backend, "Megan Bowen");
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Litware Chat/ }).click();
+    await popup.getByRole("button", { name: "從 CSV 匯入" }).click();
+    const dialog = popup.getByRole("dialog");
+    await dialog.getByLabel("或貼上各列").fill("電子郵件\nadele@contoso.com\nnobody@contoso.com\nmeiling@contoso.com");
+    await dialog.getByRole("button", { name: "預覽" }).click();
+    await dialog.getByText("1 位將取得授權，1 位已有授權，1 位不在貴組織中，0 列重複或空白。").waitFor();
+    expect(await seriousViolations(popup)).toEqual([]);
+    await screenshot(popup, "workbench-import-zh_TW-dark");
     await popup.close();
   });
 

@@ -67,6 +67,22 @@ export class AppSeatsClient {
   unassign = (id: string, body: UnassignRequest, idempotencyKey?: string) =>
     this.#answer(() => this.#api.licenses[":id"].unassign.$post({ param: { id }, json: body }, withKey(idempotencyKey)));
   userLicenses = (userId: string) => this.#answer(() => this.#api.users[":id"].licenses.$get({ param: { id: userId } }));
+  importPreview = (licenseId: string, names: string[]) =>
+    this.#answer(() => this.#api.licenses[":id"].import.preview.$post({ param: { id: licenseId }, json: { names } }));
+  /** The license's holders as CSV (the worker's export.csv), as text. */
+  exportCsv = async (licenseId: string): Promise<string> => {
+    let response: Response;
+    try {
+      response = await this.#api.licenses[":id"]["export.csv"].$get({ param: { id: licenseId } });
+    } catch {
+      throw new Unreachable(this.backendUrl);
+    }
+    if (!response.ok) {
+      const error = ((await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined)?.error;
+      throw new ApiError(response.status, error?.code ?? "Internal", error?.message ?? response.statusText, error?.details);
+    }
+    return response.text();
+  };
   reclaim = (licenseId: string) =>
     this.#answer(() => this.#api.licenses[":id"].reclaim.$get({ param: { id: licenseId }, query: { limit: "200" } }));
   history = (licenseId: string, cursor?: string) =>

@@ -4,6 +4,7 @@
  * can wake the worker for any of them; messages are dispatched through one typed map.
  */
 import browser from "webextension-polyfill";
+import { namesFromCsv } from "../core/csv-import.js";
 import type { Envelope, Messages, MessageType } from "../core/messages.js";
 import { renewSessionsWith } from "../core/session.js";
 import { queue } from "../core/storage.js";
@@ -30,6 +31,7 @@ const handlers: { [K in MessageType]: (payload: Messages[K]["request"]) => Promi
   replayQueue: () => replayQueue(),
   assignSelection: (request) => assignSelection(request),
   openPerson: (request) => openPersonOf(request),
+  parseCsv: async ({ text }) => namesFromCsv(text),
   signInWithMicrosoft: (request) => signInWithMicrosoftFor(request),
   renewSession: (request) => renewSessionFor(request),
 };

@@ -3,6 +3,7 @@
  * typed map, dispatched in the background by a single listener.
  */
 import browser from "webextension-polyfill";
+import type { CsvNames } from "./csv-import.js";
 import type { QueuedChange, ReplayOutcome } from "./queue.js";
 import type { Session } from "./storage.js";
 
@@ -30,6 +31,8 @@ export interface Messages {
     request: { tenantId: string; licenseId: string; selection: string };
     response: { result: "assigned" | "choose" | "failed"; message: string };
   };
+  /** The names of a CSV import (core/csv-import.ts): parsed in the background, which ships the CSV parser, not the popup. */
+  parseCsv: { request: { text: string }; response: CsvNames };
   /** What the "Licenses of …" menu does with a selection: opens the person's licenses, or says why not. */
   openPerson: { request: { tenantId: string; selection: string }; response: { opened: boolean } };
 }

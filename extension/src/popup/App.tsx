@@ -12,6 +12,7 @@ import type { Session } from "../core/storage.js";
 import { AssignPane } from "./components/AssignPane.js";
 import { Details } from "./components/Details.js";
 import { Header } from "./components/Header.js";
+import { ImportPane } from "./components/ImportPane.js";
 import { Person } from "./components/Person.js";
 import { Summary } from "./components/Summary.js";
 import { UnassignDialog } from "./components/Unassign.js";
@@ -23,7 +24,11 @@ import { usePopupData } from "./usePopupData.js";
 const launch = new URLSearchParams(location.search);
 
 /** A pane over the view: for the open license, or (from a person's licenses) for the license it names. */
-type Pane = { kind: "assign"; query?: string } | { kind: "unassign"; principals: PrincipalView[]; license?: LicenseSummary } | null;
+type Pane =
+  | { kind: "assign"; query?: string }
+  | { kind: "import" }
+  | { kind: "unassign"; principals: PrincipalView[]; license?: LicenseSummary }
+  | null;
 
 export function App() {
   const data = usePopupData();
@@ -140,6 +145,7 @@ export function App() {
             onUnassign={(principals) => setPane({ kind: "unassign", principals })}
             onInstall={() => void install(license)}
             onOpenPerson={(userId) => setPersonId(userId)}
+            onImport={() => setPane({ kind: "import" })}
           />
         ) : summary ? (
           <Summary licenses={summary.items} onOpen={(l) => setOpenId(l.id)} />
@@ -156,6 +162,18 @@ export function App() {
           licenseId={license.id}
           initialQuery={pane.query}
           onAssign={(principals) => change("assign", license, principals, (client, body, key) => client.assign(license.id, body, key))}
+          onClose={() => setPane(null)}
+        />
+      )}
+      {license && client && pane?.kind === "import" && (
+        <ImportPane
+          appName={license.app.name}
+          client={client}
+          licenseId={license.id}
+          onDone={() => {
+            void data.reload();
+            setVersion(version + 1);
+          }}
           onClose={() => setPane(null)}
         />
       )}

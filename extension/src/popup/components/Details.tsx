@@ -23,6 +23,7 @@ export function Details(props: {
   onUnassign: (principals: PrincipalView[]) => void;
   onInstall: () => void;
   onOpenPerson: (userId: string) => void;
+  onImport: () => void;
 }) {
   const { license, session } = props;
   const [filter, setFilter] = useState("");
@@ -60,6 +61,20 @@ export function Details(props: {
       : undefined;
   const installBlocked = !can.install ? t("needInstallRole") : undefined;
   const chosen = detail?.assignments.items.filter((a) => selected.has(key(a.principal))).map((a) => a.principal) ?? [];
+  /** The holders as the worker's CSV, saved as a file. */
+  async function exportCsv() {
+    try {
+      const csv = await clientFor(session).exportCsv(license.id);
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
+      link.download = `${license.app.name} ${license.plan}.csv`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    } catch (error) {
+      setLoadError(t("exportFailed", describeError(error)));
+    }
+  }
+
   const contact = license.vendor.contactUrl ?? (license.vendor.contactEmail ? `mailto:${license.vendor.contactEmail}` : undefined);
 
   return (
@@ -101,6 +116,14 @@ export function Details(props: {
           onClick={props.onInstall}
         >
           {license.installed ? t("installAgain") : t("installAction")}
+        </button>
+      </div>
+      <div class="toolbar">
+        <button type="button" disabled={Boolean(assignBlocked)} onClick={props.onImport}>
+          {t("importAction")}
+        </button>
+        <button type="button" onClick={() => void exportCsv()}>
+          {t("exportAction")}
         </button>
       </div>
       {assignBlocked && (
