@@ -142,7 +142,7 @@ describe("sign-in with Microsoft Entra ID", () => {
     const assign = popup.getByRole("button", { name: "Assign licenses", exact: true });
     await assign.waitFor();
     expect(await assign.isDisabled()).toBe(true);
-    expect(await popup.locator("#assign-blocked").innerText()).toContain("GlobalReader");
+    expect(await popup.locator("#assign-blocked").innerText()).toContain("Global Reader");
     await screenshot(popup, "entra-popup-reader");
     await popup.close();
   });

@@ -459,7 +459,7 @@ describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and 
     expect(await assign.isDisabled()).toBe(true);
     expect(await popup.getByRole("button", { name: /取消指派授權/ }).isDisabled()).toBe(true);
     expect(await popup.getByRole("button", { name: "安裝此產品" }).isDisabled()).toBe(true);
-    expect(await popup.locator("#assign-blocked").innerText()).toContain("GlobalReader");
+    expect(await popup.locator("#assign-blocked").innerText()).toContain("全域讀取者");
     expect(await assign.getAttribute("aria-describedby")).toBe("assign-blocked");
     expect(await popup.getByRole("checkbox").first().isDisabled()).toBe(true);
     expect(await seriousViolations(popup)).toEqual([]);

@@ -4,7 +4,7 @@
  */
 import { type ErrorCode, errorCodes } from "@appseats/shared/error-codes";
 import { ApiError, Unreachable } from "../api/client.js";
-import { formatCount, t } from "./i18n.js";
+import { formatCount, roleNames, t } from "./i18n.js";
 
 /** The details of the API's error codes (docs/api.md) that the admin is told. */
 interface ErrorDetails {
@@ -35,7 +35,7 @@ export function describeError(error: unknown): string {
     case "SubscriptionNotUsable":
       return t("error_SubscriptionNotUsable", t(`status_${details.status}`));
     case "Forbidden":
-      return t("error_Forbidden", (details.requiredRoles ?? []).join(", "));
+      return t("error_Forbidden", roleNames(details.requiredRoles ?? []));
     case "InvalidRequest":
       // The backend's sentence names the field; it is in English, the code's own text frames it.
       return t("error_InvalidRequest", error.message);

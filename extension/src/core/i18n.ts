@@ -14,6 +14,9 @@ export function t(key: string, ...substitutions: (string | number)[]): string {
   return text || key;
 }
 
+/** Admin roles (R10) by their names in the reader's language, as the admin center names them. */
+export const roleNames = (roles: readonly string[]): string => roles.map((role) => t(`role_${role}`)).join(", ");
+
 // Made once: building an Intl formatter costs far more than using one, and the popup formats
 // a few numbers for every app it lists.
 let counts: Intl.NumberFormat | undefined;

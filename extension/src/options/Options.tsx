@@ -9,7 +9,7 @@ import browser from "webextension-polyfill";
 import { AppSeatsClient, type DemoAccount } from "../api/client.js";
 import { backendOrigin } from "../core/backend-url.js";
 import { describeError } from "../core/describe-error.js";
-import { t } from "../core/i18n.js";
+import { roleNames, t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
 import { signOut as endSession, liveSessions, signIn } from "../core/session.js";
 import { dropFirstView, dropSnapshot, readSnapshot } from "../core/snapshot.js";
@@ -145,7 +145,7 @@ export function Options() {
           {signedIn.map((s) => (
             <li key={s.me.tenant.id}>
               <span>
-                <strong>{s.me.tenant.displayName}</strong> — {s.me.user.displayName} ({s.me.roles.join(", ") || t("noRole")})
+                <strong>{s.me.tenant.displayName}</strong> — {s.me.user.displayName} ({roleNames(s.me.roles) || t("noRole")})
               </span>
               <button type="button" onClick={() => void signOut(s)} aria-label={t("signOutOf", s.me.tenant.displayName)}>
                 {t("signOut")}
@@ -192,7 +192,7 @@ export function Options() {
                     {t("signInAs", a.displayName)}
                   </button>{" "}
                   <span class="detail">
-                    {a.userPrincipalName} · {a.tenant} · {a.roles.join(", ")}
+                    {a.userPrincipalName} · {a.tenant} · {roleNames(a.roles)}
                   </span>
                 </li>
               ))}

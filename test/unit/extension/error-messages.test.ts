@@ -4,7 +4,7 @@
  * license's history shows.
  */
 import { readFileSync } from "node:fs";
-import { auditActions } from "@appseats/shared";
+import { auditActions, roles } from "@appseats/shared";
 import { errorCodes } from "@appseats/shared/error-codes";
 import { describe, expect, it } from "vitest";
 
@@ -38,5 +38,15 @@ describe("the history's words", () => {
     const key = `action_${action.replaceAll(".", "_")}`;
     expect(en[key]?.message, `${key} in en`).toBeTruthy();
     expect(zh[key]?.message, `${key} in zh_TW`).toBeTruthy();
+  });
+});
+
+describe("the roles' names", () => {
+  const en = messagesOf("en");
+  const zh = messagesOf("zh_TW");
+
+  it.each(roles)("%s is named in English and Traditional Chinese, as the admin center names it", (role) => {
+    expect(en[`role_${role}`]?.message).toBeTruthy();
+    expect(zh[`role_${role}`]?.message).toMatch(/系統管理員|讀取者/);
   });
 });

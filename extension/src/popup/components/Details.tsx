@@ -6,7 +6,7 @@ import type { LicenseDetail, LicenseSummary, LicenseUsers, PrincipalView } from 
 import { useEffect, useState } from "preact/hooks";
 import { isUsable } from "../../core/attention.js";
 import { describeError } from "../../core/describe-error.js";
-import { formatCount, t } from "../../core/i18n.js";
+import { formatCount, roleNames, t } from "../../core/i18n.js";
 import { clientFor } from "../../core/session.js";
 import type { Session } from "../../core/storage.js";
 import { History } from "./History.js";
@@ -55,7 +55,7 @@ export function Details(props: {
 
   const { can, roles } = session.me;
   const assignBlocked = !can.assign
-    ? t("needAssignRole", roles.join(", ") || t("noRole"))
+    ? t("needAssignRole", roleNames(roles) || t("noRole"))
     : !isUsable(license)
       ? t("notUsable", t(`status_${license.status}`))
       : undefined;
