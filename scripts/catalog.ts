@@ -1,11 +1,10 @@
 // npm run catalog -- <command>: the operator's catalog of vendors and apps, and the vendors'
 // keys (API.md, "Catalog and purchases"). On the local database by default (the one `npm start`
 // serves; --persist-to for another), on the deployed one with --remote, through wrangler.
-import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { workerDir } from "./local-backend.ts";
+import { runWrangler } from "./local-backend.ts";
 
 const help = `npm run catalog -- <command> [options]
 
@@ -78,15 +77,10 @@ export interface Database {
 export function wranglerDatabase(where: { remote: boolean; persistTo?: string | undefined }): Database {
   return {
     query<T>(sql: string): T[] {
-      const args = ["wrangler", "d1", "execute", "DB", "--json", "--command", sql];
+      const args = ["d1", "execute", "DB", "--json", "--command", sql];
       args.push(...(where.remote ? ["--remote"] : ["--local"]));
       if (where.persistTo) args.push("--persist-to", where.persistTo);
-      const run = spawnSync("npx", args, {
-        cwd: workerDir,
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      const run = runWrangler(args, { operator: true });
       if (run.status !== 0) {
         const reason = /"text":\s*"([^"]+)"/.exec(run.stdout)?.[1] ?? (run.stderr.trim() || run.stdout.trim());
         throw new CatalogError(`The database refused it: ${reason}`);

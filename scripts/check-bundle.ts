@@ -1,12 +1,11 @@
 // CI's check of the production bundle: `wrangler deploy --dry-run` builds exactly what
 // `npm run deploy` would upload (wrangler.jsonc's main, src/index.ts), without uploading it.
 // It fails when the bundle holds anything of the local sign-in, or is over 1 MiB gzipped.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { workerDir } from "./local-backend.ts";
+import { runWrangler } from "./local-backend.ts";
 
 const limitBytes = 1024 * 1024;
 /** What only the local sign-in has: its paths, its handler's query, its schemas' names. */
@@ -14,11 +13,7 @@ const devMarkers = ["/sign-in", "/accounts", "DevSignIn", "DevAccounts", "issueS
 
 const outdir = mkdtempSync(join(tmpdir(), "appseats-bundle-"));
 try {
-  const run = spawnSync("npx", ["wrangler", "deploy", "--dry-run", "--outdir", outdir], {
-    cwd: workerDir,
-    encoding: "utf8",
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
-  });
+  const run = runWrangler(["deploy", "--dry-run", "--outdir", outdir], { operator: true });
   if (run.status !== 0) throw new Error(`wrangler deploy --dry-run failed:\n${run.stdout}\n${run.stderr}`);
   const files = readdirSync(outdir).filter((name) => name.endsWith(".js"));
   if (files.length === 0) throw new Error("wrangler deploy --dry-run wrote no bundle.");

@@ -9,17 +9,26 @@ import { demoSeedStatements } from "../worker/seed/demo.ts";
 
 export const workerDir = fileURLToPath(new URL("../worker/", import.meta.url));
 /** Wrangler from the worker's folder, telemetry off: the network is closed. */
-const wranglerEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "true", NO_COLOR: "1" };
+const operatorEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+const wranglerEnv = { ...operatorEnv, CI: process.env.CI ?? "true" };
 
 const persistArgs = (persist?: string) => (persist ? ["--persist-to", persist] : []);
 
-function wrangler(args: string[], what: string) {
-  const run = spawnSync("npx", ["wrangler", ...args], {
+/**
+ * Runs the project's wrangler in the worker's folder, telemetry off; its output is the caller's to
+ * read. `operator`: for the operator's own commands, which may need wrangler's login (not forced
+ * non-interactive as CI).
+ */
+export const runWrangler = (args: string[], { operator = false } = {}) =>
+  spawnSync("npx", ["wrangler", ...args], {
     cwd: workerDir,
-    env: wranglerEnv,
+    env: operator ? operatorEnv : wranglerEnv,
     stdio: ["ignore", "pipe", "pipe"],
     encoding: "utf8",
   });
+
+function wrangler(args: string[], what: string) {
+  const run = runWrangler(args);
   if (run.status !== 0) throw new Error(`Could not ${what}:\n${run.stdout}\n${run.stderr}`);
 }
 

@@ -10,18 +10,20 @@ import { createMiddleware } from "hono/factory";
 import { AppSeatsError, notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { documents } from "../http/openapi.js";
-import { credentialFailed, secretShape } from "../http/rate-limit.js";
+import { credentialFailed } from "../http/rate-limit.js";
 import { auditStatement } from "../licensing/audit.js";
 import { Batch, GuardFailed, guard } from "../licensing/batch.js";
 import { type ChangeContext, newId } from "../licensing/context.js";
 import { RecentCallers } from "./recent-callers.js";
-import { bearerOf, randomSecret, sha256Hex } from "./secrets.js";
+import { bearerOf, credentialShape, randomSecret, sha256Hex } from "./secrets.js";
 
 /** Provisioning tokens read `asp_…`; the demo's local ones are DEMO.md's. */
 const prefix = "asp";
 
 /** Its last use is written at most this often: a directory's initial sync sends thousands a minute. */
 const lastUseEveryMs = 60 * 1000;
+
+const provisioningTokenShape = credentialShape(prefix, "dev-scim");
 
 export async function createProvisioningToken(db: D1Database, ctx: ChangeContext) {
   const token = randomSecret(prefix);
@@ -84,7 +86,7 @@ export const authenticateProvisioning = documents(
     const bearer = await bearerOf(c);
     if (!bearer) throw unauthenticated();
     // A token of the wrong shape is refused before any lookup; every refusal counts against the address.
-    if (!secretShape(prefix, "dev-scim", c.env)(bearer.token)) return credentialFailed(c, unauthenticated());
+    if (!provisioningTokenShape(bearer.token, c.env)) return credentialFailed(c, unauthenticated());
     const recent = checkedInBatch.has(c.req.method) ? recentTokens.get(bearer.hash) : undefined;
     if (recent) {
       c.set("provisioning", { ...recent, verified: false });

@@ -18,6 +18,22 @@ export function randomSecret(prefix: string): string {
   return `${prefix}_${base64}`;
 }
 
+/** Whether a token has the shape randomSecret gives with `prefix`: anything else is refused before any lookup. */
+export function secretShape(prefix: string): (token: string) => boolean {
+  const shape = new RegExp(`^${prefix}_[A-Za-z0-9_-]{43}$`);
+  return (token) => shape.test(token);
+}
+
+/**
+ * A credential's shape: an AppSeats secret with `prefix`, or, only where the local sign-in is on,
+ * a demo credential of DEMO.md (`dev-…`). Compiled once, checked on every request.
+ */
+export function credentialShape(prefix: string, demoPrefix: string): (token: string, env: Env) => boolean {
+  const secret = secretShape(prefix);
+  const demo = new RegExp(`^${demoPrefix}-[a-z0-9-]{1,64}$`);
+  return (token, env) => secret(token) || (env.DEV_SIGN_IN === "true" && demo.test(token));
+}
+
 function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer\s+([\x21-\x7e]{1,8192})\s*$/i.exec(header ?? "");
   return match ? match[1]! : null;

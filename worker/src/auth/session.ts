@@ -1,7 +1,7 @@
 /** Local sessions: opaque tokens issued by the local sign-in, stored hashed with an expiry. */
 import type { Role } from "@appseats/shared";
 import type { AdminCaller, AdminCredential } from "./callers.js";
-import { randomSecret, sha256Hex } from "./secrets.js";
+import { randomSecret, secretShape, sha256Hex } from "./secrets.js";
 
 const prefix = "ass";
 
@@ -10,8 +10,7 @@ const liveSession = `session_tokens t JOIN users u ON u.id = t.user_id AND u.ten
   WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND u.deleted_at IS NULL AND u.account_enabled = 1`;
 
 export const sessionCredential: AdminCredential = {
-  // The shape randomSecret gives: anything else is refused before any lookup.
-  recognises: (token) => /^ass_[A-Za-z0-9_-]{43}$/.test(token),
+  recognises: secretShape(prefix),
   async verify(bearer, { env, now }) {
     const row = await env.DB.prepare(
       `SELECT u.id, u.display_name, u.user_principal_name, u.tenant_id,

@@ -3,9 +3,11 @@ import { createMiddleware } from "hono/factory";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { documents } from "../http/openapi.js";
-import { credentialFailed, secretShape } from "../http/rate-limit.js";
+import { credentialFailed } from "../http/rate-limit.js";
 import type { VendorCaller } from "./callers.js";
-import { bearerOf } from "./secrets.js";
+import { bearerOf, credentialShape } from "./secrets.js";
+
+const vendorKeyShape = credentialShape("asv", "dev-vendor");
 
 const unauthenticated = () => new AppSeatsError("Unauthenticated", "The vendor key is missing, unknown or revoked.");
 
@@ -14,7 +16,7 @@ export const authenticateVendor = documents(
     const key = await bearerOf(c);
     if (!key) throw unauthenticated();
     // A key of the wrong shape is refused before any lookup; every refusal counts against the address.
-    if (!secretShape("asv", "dev-vendor", c.env)(key.token)) return credentialFailed(c, unauthenticated());
+    if (!vendorKeyShape(key.token, c.env)) return credentialFailed(c, unauthenticated());
     const vendor = await c.env.DB.prepare(
       `SELECT v.id, v.name FROM vendor_keys k JOIN vendors v ON v.id = k.vendor_id WHERE k.key_hash = ?1`,
     )

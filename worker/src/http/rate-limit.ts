@@ -86,11 +86,3 @@ export const rateLimit = limitedBy((env) => env.RATE_LIMITER);
 
 /** A directory's provisioning token: 30,000 a minute, for an initial sync of a large directory. */
 export const provisioningRateLimit = limitedBy((env) => env.PROVISIONING_RATE_LIMITER);
-
-/**
- * What an AppSeats secret looks like: its prefix and 256 random bits in base64url (R20). The
- * demo credentials of DEMO.md (`dev-…`) are accepted only where the local sign-in is on.
- */
-export const secretShape = (prefix: string, demoPrefix: string, env: Env) => (token: string) =>
-  new RegExp(`^${prefix}_[A-Za-z0-9_-]{43}$`).test(token) ||
-  (env.DEV_SIGN_IN === "true" && new RegExp(`^${demoPrefix}-[a-z0-9-]{1,64}$`).test(token));

@@ -192,12 +192,18 @@ export const addMembers = (db: D1Database, ctx: ChangeContext, groupId: string, 
 export const removeMembers = (db: D1Database, ctx: ChangeContext, groupId: string, userIds: string[]) =>
   changeGroup(db, ctx, groupId, { removeMembers: userIds });
 
+/** A new group as stored: what a directory's create answers. */
+export interface CreatedGroup extends GroupRow {
+  external_id: string | null;
+  created_at: string;
+}
+
 /** A new group of the tenant with its members (a directory's create), audited; it is assigned to nothing yet. */
 export async function createGroup(
   db: D1Database,
   ctx: ChangeContext,
   group: { displayName: string; externalId: string | null; members: string[] },
-): Promise<string> {
+): Promise<CreatedGroup> {
   const joining = [...new Set(group.members)];
   const members = JSON.stringify(joining);
   const id = `grp_${newId()}`;
@@ -216,7 +222,7 @@ export async function createGroup(
   );
   if (joining.length > 0) membersAdded(batch, ctx, id, members);
   await commitFound(batch, ctx.tenantId, null, joining);
-  return id;
+  return { id, display_name: group.displayName, external_id: group.externalId, created_at: ctx.now };
 }
 
 /** Licenses of the members of group ?2 that no path but that group holds (JSON ?3 names it). */

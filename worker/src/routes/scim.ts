@@ -212,14 +212,11 @@ export const scimRoutes = new Hono<AppEnv>()
     async (c) => {
       const body = c.req.valid("json");
       const members = (body.members ?? []).map((m) => m.value);
-      const created = await provisioningChange(c, async (ctx) => ({
-        id: await createGroup(c.env.DB, ctx, { displayName: body.displayName, externalId: body.externalId ?? null, members }),
-        at: ctx.now,
-      }));
+      const row = await provisioningChange(c, (ctx) =>
+        createGroup(c.env.DB, ctx, { displayName: body.displayName, externalId: body.externalId ?? null, members }),
+      );
       // Created as sent: only its members' names need reading.
-      const id = created.id;
-      const row = { id, display_name: body.displayName, external_id: body.externalId ?? null, created_at: created.at };
-      const group = scimGroup(row, members.length > 0 ? await membersOf(c, id) : [], baseOf(c));
+      const group = scimGroup(row, members.length > 0 ? await membersOf(c, row.id) : [], baseOf(c));
       c.header("Location", group.meta.location);
       return scimJson(c, group, 201);
     },

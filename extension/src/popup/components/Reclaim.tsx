@@ -5,7 +5,7 @@
  * are held through groups (and which groups) — then does it in one change, audited.
  */
 import type { PrincipalView, ReclaimCandidate } from "@appseats/shared";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { describeError } from "../../core/describe-error.js";
 import { formatCount, formatDateTime, t } from "../../core/i18n.js";
 import { clientFor } from "../../core/session.js";
@@ -19,18 +19,20 @@ const reasonOf = (candidate: ReclaimCandidate) =>
 export function Reclaim(props: { session: Session; licenseId: string; version: number; onReclaim: (principals: PrincipalView[]) => void }) {
   const [candidates, setCandidates] = useState<ReclaimCandidate[]>();
   const [error, setError] = useState<string>();
-  const [loadedFor, setLoadedFor] = useState<number>();
 
   async function load() {
     try {
       setCandidates((await clientFor(props.session).reclaim(props.licenseId)).items);
-      setLoadedFor(props.version);
       setError(undefined);
     } catch (failure) {
       setError(describeError(failure));
     }
   }
-  if (candidates && loadedFor !== props.version) void load();
+  // Once opened, it is read again after every change the admin makes (props.version counts them).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a change made reads it again, not a new list.
+  useEffect(() => {
+    if (candidates) void load();
+  }, [props.version]);
 
   const direct = candidates?.filter((c) => c.direct) ?? [];
   const throughGroups = candidates?.filter((c) => !c.direct) ?? [];
