@@ -308,15 +308,24 @@ export const SubscriptionUpdate = z
   .strictObject({
     quantity: z.int().min(0).max(10_000_000).optional(),
     status: SubscriptionStatus.optional(),
+    /** The next renewal, or null when the subscription does not renew (a vendor renews it, or ends its term). */
+    renewsAt: Timestamp.nullable().optional(),
   })
-  .refine((body) => body.quantity !== undefined || body.status !== undefined, {
-    message: "give quantity, status or both",
+  .refine((body) => body.quantity !== undefined || body.status !== undefined || body.renewsAt !== undefined, {
+    message: "give quantity, status, renewsAt or several",
   })
   .meta({ id: "SubscriptionUpdate" });
 export type SubscriptionUpdate = z.infer<typeof SubscriptionUpdate>;
 
 export const VendorSubscription = z
-  .object({ id: z.string(), tenantId: z.string(), appId: z.string(), status: SubscriptionStatus, seats: Seats })
+  .object({
+    id: z.string(),
+    tenantId: z.string(),
+    appId: z.string(),
+    status: SubscriptionStatus,
+    seats: Seats,
+    renewsAt: Timestamp.nullable(),
+  })
   .meta({ id: "VendorSubscription" });
 export type VendorSubscription = z.infer<typeof VendorSubscription>;
 

@@ -1,20 +1,18 @@
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type Backend, type Browser, closeAll, openPopup, openSignedIn, screenshot, signIn, tokenFor } from "./support.js";
+import {
+  api,
+  type Backend,
+  type Browser,
+  closeAll,
+  openPopup,
+  openSignedIn,
+  screenshot,
+  sendToBackground,
+  signIn,
+  tokenFor,
+} from "./support.js";
 
 const northwind = "sub_contoso_northwind_notes";
-
-/** Sends a message to the background from an extension page, as the popup does. */
-function message(page: Page, type: string, payload: object) {
-  return page.evaluate(
-    ([t, p]) =>
-      (globalThis as unknown as { chrome: { runtime: { sendMessage: (m: object) => Promise<any> } } }).chrome.runtime.sendMessage({
-        type: t,
-        payload: p,
-      }),
-    [type, payload] as const,
-  );
-}
 
 describe("the background, as Megan Bowen", () => {
   let backend: Backend;
@@ -31,20 +29,23 @@ describe("the background, as Megan Bowen", () => {
     return body.items.find((i: { license: { id: string } }) => i.license.id === northwind)?.state ?? null;
   };
 
-  /** Whether the right-click menu has an item for this license (update fails for an item that does not exist). */
-  const hasMenuItem = (licenseId: string) =>
+  /** Whether the right-click menu has this item (update fails for an item that does not exist). */
+  const hasItem = (itemId: string) =>
     browser.worker.evaluate(async (id) => {
       const menus = (globalThis as unknown as { chrome: { contextMenus: { update: (id: string, p: object) => Promise<void> } } }).chrome
         .contextMenus;
-      return menus.update(`appseats-assign:contoso:${id}`, {}).then(
+      return menus.update(id, {}).then(
         () => true,
         () => false,
       );
-    }, licenseId);
+    }, itemId);
+  /** An app offered for assignment; `full`: shown greyed with the quantity line, not offered. */
+  const hasMenuItem = (licenseId: string) => hasItem(`appseats-assign:contoso:${licenseId}`);
+  const hasFullItem = (licenseId: string) => hasItem(`appseats-full:contoso:${licenseId}`);
 
   it("the menu offers the apps with seats available that the admin may assign", async () => {
     const page = await openPopup(browser);
-    await message(page, "refresh", {});
+    await sendToBackground(page, "refresh", {});
     expect(await hasMenuItem("sub_contoso_fabrikam_sign")).toBe(true);
     expect(await hasMenuItem(northwind)).toBe(true);
     expect(await hasMenuItem("sub_contoso_litware_chat")).toBe(true);
@@ -56,7 +57,7 @@ describe("the background, as Megan Bowen", () => {
     const page = await openPopup(browser);
     // The popup's own fetch is done (it caches what it fetched): nothing writes the cache below but the test.
     await page.getByRole("status").getByText("Up to date").waitFor();
-    await message(page, "refresh", {});
+    await sendToBackground(page, "refresh", {});
     // As if the popup had just cached Northwind Notes with no seat left (the backend still has some).
     await page.evaluate(async (id) => {
       const local = (
@@ -67,16 +68,23 @@ describe("the background, as Megan Bowen", () => {
       item.seats = { ...item.seats, assigned: item.seats.purchased, available: 0 };
       await local.set({ "summary:contoso": cached });
     }, northwind);
-    await message(page, "cacheChanged", {});
+    await sendToBackground(page, "cacheChanged", {});
     expect(await hasMenuItem(northwind)).toBe(false);
-    await message(page, "refresh", {});
+    // Full, it is still named, greyed, with who to ask for more seats.
+    expect(await hasFullItem(northwind)).toBe(true);
+    await sendToBackground(page, "refresh", {});
     expect(await hasMenuItem(northwind)).toBe(true);
+    expect(await hasFullItem(northwind)).toBe(false);
     await page.close();
   });
 
   it("the context-menu handler assigns adele@contoso.com to Northwind Notes and notifies", async () => {
     const page = await openPopup(browser);
-    const answer = await message(page, "assignSelection", { tenantId: "contoso", licenseId: northwind, selection: " adele@contoso.com " });
+    const answer = await sendToBackground(page, "assignSelection", {
+      tenantId: "contoso",
+      licenseId: northwind,
+      selection: " adele@contoso.com ",
+    });
     expect(answer).toEqual({ result: "assigned", message: "Assigned a license to Adele Vance." });
     expect(await stateOf("adele")).toBe("active");
     // The menu and badge follow: Northwind Notes has one seat left now.
@@ -89,7 +97,7 @@ describe("the background, as Megan Bowen", () => {
     const page = await openPopup(browser);
     const [window, answer] = await Promise.all([
       browser.context.waitForEvent("page"),
-      message(page, "assignSelection", { tenantId: "contoso", licenseId: northwind, selection: "Contoso User" }),
+      sendToBackground(page, "assignSelection", { tenantId: "contoso", licenseId: northwind, selection: "Contoso User" }),
     ]);
     expect(answer.result).toBe("choose");
     await window.waitForLoadState();
@@ -111,7 +119,7 @@ describe("the background, as Megan Bowen", () => {
     await backend.kill();
     await popup.getByRole("checkbox", { name: /Lidia Holloway/ }).check();
     await popup.getByRole("button", { name: "Unassign licenses (1)" }).click();
-    await popup.getByRole("dialog").getByRole("button", { name: "Unassign licenses" }).click();
+    await popup.getByRole("dialog").getByRole("button", { name: "Unassign", exact: true }).click();
     await popup.getByText("this change is saved and will be sent", { exact: false }).waitFor();
     await screenshot(popup, "offline-queued");
     const queued = await browser.worker.evaluate(async () => {
@@ -131,15 +139,15 @@ describe("the background, as Megan Bowen", () => {
     await cachedView.close();
 
     // While the backend is down, a replay keeps the change queued.
-    expect(await message(popup, "replayQueue", {})).toEqual({ outcomes: [], remaining: 1 });
+    expect(await sendToBackground(popup, "replayQueue", {})).toEqual({ outcomes: [], remaining: 1 });
 
     await backend.restart();
     expect(await stateOf("lidia")).toBe("active");
-    const [first, second] = await Promise.all([message(popup, "replayQueue", {}), message(popup, "replayQueue", {})]);
+    const [first, second] = await Promise.all([sendToBackground(popup, "replayQueue", {}), sendToBackground(popup, "replayQueue", {})]);
     expect(first.outcomes).toHaveLength(1);
     expect(first.outcomes[0].result).toBe("done");
     expect(second).toEqual(first);
-    expect(await message(popup, "replayQueue", {})).toEqual({ outcomes: [], remaining: 0 });
+    expect(await sendToBackground(popup, "replayQueue", {})).toEqual({ outcomes: [], remaining: 0 });
 
     expect(await stateOf("lidia")).toBeNull();
     const audit = await api(backend, "GET", `/api/v1/audit?licenseId=${northwind}`, megan);
@@ -216,7 +224,7 @@ describe("signing out", () => {
       await chrome.storage.session.clear();
     });
     const page = await openPopup(browser);
-    await message(page, "refresh", {});
+    await sendToBackground(page, "refresh", {});
     await page.close();
     expect(new URL(await actionPopup()).search).toBe("");
 

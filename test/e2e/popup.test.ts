@@ -3,7 +3,20 @@ import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../worker/seed/demo.ts";
-import { api, type Backend, type Browser, closeAll, openPopup, openSignedIn, pageUrl, screenshot, signIn, tokenFor } from "./support.js";
+import {
+  api,
+  type Backend,
+  type Browser,
+  closeAll,
+  openPopup,
+  openSignedIn,
+  pageUrl,
+  recordNotifications,
+  screenshot,
+  sendToBackground,
+  signIn,
+  tokenFor,
+} from "./support.js";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -58,14 +71,15 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     const popup = await openPopup(browser);
     await popup.getByRole("button", { name: /Northwind Notes/ }).click();
     await popup.getByRole("button", { name: "Assign licenses", exact: true }).click();
-    const dialog = popup.getByRole("dialog", { name: "Assign Northwind Notes" });
+    const dialog = popup.getByRole("dialog", { name: "Assign licenses" });
+    expect(await dialog.locator(".subtitle").innerText()).toBe("Northwind Notes Standard");
     const search = dialog.getByRole("combobox", { name: "Add users or groups" });
     await search.pressSequentially("adele");
     await dialog.getByRole("option", { name: /Adele Vance/ }).waitFor();
     await search.press("Enter");
     await expect(dialog.locator(".preview").getByText("Uses 1 seat(s); 0 group member(s) will wait.").waitFor()).resolves.toBeUndefined();
     await screenshot(popup, "popup-assign-preview");
-    await dialog.getByRole("button", { name: "Assign licenses", exact: true }).click();
+    await dialog.getByRole("button", { name: "Assign", exact: true }).click();
     await dialog.getByText("Assigned to 1. 1 user(s) got a seat; 0 are waiting.").waitFor();
     await dialog.getByRole("button", { name: "Close" }).click();
     expect(await holder("usr_contoso_adele")).toBe("active");
@@ -75,7 +89,7 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     await search.pressSequentially("Engineering");
     await dialog.getByRole("option", { name: /Engineering/ }).click();
     await dialog.getByText("Uses 1 seat(s); 14 group member(s) will wait.").waitFor();
-    await dialog.getByRole("button", { name: "Assign licenses", exact: true }).click();
+    await dialog.getByRole("button", { name: "Assign", exact: true }).click();
     await dialog.getByText("Assigned to 1. 1 user(s) got a seat; 14 are waiting.").waitFor();
     await dialog.getByRole("button", { name: "Close" }).click();
     const { body } = await api(backend, "GET", "/api/v1/licenses", megan);
@@ -93,7 +107,7 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     await dialog.getByText("Unassign the license from these 1?", { exact: false }).waitFor();
     await screenshot(popup, "popup-unassign-confirm");
     expect(await holder("usr_contoso_adele")).toBe("active");
-    await dialog.getByRole("button", { name: "Unassign licenses" }).click();
+    await dialog.getByRole("button", { name: "Unassign", exact: true }).click();
     await dialog.getByText("Unassigned 1. 1 seat(s) released; 1 waiting user(s) got one.").waitFor();
     await dialog.getByRole("button", { name: "Close" }).click();
     expect(await holder("usr_contoso_adele")).toBeNull();
@@ -101,22 +115,37 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     await popup.close();
   });
 
-  it("installs: the vendor's install page opens in a new tab", async () => {
+  it("installs: told first that the vendor's site installs it in the organisation, then its install page opens in a new tab", async () => {
     const popup = await openPopup(browser);
     await popup.getByRole("button", { name: /Northwind Notes/ }).click();
     // The machine has no internet: the vendor's site answers from the test, at the network layer.
     await browser.context.route("https://notes.northwind.example/**", (route) =>
       route.fulfill({ contentType: "text/html", body: "<title>Northwind install</title>" }),
     );
+    await popup.getByRole("button", { name: "Install this product" }).click();
+    const notice = popup.getByRole("dialog", { name: "Install Northwind Notes" });
+    expect(await notice.innerText()).toContain(
+      "You'll be redirected to the vendor's site (Northwind Traders) to install Northwind Notes in your organization's environment.",
+    );
+    await screenshot(popup, "popup-install-notice-en");
+    // Nothing has started yet: cancelling leaves no install behind.
+    await notice.getByRole("button", { name: "Cancel" }).click();
+    const trail = async () =>
+      (await api(backend, "GET", `/api/v1/audit?licenseId=${northwind}&limit=50`, megan)).body.items.filter(
+        (e: { action: string }) => e.action === "license.install",
+      ).length;
+    expect(await trail()).toBe(0);
+    await popup.getByRole("button", { name: "Install this product" }).click();
     const [tab] = await Promise.all([
       browser.context.waitForEvent("page"),
-      popup.getByRole("button", { name: "Install this product" }).click(),
+      notice.getByRole("button", { name: "Continue to the vendor's site" }).click(),
     ]);
     await tab.waitForURL(/notes\.northwind\.example/);
     const url = new URL(tab.url());
     expect(`${url.origin}${url.pathname}`).toBe("https://notes.northwind.example/install");
     expect(url.searchParams.get("tenant")).toBe("contoso");
     expect(url.searchParams.get("install")).toMatch(/^[\w-]{36}$/);
+    expect(await trail()).toBe(1);
     await tab.close();
     await popup.close();
   });
@@ -134,7 +163,7 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     for (let presses = 0; presses < 4 && (await focused()) !== "Assign licenses"; presses++) await popup.keyboard.press("Tab");
     expect(await focused()).toBe("Assign licenses");
     await popup.keyboard.press("Enter");
-    const dialog = popup.getByRole("dialog", { name: "Assign Fabrikam Sign" });
+    const dialog = popup.getByRole("dialog", { name: "Assign licenses" });
     await dialog.waitFor();
     expect(await popup.evaluate(() => document.activeElement?.getAttribute("role"))).toBe("combobox");
     for (let i = 0; i < 6; i++) {
@@ -243,6 +272,69 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     // Litware Chat (grace period), Northwind Notes (no seats left), Tailspin Maps (suspended).
     expect(badge).toBe("3");
   });
+  it("tells a renewal 30 days ahead: marked, counted in the badge with the people waiting, one notification with the seats used", async () => {
+    const fabrikamSign = "sub_contoso_fabrikam_sign";
+    const page = await openPopup(browser);
+    const refresh = () => sendToBackground(page, "refresh");
+    // Whatever renewal the demo has near (Litware Chat's) is told by now.
+    await refresh();
+    // Midnight (UTC) twelve days from today: the demo's own dates are relative to its seeding, this one is the test's.
+    const today = new Date();
+    const renewsAt = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 12)).toISOString();
+    expect(
+      (await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikamSign}`, demoVendorKey("fabrikam"), { renewsAt })).body.renewsAt,
+    ).toBe(renewsAt);
+    const summary = (await api(backend, "GET", "/api/v1/licenses", megan)).body.items as {
+      id: string;
+      seats: { assigned: number; purchased: number; waiting: number };
+    }[];
+    const seats = summary.find((l) => l.id === fabrikamSign)!.seats;
+    const waiting = summary.reduce((sum, l) => sum + l.seats.waiting, 0);
+
+    const made = await recordNotifications(browser);
+    await refresh();
+    const notices = await made();
+    expect(notices.map(([id]) => id)).toEqual([`renewal:contoso:${fabrikamSign}:${renewsAt}`]);
+    const day = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(renewsAt));
+    expect(notices[0]![1].title).toBe(`Fabrikam Sign renews on ${day}`);
+    const percent = Math.round((seats.assigned / seats.purchased) * 100);
+    expect(notices[0]![1].message).toBe(
+      `In 12 day(s): ${seats.assigned} of ${seats.purchased} seats are used (${percent}%). ` +
+        "To change the quantity before it renews, contact Fabrikam, Inc. (https://fabrikam.example/support).",
+    );
+    // Told once: the next refreshes say nothing more of it.
+    await refresh();
+    expect(await made()).toHaveLength(1);
+
+    // Four apps need attention now; the title says who waits and what renews (Litware Chat's, from the seed, too).
+    const action = await browser.worker.evaluate(async () => {
+      const chrome = (
+        globalThis as unknown as {
+          chrome: { action: { getBadgeText: (d: object) => Promise<string>; getTitle: (d: object) => Promise<string> } };
+        }
+      ).chrome;
+      return { badge: await chrome.action.getBadgeText({}), title: await chrome.action.getTitle({}) };
+    });
+    expect(action.badge).toBe("4");
+    expect(action.title).toBe(`AppSeats: 4 app(s) need attention · ${waiting} waiting for a seat · 2 renewal(s) within 30 days`);
+
+    // The notification opens the license's details, where the renewal and the seats used are.
+    const details = await browser.context.newPage();
+    await details.goto(pageUrl(browser, `popup.html?details=${fabrikamSign}`));
+    await details.getByRole("heading", { name: /Fabrikam Sign/ }).waitFor();
+    expect(await details.locator(".details h2").innerText()).toContain("Renews in 12 day(s)");
+    expect(await details.locator(".details .renewal").innerText()).toBe(
+      `Renews on ${day} · ${seats.assigned} of ${seats.purchased} seats used (${percent}%)`,
+    );
+    expect(await seriousViolations(details)).toEqual([]);
+    await screenshot(details, "workbench-renewal-en");
+    await details.close();
+    await page.close();
+    await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikamSign}`, demoVendorKey("fabrikam"), {
+      renewsAt: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    });
+  });
+
   it("shows a license's history, newest first, with who did it, by keyboard, clean in axe", async () => {
     const tailspin = "sub_contoso_tailspin_maps";
     await api(backend, "PUT", `/vendor/v1/subscriptions/${tailspin}`, demoVendorKey("tailspin"), { quantity: 11 });
@@ -275,14 +367,10 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
   it('a person\'s licenses, from "Licenses of …" on a selection: direct ones unassigned after confirming, group ones explained', async () => {
     const page = await openPopup(browser);
     const opened = browser.context.waitForEvent("page");
-    const answer = await page.evaluate(() =>
-      (
-        globalThis as unknown as { chrome: { runtime: { sendMessage: (m: object) => Promise<{ opened: boolean }> } } }
-      ).chrome.runtime.sendMessage({
-        type: "openPerson",
-        payload: { tenantId: "contoso", selection: " diego@contoso.com " },
-      }),
-    );
+    const answer = await sendToBackground<{ opened: boolean }>(page, "openPerson", {
+      tenantId: "contoso",
+      selection: " diego@contoso.com ",
+    });
     expect(answer.opened).toBe(true);
     const person = await opened;
     expect(new URL(person.url()).searchParams.get("person")).toBe("usr_contoso_diego");
@@ -325,12 +413,7 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     browser.context.on("request", (request) => requested.push(request.url()));
     const popup = await openPopup(browser);
     await popup.getByRole("status").getByText("Up to date").waitFor();
-    await popup.evaluate(() =>
-      (globalThis as unknown as { chrome: { runtime: { sendMessage: (m: object) => Promise<unknown> } } }).chrome.runtime.sendMessage({
-        type: "refresh",
-        payload: {},
-      }),
-    );
+    await sendToBackground(popup, "refresh");
     // The background asked the worker, which could not reach the vendor here (no network): it keeps that, and asks again tomorrow.
     const kept = await browser.worker.evaluate(async () => {
       const chrome = (globalThis as unknown as { chrome: { storage: { local: { get: (k: string) => Promise<any> } } } }).chrome;
@@ -377,7 +460,7 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
 
     await popup.getByRole("button", { name: `Reclaim ${items.length} seat(s)` }).click();
     const dialog = popup.getByRole("dialog");
-    await dialog.getByRole("button", { name: "Unassign licenses" }).click();
+    await dialog.getByRole("button", { name: "Unassign", exact: true }).click();
     await dialog.getByRole("button", { name: "Close" }).click();
     expect(await holder("usr_contoso_alex")).toBeNull();
     expect(await holder("usr_contoso_lidia")).toBeNull();
@@ -483,6 +566,59 @@ describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and 
     await popup.close();
   });
 
+  it('shows a person\'s licenses from "Licenses of …" in zh_TW', async () => {
+    const page = await openPopup(browser);
+    const opened = browser.context.waitForEvent("page");
+    await sendToBackground(page, "openPerson", { tenantId: "contoso", selection: "陳美玲" });
+    const person = await opened;
+    await person.getByRole("heading", { name: /陳美玲/ }).waitFor();
+    const licenses = person.locator(".person .holders");
+    await licenses.getByText("Litware Chat", { exact: true }).waitFor();
+    expect(await licenses.innerText()).toContain("透過 Design");
+    expect(await seriousViolations(person)).toEqual([]);
+    await screenshot(person, "workbench-person-zh_TW-dark");
+    await person.close();
+    await page.close();
+  });
+
+  it("lists the seats to reclaim in zh_TW: a disabled account held through a group", async () => {
+    const popup = await openPopup(browser);
+    await popup.getByRole("button", { name: /Litware Chat/ }).click();
+    await popup.locator("details.reclaim summary").click();
+    const list = popup.getByRole("list", { name: "可回收的席位" });
+    await list.getByRole("listitem").first().waitFor();
+    const items = await list.getByRole("listitem").allInnerTexts();
+    expect(items.find((item) => item.includes("Joni Sherman"))).toContain("帳戶已停用");
+    expect(await seriousViolations(popup)).toEqual([]);
+    await screenshot(popup, "workbench-reclaim-zh_TW-dark");
+    await popup.close();
+  });
+
+  it("tells a renewal in zh_TW: the notification and the license's renewal line", async () => {
+    const northwind = "sub_contoso_northwind_notes";
+    const today = new Date();
+    const renewsAt = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 5)).toISOString();
+    const made = await recordNotifications(browser);
+    await api(backend, "PUT", `/vendor/v1/subscriptions/${northwind}`, demoVendorKey("northwind"), { renewsAt });
+    const popup = await openPopup(browser);
+    await sendToBackground(popup, "refresh");
+    const notices = await made();
+    const day = new Intl.DateTimeFormat("zh-TW", { dateStyle: "medium", timeZone: "UTC" }).format(new Date(renewsAt));
+    const notice = notices.find(([id]) => id.includes(northwind))?.[1];
+    expect(notice?.title).toBe(`Northwind Notes 將於 ${day} 續約`);
+    expect(notice?.message).toBe(
+      "還有 5 天：已使用 5 個席位中的 3 個（60%）。若要在續約前變更數量，請洽詢 Northwind Traders（sales@northwind.example）。",
+    );
+    await popup.getByRole("button", { name: /Northwind Notes/ }).click();
+    await popup.locator(".details .renewal").waitFor();
+    expect(await popup.locator(".details h2").innerText()).toContain("5 天後續約");
+    expect(await popup.locator(".details .renewal").innerText()).toBe(`續約日期：${day} · 已使用 5 個席位中的 3 個（60%）`);
+    expect(await popup.locator(".details .eyebrow").innerText()).toBe("授權詳細資料");
+    expect(await seriousViolations(popup)).toEqual([]);
+    await screenshot(popup, "workbench-renewal-zh_TW-dark");
+    await popup.close();
+  });
+
   it("previews a CSV import in zh_TW", async () => {
     await signIn(browser, backend, "Megan Bowen");
     const popup = await openPopup(browser);
@@ -508,8 +644,13 @@ describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and 
       await popup.getByRole("option").first().waitFor();
       await search.press("Enter");
     }
-    await popup.getByText("需要 3 個席位，但只剩 2 個可用。", { exact: false }).waitFor();
-    expect(await popup.getByRole("dialog").getByRole("button", { name: "指派授權", exact: true }).isDisabled()).toBe(true);
+    const dialog = popup.getByRole("dialog", { name: "指派授權" });
+    await dialog.getByText("需要 3 個席位，但只剩 2 個可用。", { exact: false }).waitFor();
+    // The quantity line, with the vendor's contact: only the vendor adds seats (R9).
+    expect(await dialog.locator(".preview").innerText()).toContain(
+      "協力廠商應用程式授權是由應用程式廠商（Northwind Traders）所管理。請洽詢廠商（sales@northwind.example），以新增或移除授權。",
+    );
+    expect(await dialog.getByRole("button", { name: "指派", exact: true }).isDisabled()).toBe(true);
     await screenshot(popup, "popup-assign-refused-zh_TW-dark");
     await popup.close();
   });

@@ -142,3 +142,35 @@ export async function api<T = any>(
 export async function tokenFor(backend: Backend, userPrincipalName: string): Promise<string> {
   return (await api<{ token: string }>(backend, "POST", "/api/v1/dev/sign-in", undefined, { userPrincipalName })).body.token;
 }
+
+/** Sends a message to the background from an extension page, as the popup does. */
+export function sendToBackground<T = any>(page: Page, type: string, payload: object = {}): Promise<T> {
+  return page.evaluate(
+    ([t, p]) =>
+      (globalThis as unknown as { chrome: { runtime: { sendMessage: (m: object) => Promise<any> } } }).chrome.runtime.sendMessage({
+        type: t,
+        payload: p,
+      }),
+    [type, payload] as const,
+  );
+}
+
+export type MadeNotification = [id: string, options: { title: string; message: string }];
+
+/**
+ * Records the notifications the background makes from now on, each still made (Chromium shows
+ * them; headless, they cannot be seen, so their words are read here). Returns what was made.
+ */
+export async function recordNotifications(browser: Browser): Promise<() => Promise<MadeNotification[]>> {
+  await browser.worker.evaluate(() => {
+    const chrome = (globalThis as unknown as { chrome: { notifications: { create: (...args: unknown[]) => unknown } } }).chrome;
+    const made: unknown[][] = [];
+    const create = chrome.notifications.create.bind(chrome.notifications);
+    chrome.notifications.create = (...args: unknown[]) => {
+      made.push(args);
+      return create(...args);
+    };
+    Object.assign(globalThis, { notificationsMade: made });
+  });
+  return () => browser.worker.evaluate(() => (globalThis as unknown as { notificationsMade: MadeNotification[] }).notificationsMade);
+}

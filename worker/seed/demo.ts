@@ -101,6 +101,8 @@ interface DemoSubscription {
   status: string;
   users: string[];
   groups: string[];
+  /** Days from the day of seeding to the next renewal: Litware Chat's is near, so the demo shows a renewal coming. */
+  renewsInDays: number;
 }
 
 export const demoSubscriptions: DemoSubscription[] = [
@@ -113,6 +115,7 @@ export const demoSubscriptions: DemoSubscription[] = [
     status: "active",
     users: ["adele", "megan"],
     groups: ["Sales"],
+    renewsInDays: 365,
   },
   {
     id: "sub_contoso_northwind_notes",
@@ -123,6 +126,7 @@ export const demoSubscriptions: DemoSubscription[] = [
     status: "active",
     users: ["lidia", "alex", "diego"],
     groups: [],
+    renewsInDays: 180,
   },
   {
     id: "sub_contoso_tailspin_maps",
@@ -133,6 +137,7 @@ export const demoSubscriptions: DemoSubscription[] = [
     status: "suspended",
     users: [],
     groups: [],
+    renewsInDays: 90,
   },
   {
     id: "sub_contoso_litware_chat",
@@ -143,6 +148,7 @@ export const demoSubscriptions: DemoSubscription[] = [
     status: "warning",
     users: [],
     groups: ["Design"],
+    renewsInDays: 20,
   },
   {
     id: "sub_fabrikam_northwind_notes",
@@ -153,6 +159,7 @@ export const demoSubscriptions: DemoSubscription[] = [
     status: "active",
     users: ["isaiah"],
     groups: [],
+    renewsInDays: 365,
   },
 ];
 
@@ -173,7 +180,14 @@ async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export async function demoSeedStatements(): Promise<string[]> {
+/** Midnight (UTC) `days` after the day of `now`. */
+const daysAfter = (now: number, days: number) => {
+  const day = new Date(now);
+  return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + days)).toISOString();
+};
+
+/** `now` dates what is relative to the day of seeding (renewals); kept as first seeded, like every row. */
+export async function demoSeedStatements(now = Date.now()): Promise<string[]> {
   const sql: string[] = [];
   for (const tenant of demoTenants) {
     sql.push(
@@ -232,7 +246,7 @@ export async function demoSeedStatements(): Promise<string[]> {
     sql.push(
       `INSERT OR IGNORE INTO subscriptions (id, tenant_id, app_id, plan, purchased, status, renews_at, created_at, updated_at)
        VALUES (${q(sub.id)}, ${q(sub.tenant)}, ${q(`app_${sub.vendor}`)}, ${q(sub.plan)}, ${sub.purchased}, ${q(sub.status)},
-               '2027-01-05T00:00:00.000Z', ${q(at(300))}, ${q(at(300))})`,
+               ${q(daysAfter(now, sub.renewsInDays))}, ${q(at(300))}, ${q(at(300))})`,
     );
     const principals = [
       ...sub.groups.map((name) => ["group", demoGroupId(sub.tenant, name)] as const),

@@ -14,6 +14,7 @@ import { parseMenuItemId, parsePersonItemId } from "./menus.background.js";
 import { openPersonOf } from "./person-selection.background.js";
 import { replayQueue } from "./queue.background.js";
 import { refreshAlarm, refreshAll, refreshEveryMinutes, showCurrentTenant } from "./refresh.background.js";
+import { openRenewal } from "./renewals.background.js";
 
 const handlers: { [K in MessageType]: (payload: Messages[K]["request"]) => Promise<Messages[K]["response"]> } = {
   refresh: async () => {
@@ -62,6 +63,8 @@ export function startBackground() {
     const person = parsePersonItemId(info.menuItemId);
     if (person && info.selectionText) void openPersonOf({ ...person, selection: info.selectionText });
   });
+
+  browser.notifications.onClicked.addListener((id) => void openRenewal(id));
 
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
     // Only the extension's own pages may ask anything of the background.

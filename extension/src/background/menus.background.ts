@@ -1,17 +1,19 @@
 /**
  * The right-click menu on selected text: "Licenses of “%s”", and "Assign license to “%s”" with
- * one item per app that has seats available and that the admin may assign. Rebuilt whenever the
- * summary changes.
+ * one item per app that has seats available and that the admin may assign; an app that is full
+ * shows, greyed, who to ask for more (the quantity line). Rebuilt whenever the summary changes.
  */
 import type { LicenseSummary } from "@appseats/shared";
 import browser from "webextension-polyfill";
 import { isUsable } from "../core/attention.js";
 import { t } from "../core/i18n.js";
 import type { Session } from "../core/storage.js";
+import { quantityLine } from "../core/vendor.js";
 
 const parentId = "appseats-assign";
 const itemPrefix = "appseats-assign:";
 const personPrefix = "appseats-person:";
+const fullPrefix = "appseats-full:";
 
 /** The "Licenses of “…”" item's tenant, if `id` is that item's. */
 export function parsePersonItemId(id: string | number): { tenantId: string } | null {
@@ -33,6 +35,10 @@ export function parseMenuItemId(id: string | number): { tenantId: string; licens
 export const assignableApps = (session: Session | undefined, licenses: LicenseSummary[]) =>
   session?.me.can.assign ? licenses.filter((l) => isUsable(l) && l.seats.available > 0) : [];
 
+/** Usable apps the admin could assign but for the seats: told in the menu, not offered. */
+export const fullApps = (session: Session | undefined, licenses: LicenseSummary[]) =>
+  session?.me.can.assign ? licenses.filter((l) => isUsable(l) && l.seats.available === 0) : [];
+
 let rebuilding: Promise<void> = Promise.resolve();
 
 export function rebuildMenus(session: Session | undefined, licenses: LicenseSummary[]): Promise<void> {
@@ -43,13 +49,23 @@ export function rebuildMenus(session: Session | undefined, licenses: LicenseSumm
     // Any admin may look up a person's licenses; assigning needs the role and a seat.
     browser.contextMenus.create({ id: `${personPrefix}${session.me.tenant.id}`, title: t("menuLicensesOf"), contexts: ["selection"] });
     const apps = assignableApps(session, licenses);
-    if (apps.length === 0) return;
+    const full = fullApps(session, licenses);
+    if (apps.length + full.length === 0) return;
     browser.contextMenus.create({ id: parentId, title: t("menuAssignTo"), contexts: ["selection"] });
     for (const license of apps) {
       browser.contextMenus.create({
         id: menuItemId(session.me.tenant.id, license.id),
         parentId,
         title: t("menuAppItem", license.app.name, license.seats.available),
+        contexts: ["selection"],
+      });
+    }
+    for (const license of full) {
+      browser.contextMenus.create({
+        id: `${fullPrefix}${session.me.tenant.id}:${license.id}`,
+        parentId,
+        title: t("menuAppFull", license.app.name, quantityLine(license.vendor)),
+        enabled: false,
         contexts: ["selection"],
       });
     }

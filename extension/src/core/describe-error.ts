@@ -2,9 +2,11 @@
  * What went wrong, in the admin's language: known error codes are told from their code and
  * details (docs/api.md), anything else by the backend's own sentence.
  */
+import type { LicenseSummary } from "@appseats/shared";
 import { type ErrorCode, errorCodes } from "@appseats/shared/error-codes";
 import { ApiError, Unreachable } from "../api/client.js";
 import { formatCount, roleNames, t } from "./i18n.js";
+import { quantityLine } from "./vendor.js";
 
 /** The details of the API's error codes (docs/api.md) that the admin is told. */
 interface ErrorDetails {
@@ -19,13 +21,20 @@ interface ErrorDetails {
 
 const isErrorCode = (code: string): code is ErrorCode => (errorCodes as string[]).includes(code);
 
-export function describeError(error: unknown): string {
+/** What the admin was doing: the license's vendor, named with their contact when seats run out. */
+export interface ErrorContext {
+  vendor?: LicenseSummary["vendor"] | undefined;
+}
+
+export function describeError(error: unknown, context: ErrorContext = {}): string {
   if (error instanceof Unreachable) return t("unreachable");
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
   const details = error.details as ErrorDetails;
   switch (error.code) {
-    case "NotEnoughLicenses":
-      return t("error_NotEnoughLicenses", formatCount(details.needed ?? 0), formatCount(details.available ?? 0));
+    case "NotEnoughLicenses": {
+      const short = t("error_NotEnoughLicenses", formatCount(details.needed ?? 0), formatCount(details.available ?? 0));
+      return context.vendor ? `${short} ${quantityLine(context.vendor)}` : short;
+    }
     case "InheritedLicense": {
       const groups = new Set<string>(
         (details.users ?? []).flatMap((u: { viaGroups: { displayName: string }[] }) => u.viaGroups.map((g) => g.displayName)),

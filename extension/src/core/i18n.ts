@@ -7,7 +7,17 @@ import { browserApi } from "./browser-api.js";
 
 const i18n = () => browserApi().i18n;
 
-export const uiLanguage = (): string => i18n().getUILanguage();
+/**
+ * The language numbers and dates are written in: the browser's, when the text is in that
+ * language (en-GB keeps its dates), else the text's own (a service worker may be told en-US
+ * while the text is in Traditional Chinese).
+ */
+export function uiLanguage(): string {
+  const browserLanguage = i18n().getUILanguage();
+  const textLanguage = i18n().getMessage("textLocale") || browserLanguage;
+  const primary = (tag: string) => tag.toLowerCase().split(/[-_]/)[0];
+  return primary(browserLanguage) === primary(textLanguage) ? browserLanguage : textLanguage;
+}
 
 export function t(key: string, ...substitutions: (string | number)[]): string {
   const text = i18n().getMessage(key, substitutions.map(String));
@@ -39,4 +49,12 @@ let dateTimes: Intl.DateTimeFormat | undefined;
 export function formatDateTime(iso: string): string {
   dateTimes ??= new Intl.DateTimeFormat(uiLanguage(), { dateStyle: "medium", timeStyle: "short" });
   return dateTimes.format(new Date(iso));
+}
+
+let dates: Intl.DateTimeFormat | undefined;
+
+/** A day (ISO 8601) as a date in the reader's language, as UTC keeps it (renewals fall on a day, not a moment). */
+export function formatDate(iso: string): string {
+  dates ??= new Intl.DateTimeFormat(uiLanguage(), { dateStyle: "medium", timeZone: "UTC" });
+  return dates.format(new Date(iso));
 }

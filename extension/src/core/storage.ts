@@ -92,3 +92,9 @@ export const queue = {
     await queue.set([...(await queue.all()), change]);
   },
 };
+
+/** The renewals told in a notification (core/attention.ts renewalNoticeId), so each is told once. */
+export const renewalNotices = {
+  all: () => read<string[]>(browser.storage.local, "renewalNotices", []),
+  set: (ids: string[]) => browser.storage.local.set({ renewalNotices: ids }),
+};

@@ -13,6 +13,7 @@ import { AssignPane } from "./components/AssignPane.js";
 import { Details } from "./components/Details.js";
 import { Header } from "./components/Header.js";
 import { ImportPane } from "./components/ImportPane.js";
+import { InstallDialog } from "./components/Install.js";
 import { Person } from "./components/Person.js";
 import { Summary } from "./components/Summary.js";
 import { UnassignDialog } from "./components/Unassign.js";
@@ -20,19 +21,21 @@ import type { ChangeOutcome } from "./outcome.js";
 import { type Freshness, statusClass, statusText } from "./status-text.js";
 import { usePopupData } from "./usePopupData.js";
 
-// Opened from the right-click menu when a selection matched no one or several: the assign pane, prefilled.
+// Opened from the right-click menu when a selection matched no one or several: the assign pane,
+// prefilled; from a renewal's notification: the license's details; from "Licenses of": the person.
 const launch = new URLSearchParams(location.search);
 
 /** A pane over the view: for the open license, or (from a person's licenses) for the license it names. */
 type Pane =
   | { kind: "assign"; query?: string }
   | { kind: "import" }
+  | { kind: "install" }
   | { kind: "unassign"; principals: PrincipalView[]; license?: LicenseSummary }
   | null;
 
 export function App() {
   const data = usePopupData();
-  const [openId, setOpenId] = useState<string | null>(launch.get("license"));
+  const [openId, setOpenId] = useState<string | null>(launch.get("license") ?? launch.get("details"));
   const [pane, setPane] = useState<Pane>(launch.get("license") ? { kind: "assign", query: launch.get("q") ?? "" } : null);
   const [personId, setPersonId] = useState<string | null>(launch.get("person"));
   const [version, setVersion] = useState(0);
@@ -82,7 +85,7 @@ export function App() {
         });
         return { kind: "queued" };
       }
-      return { kind: "refused", message: describeError(error) };
+      return { kind: "refused", message: describeError(error, { vendor: target.vendor }) };
     }
   }
 
@@ -143,7 +146,7 @@ export function App() {
             onBack={() => setOpenId(null)}
             onAssign={() => setPane({ kind: "assign" })}
             onUnassign={(principals) => setPane({ kind: "unassign", principals })}
-            onInstall={() => void install(license)}
+            onInstall={() => setPane({ kind: "install" })}
             onOpenPerson={(userId) => setPersonId(userId)}
             onImport={() => setPane({ kind: "import" })}
           />
@@ -157,9 +160,8 @@ export function App() {
       </main>
       {license && client && pane?.kind === "assign" && (
         <AssignPane
-          appName={license.app.name}
+          license={license}
           client={client}
-          licenseId={license.id}
           initialQuery={pane.query}
           onAssign={(principals) => change("assign", license, principals, (client, body, key) => client.assign(license.id, body, key))}
           onClose={() => setPane(null)}
@@ -176,6 +178,9 @@ export function App() {
           }}
           onClose={() => setPane(null)}
         />
+      )}
+      {license && pane?.kind === "install" && (
+        <InstallDialog license={license} onContinue={() => install(license)} onClose={() => setPane(null)} />
       )}
       {pane?.kind === "unassign" && (pane.license ?? license) && (
         <UnassignDialog

@@ -7,6 +7,7 @@ import {
   call,
   changeLicense,
   contoso,
+  env,
   freshDemo,
   invariantViolations,
   licenseState,
@@ -95,13 +96,50 @@ describe("what vendors change", () => {
 
   it("a vendor's quantity and status are validated: negative, fractional or unknown values are 400 and change nothing", async () => {
     const before = await snapshot();
-    for (const body of [{ quantity: -1 }, { quantity: 2.5 }, { quantity: "7" }, { status: "paused" }, {}, { quantity: 3, extra: true }]) {
+    for (const body of [
+      { quantity: -1 },
+      { quantity: 2.5 },
+      { quantity: "7" },
+      { status: "paused" },
+      {},
+      { quantity: 3, extra: true },
+      { renewsAt: "next year" },
+      { renewsAt: 20270105 },
+    ]) {
       const answer = await setSubscription(contoso.northwindNotes, body);
       expect(answer.status, JSON.stringify(body)).toBe(400);
       expect(answer.body.error.code).toBe("InvalidRequest");
       expect(answer.body.error.details.issues.length).toBeGreaterThan(0);
     }
     expect(await snapshot()).toBe(before);
+  });
+
+  it("a vendor sets the renewal date, or clears it; admins see it on the license; audited", async () => {
+    const renewed = await setSubscription(contoso.northwindNotes, { renewsAt: "2027-03-01T00:00:00.000Z" });
+    expect(renewed.status).toBe(200);
+    expect(VendorSubscription.parse(renewed.body)).toMatchObject({ renewsAt: "2027-03-01T00:00:00.000Z", seats: { purchased: 5 } });
+    const seen = await call("GET", `/api/v1/licenses/${contoso.northwindNotes}`, { token: megan });
+    expect(seen.body.renewsAt).toBe("2027-03-01T00:00:00.000Z");
+    expect((await call("GET", `/vendor/v1/subscriptions/${contoso.northwindNotes}`, { token: northwindKey })).body.renewsAt).toBe(
+      "2027-03-01T00:00:00.000Z",
+    );
+    const audit = await env.DB.prepare(
+      `SELECT summary FROM audit_events WHERE subscription_id = ?1 AND action = 'subscription.update' ORDER BY rowid DESC`,
+    )
+      .bind(contoso.northwindNotes)
+      .first<{ summary: string }>();
+    expect(audit?.summary).toContain("→ 2027-03-01T00:00:00.000Z");
+
+    // The same date again changes nothing worth an audit event; null ends the renewals.
+    const count = async () => (await auditActions(contoso.northwindNotes)).length;
+    const events = await count();
+    await setSubscription(contoso.northwindNotes, { renewsAt: "2027-03-01T00:00:00.000Z" });
+    expect(await count()).toBe(events);
+    const ended = await setSubscription(contoso.northwindNotes, { renewsAt: null, quantity: 6 });
+    expect(ended.body).toMatchObject({ renewsAt: null, seats: { purchased: 6 } });
+    const row = await env.DB.prepare(`SELECT renews_at, purchased FROM subscriptions WHERE id = ?1`).bind(contoso.northwindNotes).first();
+    expect(row).toEqual({ renews_at: null, purchased: 6 });
+    expect((await call("GET", `/api/v1/licenses/${contoso.northwindNotes}`, { token: megan })).body.renewsAt).toBeUndefined();
   });
 
   it("usage rights: active and warning are usable; waiting, disabled and unknown users are not, and look alike", async () => {

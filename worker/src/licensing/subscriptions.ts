@@ -11,6 +11,7 @@ export interface SubscriptionRow {
   plan: string;
   status: SubscriptionStatus;
   purchased: number;
+  renews_at: string | null;
 }
 
 export interface SeatCounts {
@@ -19,7 +20,7 @@ export interface SeatCounts {
   waiting: number;
 }
 
-const subscriptionSql = `SELECT s.id, s.tenant_id, s.app_id, a.name AS app_name, s.plan, s.status, s.purchased
+const subscriptionSql = `SELECT s.id, s.tenant_id, s.app_id, a.name AS app_name, s.plan, s.status, s.purchased, s.renews_at
   FROM subscriptions s JOIN apps a ON a.id = s.app_id`;
 
 export const subscriptionStatement = (db: D1Database, tenantId: string, id: string) =>

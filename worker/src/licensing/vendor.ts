@@ -1,6 +1,6 @@
 /**
- * What vendors change and ask: the purchased quantity and status of a subscription (only the
- * vendor changes them, R9), whether a user holds a usable license, and install completion.
+ * What vendors change and ask: the purchased quantity, status and renewal date of a subscription
+ * (only the vendor changes them, R9), whether a user holds a usable license, and install completion.
  */
 import { isUsable, type SubscriptionUpdate, type UsageRights, type VendorSubscription } from "@appseats/shared";
 import { auditStatement } from "./audit.js";
@@ -30,16 +30,27 @@ export async function updateSubscription(
   const changes = [
     update.quantity !== undefined && update.quantity !== before.purchased ? `quantity ${before.purchased} → ${update.quantity}` : null,
     update.status !== undefined && update.status !== before.status ? `status ${before.status} → ${update.status}` : null,
+    update.renewsAt !== undefined && update.renewsAt !== before.renews_at
+      ? `renewal ${before.renews_at ?? "none"} → ${update.renewsAt ?? "none"}`
+      : null,
   ].filter((change): change is string => change !== null);
 
   const batch = new Batch(db);
   batch.run(
     db
       .prepare(
-        `UPDATE subscriptions SET purchased = COALESCE(?2, purchased), status = COALESCE(?3, status), updated_at = ?4
+        `UPDATE subscriptions SET purchased = COALESCE(?2, purchased), status = COALESCE(?3, status),
+                renews_at = CASE WHEN ?5 THEN ?6 ELSE renews_at END, updated_at = ?4
           WHERE id = ?1`,
       )
-      .bind(before.id, update.quantity ?? null, update.status ?? null, ctx.now),
+      .bind(
+        before.id,
+        update.quantity ?? null,
+        update.status ?? null,
+        ctx.now,
+        update.renewsAt !== undefined ? 1 : 0,
+        update.renewsAt ?? null,
+      ),
   );
   if (changes.length > 0) {
     batch.run(
@@ -52,16 +63,18 @@ export async function updateSubscription(
   }
   addFill(batch, ctx, { subscriptionId: before.id });
   const counts = batch.first<SeatCounts>(seatCountsStatement(db, before.id));
-  const after = batch.first<{ status: VendorSubscription["status"] }>(
-    db.prepare(`SELECT status FROM subscriptions WHERE id = ?1`).bind(before.id),
+  const after = batch.first<{ status: VendorSubscription["status"]; renews_at: string | null }>(
+    db.prepare(`SELECT status, renews_at FROM subscriptions WHERE id = ?1`).bind(before.id),
   );
   const committed = await batch.commit();
+  const stored = committed.get(after)!;
   return {
     id: before.id,
     tenantId: before.tenant_id,
     appId: before.app_id,
-    status: committed.get(after)!.status,
+    status: stored.status,
     seats: seatsFrom(committed.get(counts)),
+    renewsAt: stored.renews_at,
   };
 }
 
@@ -75,6 +88,7 @@ export async function vendorSubscription(db: D1Database, vendorId: string, subsc
     appId: subscription.app_id,
     status: subscription.status,
     seats: seatsFrom(counts ?? undefined),
+    renewsAt: subscription.renews_at,
   };
 }
 

@@ -49,7 +49,7 @@ export const vendorRoutes = new Hono<AppEnv>()
   )
   .put(
     "/subscriptions/:id",
-    documented({ summary: "Set purchased quantity and status", answer: VendorSubscription, errors: ["NotFound"] }),
+    documented({ summary: "Set purchased quantity, status and the renewal date", answer: VendorSubscription, errors: ["NotFound"] }),
     idempotentForVendor,
     validate("param", IdParam),
     validate("json", SubscriptionUpdate),

@@ -2,7 +2,7 @@
  * Assigning licenses: type a name and users and groups appear as you type; add several to a
  * list; a preview (dryRun) says what the assignment will do; Assign, then the result.
  */
-import type { AssignResult, DirectoryMatch, PrincipalView } from "@appseats/shared";
+import type { AssignResult, DirectoryMatch, LicenseSummary, PrincipalView } from "@appseats/shared";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, type AppSeatsClient } from "../../api/client.js";
 import { describeError } from "../../core/describe-error.js";
@@ -13,9 +13,8 @@ import { Dialog, DialogActions } from "./Dialog.js";
 type Outcome = ChangeOutcome<AssignResult>;
 
 export function AssignPane(props: {
-  appName: string;
+  license: LicenseSummary;
   client: AppSeatsClient;
-  licenseId: string;
   initialQuery?: string;
   onAssign: (principals: PrincipalView[]) => Promise<Outcome>;
   onClose: () => void;
@@ -28,7 +27,8 @@ export function AssignPane(props: {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>();
   const input = useRef<HTMLInputElement>(null);
-  const { client, licenseId } = props;
+  const { client, license } = props;
+  const licenseId = license.id;
 
   // Suggestions as the admin types, a moment after the last key.
   useEffect(() => {
@@ -53,8 +53,10 @@ export function AssignPane(props: {
     client
       .assign(licenseId, { principals, dryRun: true })
       .then((result) => setPreview({ result }))
-      .catch((error) => setPreview({ error: error instanceof ApiError ? describeError(error) : t("previewUnavailable") }));
-  }, [client, licenseId, chosen]);
+      .catch((error) =>
+        setPreview({ error: error instanceof ApiError ? describeError(error, { vendor: license.vendor }) : t("previewUnavailable") }),
+      );
+  }, [client, licenseId, license.vendor, chosen]);
 
   function add(match: DirectoryMatch) {
     const { match: _match, ...principal } = match;
@@ -86,7 +88,10 @@ export function AssignPane(props: {
   const result = outcome?.kind === "done" ? outcome.result : undefined;
   const done = outcome !== undefined && outcome.kind !== "refused";
   return (
-    <Dialog title={t("assignTitle", props.appName)} onClose={props.onClose}>
+    <Dialog title={t("assignPaneTitle")} onClose={props.onClose} describedBy="assign-app">
+      <p id="assign-app" class="subtitle">
+        {license.app.name} <span class="plan">{license.plan}</span>
+      </p>
       {!done && (
         <>
           <label for="assign-search">{t("searchLabel")}</label>
@@ -175,7 +180,7 @@ export function AssignPane(props: {
         done={done}
         onClose={props.onClose}
         action={{
-          label: busy ? t("working") : t("assignAction"),
+          label: busy ? t("working") : t("assignButton"),
           kind: "primary",
           disabled: busy || chosen.length === 0 || Boolean(preview?.error),
           onClick: () => void assign(),

@@ -4,11 +4,12 @@
  */
 import type { LicenseDetail, LicenseSummary, LicenseUsers, PrincipalView } from "@appseats/shared";
 import { useEffect, useState } from "preact/hooks";
-import { isUsable } from "../../core/attention.js";
+import { isUsable, usedPercent } from "../../core/attention.js";
 import { describeError } from "../../core/describe-error.js";
-import { formatCount, roleNames, t } from "../../core/i18n.js";
+import { formatCount, formatDate, roleNames, t } from "../../core/i18n.js";
 import { clientFor } from "../../core/session.js";
 import type { Session } from "../../core/storage.js";
+import { contactHref } from "../../core/vendor.js";
 import { History } from "./History.js";
 import { Marks } from "./Marks.js";
 import { Reclaim } from "./Reclaim.js";
@@ -75,17 +76,26 @@ export function Details(props: {
     }
   }
 
-  const contact = license.vendor.contactUrl ?? (license.vendor.contactEmail ? `mailto:${license.vendor.contactEmail}` : undefined);
+  const contact = contactHref(license.vendor);
 
   return (
-    <section class="details" aria-labelledby="details-title">
+    <section class="details" aria-labelledby="details-eyebrow details-title">
       <button type="button" class="link back" onClick={props.onBack}>
         ← {t("back")}
       </button>
+      <p id="details-eyebrow" class="eyebrow">
+        {t("detailsEyebrow")}
+      </p>
       <h2 id="details-title">
         {license.app.name} <span class="plan">{license.plan}</span> <Marks license={license} />
       </h2>
       <SeatBar seats={license.seats} />
+      {license.renewsAt && (
+        <p class="renewal">
+          {t("renewsOn", formatDate(license.renewsAt))} ·{" "}
+          {t("usedOf", formatCount(license.seats.assigned), formatCount(license.seats.purchased), formatCount(usedPercent(license)))}
+        </p>
+      )}
       <p class="vendor">
         {t("managedBy", license.vendor.name)}{" "}
         {contact && (

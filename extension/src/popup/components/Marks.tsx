@@ -1,18 +1,34 @@
-/** The marks a license can carry: in its grace period, suspended, over-assigned, low on seats. */
+/** The marks a license can carry: grace period, suspended, over-assigned, low on seats, people waiting, renewal near. */
 import type { LicenseSummary } from "@appseats/shared";
-import { marksOf } from "../../core/attention.js";
+import { daysToRenewal, type Mark, marksOf } from "../../core/attention.js";
 import { formatCount, t } from "../../core/i18n.js";
 
+function markText(mark: Mark, license: LicenseSummary, now: number): string {
+  switch (mark) {
+    case "over":
+      return t("markOver", formatCount(license.seats.overBy));
+    case "suspended":
+      return t(`status_${license.status}`);
+    case "warning":
+      return t("status_warning");
+    case "low":
+      return t("markLow");
+    case "waiting":
+      return t("markWaiting");
+    case "renewal": {
+      const days = daysToRenewal(license, now) ?? 0;
+      return days === 0 ? t("markRenewalToday") : t("markRenewal", formatCount(days));
+    }
+  }
+}
+
 export function Marks({ license }: { license: LicenseSummary }) {
+  const now = Date.now();
   return (
     <>
-      {marksOf(license).map((mark) => (
+      {marksOf(license, now).map((mark) => (
         <span key={mark} class={`mark mark-${mark}`}>
-          {mark === "over"
-            ? t("markOver", formatCount(license.seats.overBy))
-            : mark === "suspended"
-              ? t(`status_${license.status}`)
-              : t(mark === "warning" ? "status_warning" : "markLow")}
+          {markText(mark, license, now)}
         </span>
       ))}
     </>

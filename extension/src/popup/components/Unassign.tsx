@@ -56,7 +56,7 @@ export function UnassignDialog(props: {
         done={done}
         onClose={props.onClose}
         action={{
-          label: busy ? t("working") : t("unassignAction"),
+          label: busy ? t("working") : t("unassignButton"),
           kind: "danger",
           disabled: busy,
           autofocus: true,
