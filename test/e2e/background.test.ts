@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoVendorKey } from "../../worker/seed/demo.ts";
 import {
   api,
   type Backend,
@@ -90,6 +91,26 @@ describe("the background, as Megan Bowen", () => {
     // The menu and badge follow: Northwind Notes has one seat left now.
     const { body } = await api(backend, "GET", "/api/v1/licenses", megan);
     expect(body.items.find((l: { id: string }) => l.id === northwind).seats.available).toBe(1);
+    await page.close();
+  });
+
+  it("when seats ran out since the menu was built, the refusal names the vendor and how to reach them", async () => {
+    const vendor = demoVendorKey("northwind");
+    const { body } = await api(backend, "GET", `/vendor/v1/subscriptions/${northwind}`, vendor);
+    await api(backend, "PUT", `/vendor/v1/subscriptions/${northwind}`, vendor, { quantity: body.seats.assigned });
+    const page = await openPopup(browser);
+    const answer = await sendToBackground(page, "assignSelection", {
+      tenantId: "contoso",
+      licenseId: northwind,
+      selection: "ben@contoso.com",
+    });
+    expect(answer.result).toBe("failed");
+    expect(answer.message).toBe(
+      "This needs 1 seat(s) but only 0 are available. Unassign someone, or ask the vendor for more. " +
+        "Third-party app licenses are managed by the app vendor (Northwind Traders). Contact the vendor (sales@northwind.example) to add or remove licenses.",
+    );
+    expect(await stateOf("ben")).toBeNull();
+    await api(backend, "PUT", `/vendor/v1/subscriptions/${northwind}`, vendor, { quantity: body.seats.purchased });
     await page.close();
   });
 

@@ -127,6 +127,7 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     expect(await notice.innerText()).toContain(
       "You'll be redirected to the vendor's site (Northwind Traders) to install Northwind Notes in your organization's environment.",
     );
+    expect(await seriousViolations(popup)).toEqual([]);
     await screenshot(popup, "popup-install-notice-en");
     // Nothing has started yet: cancelling leaves no install behind.
     await notice.getByRole("button", { name: "Cancel" }).click();

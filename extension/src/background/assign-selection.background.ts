@@ -9,7 +9,7 @@ import { t } from "../core/i18n.js";
 import type { Messages } from "../core/messages.js";
 import { looksLikeAddress, resolveSelection, selectionQuery } from "../core/resolve.js";
 import { liveSessions, withSession } from "../core/session.js";
-import { settings } from "../core/storage.js";
+import { settings, summaries } from "../core/storage.js";
 import { notify } from "./notify.background.js";
 import { refreshAll } from "./refresh.background.js";
 
@@ -40,7 +40,11 @@ export async function assignSelection({ tenantId, licenseId, selection }: Reques
     return done("assigned", message);
   } catch (error) {
     if (error instanceof Unreachable) return done("failed", t("notifyUnreachable"));
-    if (error instanceof ApiError) return done("failed", describeError(error));
+    if (error instanceof ApiError) {
+      // Seats ran out since the menu was built: the quantity line says who adds them.
+      const license = (await summaries.get(tenantId))?.summary.items.find((l) => l.id === licenseId);
+      return done("failed", describeError(error, { vendor: license?.vendor }));
+    }
     throw error;
   }
 }
