@@ -4,13 +4,11 @@
  */
 import type { LicenseSummary } from "@appseats/shared";
 import browser from "webextension-polyfill";
-import { daysToRenewal, renewalNoticeId, renewsSoon, usedPercent } from "../core/attention.js";
+import { daysToRenewal, renewalNoticeId, renewalNoticePrefix, renewsSoon, usedPercent } from "../core/attention.js";
 import { formatCount, formatDate, t } from "../core/i18n.js";
 import { renewalNotices, settings } from "../core/storage.js";
 import { vendorWithContact } from "../core/vendor.js";
 import { notify } from "./notify.background.js";
-
-const noticePrefix = "renewal:";
 
 export function renewalNotice(license: LicenseSummary, now: number): { title: string; message: string } {
   const { assigned, purchased } = license.seats;
@@ -33,7 +31,7 @@ export function renewalNotice(license: LicenseSummary, now: number): { title: st
  */
 export async function noticeRenewals(tenants: { tenantId: string; licenses: LicenseSummary[] }[], now = Date.now()): Promise<void> {
   const told = new Set(await renewalNotices.all());
-  const ofOthers = [...told].filter((id) => !tenants.some(({ tenantId }) => id.startsWith(`${noticePrefix}${tenantId}:`)));
+  const ofOthers = [...told].filter((id) => !tenants.some(({ tenantId }) => id.startsWith(`${renewalNoticePrefix}${tenantId}:`)));
   const near = tenants.flatMap(({ tenantId, licenses }) =>
     licenses.filter((l) => renewsSoon(l, now)).map((license) => ({ id: renewalNoticeId(tenantId, license), license })),
   );
@@ -47,8 +45,8 @@ export async function noticeRenewals(tenants: { tenantId: string; licenses: Lice
 
 /** A renewal's notification, clicked: its license opens in a window of its own, in its tenant. */
 export async function openRenewal(notificationId: string): Promise<void> {
-  if (!notificationId.startsWith(noticePrefix)) return;
-  const [tenantId, licenseId] = notificationId.slice(noticePrefix.length).split(":");
+  if (!notificationId.startsWith(renewalNoticePrefix)) return;
+  const [tenantId, licenseId] = notificationId.slice(renewalNoticePrefix.length).split(":");
   if (!tenantId || !licenseId) return;
   await settings.update({ lastTenantId: tenantId });
   const url = browser.runtime.getURL(`popup.html?details=${encodeURIComponent(licenseId)}`);

@@ -62,7 +62,9 @@ export function attentionOf(licenses: LicenseSummary[], now: number): Attention 
 export const usedPercent = (license: LicenseSummary): number =>
   license.seats.purchased === 0 ? 0 : Math.round((license.seats.assigned / license.seats.purchased) * 100);
 
+export const renewalNoticePrefix = "renewal:";
 /** A renewal told once: per tenant, license and renewal date (a new date is a new renewal). */
-export const renewalNoticeId = (tenantId: string, license: LicenseSummary) => `renewal:${tenantId}:${license.id}:${license.renewsAt}`;
+export const renewalNoticeId = (tenantId: string, license: LicenseSummary) =>
+  `${renewalNoticePrefix}${tenantId}:${license.id}:${license.renewsAt}`;
 
 export const isUsable = (license: LicenseSummary) => statusIsUsable(license.status);
