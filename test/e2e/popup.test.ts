@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoVendorKey } from "../../worker/seed/demo.ts";
+import { daysAfter, demoVendorKey } from "../../worker/seed/demo.ts";
 import {
   api,
   type Backend,
@@ -294,8 +294,7 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     // Whatever renewal the demo has near (Litware Chat's) is told by now.
     await refresh();
     // Midnight (UTC) twelve days from today: the demo's own dates are relative to its seeding, this one is the test's.
-    const today = new Date();
-    const renewsAt = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 12)).toISOString();
+    const renewsAt = daysAfter(Date.now(), 12);
     expect(
       (await api(backend, "PUT", `/vendor/v1/subscriptions/${fabrikamSign}`, demoVendorKey("fabrikam"), { renewsAt })).body.renewsAt,
     ).toBe(renewsAt);
@@ -603,8 +602,7 @@ describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and 
 
   it("tells a renewal in zh_TW: the notification and the license's renewal line", async () => {
     const northwind = "sub_contoso_northwind_notes";
-    const today = new Date();
-    const renewsAt = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 5)).toISOString();
+    const renewsAt = daysAfter(Date.now(), 5);
     const made = await recordNotifications(browser);
     await api(backend, "PUT", `/vendor/v1/subscriptions/${northwind}`, demoVendorKey("northwind"), { renewsAt });
     const popup = await openPopup(browser);

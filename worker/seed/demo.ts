@@ -180,8 +180,8 @@ async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Midnight (UTC) `days` after the day of `now`. */
-const daysAfter = (now: number, days: number) => {
+/** Midnight (UTC) `days` after the day of `now`: the day a renewal falls. */
+export const daysAfter = (now: number, days: number) => {
   const day = new Date(now);
   return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + days)).toISOString();
 };

@@ -7,6 +7,7 @@
 import type { AssignRequest, ErrorBody, UnassignRequest } from "@appseats/shared";
 import { type ClientResponse, hc } from "hono/client";
 import type { AppType } from "../../../worker/src/local.js";
+import { base64Of } from "../core/icons.js";
 
 export class ApiError extends Error {
   constructor(
@@ -28,7 +29,11 @@ export class Unreachable extends Error {
 /** Lists ask for the largest page the API gives. */
 const page = { limit: "200" };
 
-import { base64Of } from "../core/icons.js";
+/** An answer with the error shape as ApiError; one without it (a proxy's page) as Internal, with its status text. */
+async function refusal(response: Response | ClientResponse<unknown>): Promise<ApiError> {
+  const error = ((await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined)?.error;
+  return new ApiError(response.status, error?.code ?? "Internal", error?.message ?? response.statusText, error?.details);
+}
 
 const withKey = (idempotencyKey: string | undefined) => (idempotencyKey ? { headers: { "idempotency-key": idempotencyKey } } : undefined);
 
@@ -42,18 +47,21 @@ export class AppSeatsClient {
     this.#api = hc<AppType>(backendUrl, { headers: token ? { authorization: `Bearer ${token}` } : {} }).api.v1;
   }
 
-  /** The answer's JSON, or ApiError with the error body's code; Unreachable when the request got no answer. */
-  async #answer<T>(request: () => Promise<ClientResponse<T>>): Promise<T> {
-    let response: ClientResponse<T>;
+  /** The answer, whatever its status; Unreachable when the request got none. */
+  async #send<R extends Response | ClientResponse<unknown>>(request: () => Promise<R>): Promise<R> {
     try {
-      response = await request();
+      return await request();
     } catch {
       throw new Unreachable(this.backendUrl);
     }
+  }
+
+  /** The answer's JSON, or ApiError with the error body's code; Unreachable when the request got no answer. */
+  async #answer<T>(request: () => Promise<ClientResponse<T>>): Promise<T> {
+    const response = await this.#send(request);
     if (response.status === 204) return undefined as T;
     if (response.ok) return response.json() as Promise<T>;
-    const error = ((await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined)?.error;
-    throw new ApiError(response.status, error?.code ?? "Internal", error?.message ?? response.statusText, error?.details);
+    throw await refusal(response);
   }
 
   me = () => this.#answer(() => this.#api.me.$get());
@@ -71,20 +79,11 @@ export class AppSeatsClient {
     this.#answer(() => this.#api.licenses[":id"].import.preview.$post({ param: { id: licenseId }, json: { names } }));
   /** The license's holders as CSV (the worker's export.csv), as text. */
   exportCsv = async (licenseId: string): Promise<string> => {
-    let response: Response;
-    try {
-      response = await this.#api.licenses[":id"]["export.csv"].$get({ param: { id: licenseId } });
-    } catch {
-      throw new Unreachable(this.backendUrl);
-    }
-    if (!response.ok) {
-      const error = ((await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined)?.error;
-      throw new ApiError(response.status, error?.code ?? "Internal", error?.message ?? response.statusText, error?.details);
-    }
+    const response = await this.#send(() => this.#api.licenses[":id"]["export.csv"].$get({ param: { id: licenseId } }));
+    if (!response.ok) throw await refusal(response);
     return response.text();
   };
-  reclaim = (licenseId: string) =>
-    this.#answer(() => this.#api.licenses[":id"].reclaim.$get({ param: { id: licenseId }, query: { limit: "200" } }));
+  reclaim = (licenseId: string) => this.#answer(() => this.#api.licenses[":id"].reclaim.$get({ param: { id: licenseId }, query: page }));
   history = (licenseId: string, cursor?: string) =>
     this.#answer(() => this.#api.audit.$get({ query: { licenseId, limit: "20", ...(cursor ? { cursor } : {}) } }));
   install = (id: string) => this.#answer(() => this.#api.licenses[":id"].install.$post({ param: { id } }));
@@ -96,12 +95,7 @@ export class AppSeatsClient {
   revokeProvisioningToken = (id: string) => this.#answer(() => this.#api.provisioning.tokens[":id"].$delete({ param: { id } }));
   /** An app's icon as a data: URL, served by the worker (core/icons.ts); null when it has none to give. */
   icon = async (appId: string): Promise<string | null> => {
-    let response: Response;
-    try {
-      response = await this.#api.apps[":id"].icon.$get({ param: { id: appId } });
-    } catch {
-      throw new Unreachable(this.backendUrl);
-    }
+    const response = await this.#send(() => this.#api.apps[":id"].icon.$get({ param: { id: appId } }));
     const type = response.headers.get("content-type") ?? "";
     if (!response.ok || !type.startsWith("image/")) return null;
     return `data:${type};base64,${base64Of(new Uint8Array(await response.arrayBuffer()))}`;

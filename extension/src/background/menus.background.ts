@@ -32,12 +32,11 @@ export function parseMenuItemId(id: string | number): { tenantId: string; licens
   return tenantId && rest.length > 0 ? { tenantId, licenseId: rest.join(":") } : null;
 }
 
-export const assignableApps = (session: Session | undefined, licenses: LicenseSummary[]) =>
-  session?.me.can.assign ? licenses.filter((l) => isUsable(l) && l.seats.available > 0) : [];
-
-/** Usable apps the admin could assign but for the seats: told in the menu, not offered. */
-export const fullApps = (session: Session | undefined, licenses: LicenseSummary[]) =>
-  session?.me.can.assign ? licenses.filter((l) => isUsable(l) && l.seats.available === 0) : [];
+/** The usable apps an admin who may assign is offered (seats left), and those told full. */
+function menuApps(session: Session, licenses: LicenseSummary[]) {
+  const usable = session.me.can.assign ? licenses.filter(isUsable) : [];
+  return { offered: usable.filter((l) => l.seats.available > 0), full: usable.filter((l) => l.seats.available === 0) };
+}
 
 let rebuilding: Promise<void> = Promise.resolve();
 
@@ -48,11 +47,10 @@ export function rebuildMenus(session: Session | undefined, licenses: LicenseSumm
     if (!session) return;
     // Any admin may look up a person's licenses; assigning needs the role and a seat.
     browser.contextMenus.create({ id: `${personPrefix}${session.me.tenant.id}`, title: t("menuLicensesOf"), contexts: ["selection"] });
-    const apps = assignableApps(session, licenses);
-    const full = fullApps(session, licenses);
-    if (apps.length + full.length === 0) return;
+    const { offered, full } = menuApps(session, licenses);
+    if (offered.length + full.length === 0) return;
     browser.contextMenus.create({ id: parentId, title: t("menuAssignTo"), contexts: ["selection"] });
-    for (const license of apps) {
+    for (const license of offered) {
       browser.contextMenus.create({
         id: menuItemId(session.me.tenant.id, license.id),
         parentId,

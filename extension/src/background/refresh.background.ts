@@ -55,7 +55,7 @@ async function keepIcons(session: Session, apps: { id: string; iconUrl?: string 
 }
 
 /** The badge's title: how many apps need attention, how many people wait for a seat, how many renewals are near. */
-export function badgeTitle(attention: Attention): string {
+function badgeTitle(attention: Attention): string {
   if (attention.apps === 0) return t("actionTitle");
   return [
     t("badgeTitle", formatCount(attention.apps)),

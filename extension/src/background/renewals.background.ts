@@ -6,9 +6,10 @@ import type { LicenseSummary } from "@appseats/shared";
 import browser from "webextension-polyfill";
 import { daysToRenewal, renewalNoticeId, renewalNoticePrefix, renewsSoon, usedPercent } from "../core/attention.js";
 import { formatCount, formatDate, t } from "../core/i18n.js";
-import { renewalNotices, settings } from "../core/storage.js";
+import { renewalNotices } from "../core/storage.js";
 import { vendorWithContact } from "../core/vendor.js";
 import { notify } from "./notify.background.js";
+import { openPopupWindow } from "./selection.background.js";
 
 export function renewalNotice(license: LicenseSummary, now: number): { title: string; message: string } {
   const { assigned, purchased } = license.seats;
@@ -48,8 +49,6 @@ export async function openRenewal(notificationId: string): Promise<void> {
   if (!notificationId.startsWith(renewalNoticePrefix)) return;
   const [tenantId, licenseId] = notificationId.slice(renewalNoticePrefix.length).split(":");
   if (!tenantId || !licenseId) return;
-  await settings.update({ lastTenantId: tenantId });
-  const url = browser.runtime.getURL(`popup.html?details=${encodeURIComponent(licenseId)}`);
-  await browser.windows.create({ url, type: "popup", width: 420, height: 640 });
+  await openPopupWindow(tenantId, { details: licenseId });
   await browser.notifications.clear(notificationId);
 }

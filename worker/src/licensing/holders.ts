@@ -74,6 +74,8 @@ export async function licenseHolders(db: D1Database, tenantId: string, subscript
 interface CandidateRow extends HolderRow {
   reason: ReclaimReason;
   last_asked_at: string | null;
+  rank: number;
+  idle_from: string;
 }
 
 /**
@@ -103,13 +105,13 @@ export async function reclaimCandidates(
                 COALESCE(MAX(c.last_asked_at, l.since), l.since) AS idle_from
            FROM licenses l JOIN users u ON u.id = l.user_id
            LEFT JOIN usage_checks c ON c.subscription_id = l.subscription_id AND c.user_id = l.user_id
-          WHERE l.subscription_id = ?1 AND l.state = 'active'
-            AND (u.account_enabled = 0 OR COALESCE(MAX(c.last_asked_at, l.since), l.since) <= ?2))
-        WHERE ?3 IS NULL OR (rank, idle_from, seq) > (?3, ?4, ?5)
+          WHERE l.subscription_id = ?1 AND l.state = 'active')
+        WHERE (account_enabled = 0 OR idle_from <= ?2)
+          AND (?3 IS NULL OR (rank, idle_from, seq) > (?3, ?4, ?5))
         ORDER BY rank, idle_from, seq LIMIT ?6`,
     )
     .bind(subscription.id, idleSince, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, query.limit + 1)
-    .all<CandidateRow & { rank: number; idle_from: string }>();
+    .all<CandidateRow>();
   return pageOf(
     results,
     query.limit,
