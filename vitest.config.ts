@@ -17,6 +17,8 @@ export default defineConfig({
                 // Entra ID sign-in, against the test authority of test/worker/entra.ts.
                 ENTRA_CLIENT_ID: "5a1e5ea7-0000-4000-8000-00000000c11d",
                 ENTRA_AUTHORITY: "https://login.test",
+                // Another application allowed to ask for AppSeats tokens (their azp).
+                ENTRA_ALLOWED_CLIENT_IDS: "0ff1ce00-0000-4000-8000-00000000a11d, 0ff1ce00-0000-4000-8000-00000000b22e",
                 TEST_MIGRATIONS: await readD1Migrations("./worker/migrations"),
               },
             },

@@ -1,10 +1,15 @@
 // npm run catalog -- <command>: the operator's catalog of vendors and apps, and the vendors'
 // keys (API.md, "Catalog and purchases"). On the local database by default (the one `npm start`
-// serves; --persist-to for another), on the deployed one with --remote, through wrangler.
+// serves; --persist-to for another), on the deployed one with --remote, through wrangler's D1
+// binding (getPlatformProxy): every value reaches SQL as a bound parameter, never as SQL text.
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { hasControlCharacters, noControlCharacters } from "@appseats/shared";
+import { experimental_readRawConfig, getPlatformProxy } from "wrangler";
 import { z } from "zod";
-import { runWrangler } from "./local-backend.ts";
+import { workerDir } from "./local-backend.ts";
 
 const help = `npm run catalog -- <command> [options]
 
@@ -41,7 +46,12 @@ const HttpsUrl = z
   .max(2048)
   .refine((url) => new URL(url).protocol === "https:", "must be an https address");
 const Email = z.email().max(320);
-const Name = z.string().trim().min(1).max(200);
+const Name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((name) => !hasControlCharacters(name), noControlCharacters);
 const Id = z.string().regex(/^[a-z0-9_-]{3,64}$/, "must be 3 to 64 lower-case letters, digits, - or _");
 
 export class CatalogError extends Error {}
@@ -51,9 +61,6 @@ const valid = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
   if (!parsed.success) throw new CatalogError(`${what} ${parsed.error.issues[0]?.message ?? "is not valid"}.`);
   return parsed.data;
 };
-
-/** An SQL string literal; values are validated first, and quoting makes any text safe. */
-const text = (value: string | null | undefined) => (value === null || value === undefined ? "NULL" : `'${value.replaceAll("'", "''")}'`);
 
 const slug = (name: string) =>
   name
@@ -69,69 +76,143 @@ export function newVendorKey() {
   return { key, hash: createHash("sha256").update(key).digest("hex"), id: `vk_${randomBytes(8).toString("hex")}` };
 }
 
-export interface Database {
-  query<T = Record<string, unknown>>(sql: string): T[];
+type Value = string | number | null;
+
+/** What the catalog uses of wrangler's D1 binding. */
+interface BoundStatement {
+  bind(...values: Value[]): BoundStatement;
+  all<T>(): Promise<{ results: T[] }>;
+}
+interface D1Binding {
+  prepare(sql: string): BoundStatement;
+  batch(statements: BoundStatement[]): Promise<unknown[]>;
+}
+/** One SQL statement and the values bound to its numbered parameters. */
+export interface Statement {
+  sql: string;
+  params?: Value[];
 }
 
-/** Runs SQL through `wrangler d1 execute`: local (optionally in a folder of its own) or remote. */
-export function wranglerDatabase(where: { remote: boolean; persistTo?: string | undefined }): Database {
-  return {
-    query<T>(sql: string): T[] {
-      const args = ["d1", "execute", "DB", "--json", "--command", sql];
-      args.push(...(where.remote ? ["--remote"] : ["--local"]));
-      if (where.persistTo) args.push("--persist-to", where.persistTo);
-      const run = runWrangler(args, { operator: true });
-      if (run.status !== 0) {
-        const reason = /"text":\s*"([^"]+)"/.exec(run.stdout)?.[1] ?? (run.stderr.trim() || run.stdout.trim());
-        throw new CatalogError(`The database refused it: ${reason}`);
-      }
-      const results = JSON.parse(run.stdout) as { results: T[] }[];
-      return results.flatMap((r) => r.results ?? []);
-    },
-  };
+/** The catalog's database: reads, and changes made of several statements applied all or none. */
+export interface Database {
+  all<T = Record<string, unknown>>(sql: string, ...params: Value[]): Promise<T[]>;
+  change(...statements: Statement[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The D1 database through wrangler's own binding: the local one (optionally in a folder of its
+ * own) or, with `remote`, the deployed one (wrangler asks for its login).
+ */
+export async function d1Database(where: { remote: boolean; persistTo?: string | undefined }): Promise<Database> {
+  const configDir = where.remote ? mkdtempSync(join(workerDir, ".wrangler-catalog-")) : undefined;
+  let configPath = join(workerDir, "wrangler.jsonc");
+  if (configDir) {
+    // The same database, marked remote: getPlatformProxy then binds the deployed one.
+    const { rawConfig } = experimental_readRawConfig({ config: configPath });
+    configPath = join(configDir, "wrangler.json");
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        name: rawConfig.name,
+        compatibility_date: rawConfig.compatibility_date,
+        d1_databases: (rawConfig.d1_databases ?? []).map((database: object) => ({ ...database, remote: true })),
+      }),
+    );
+  }
+  try {
+    const proxy = await getPlatformProxy<{ DB: D1Binding }>({
+      configPath,
+      envFiles: [],
+      persist: where.remote ? false : { path: join(where.persistTo ?? join(workerDir, ".wrangler", "state"), "v3") },
+      remoteBindings: where.remote,
+    });
+    const db = proxy.env.DB;
+    const prepared = ({ sql, params = [] }: Statement) => db.prepare(sql).bind(...params);
+    return {
+      async all<T>(sql: string, ...params: Value[]) {
+        return (await refused(prepared({ sql, params }).all<T>())).results;
+      },
+      async change(...statements: Statement[]) {
+        await refused(db.batch(statements.map(prepared)));
+      },
+      async close() {
+        await proxy.dispose();
+        if (configDir) rmSync(configDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** A database's refusal, told as the catalog's own error. */
+async function refused<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw new CatalogError(`The database refused it: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 type Options = Record<string, string | boolean | undefined>;
 const option = (options: Options, name: string) => (typeof options[name] === "string" ? (options[name] as string) : undefined);
 
-function exists(db: Database, table: "vendors" | "apps", id: string) {
-  return db.query(`SELECT 1 AS found FROM ${table} WHERE id = ${text(id)}`).length > 0;
+async function exists(db: Database, table: "vendors" | "apps", id: string) {
+  return (await db.all(`SELECT 1 AS found FROM ${table} WHERE id = ?1`, id)).length > 0;
+}
+
+/** The cut-off of the audit's retention purge: a date or a time, not in the future. */
+function purgeCutoff(before: string | undefined, now: Date): string {
+  const cutoff = new Date(valid(z.iso.datetime().or(z.iso.date()), before, "--before")).toISOString();
+  if (cutoff > now.toISOString()) {
+    throw new CatalogError(
+      `--before ${before} is in the future: the purge removes only events older than a past date. Nothing was removed.`,
+    );
+  }
+  return cutoff;
 }
 
 /** Runs one command; returns what to print. */
-export function runCommand(db: Database, words: string[], options: Options): string {
+export async function runCommand(db: Database, words: string[], options: Options, now = new Date()): Promise<string> {
   const [noun, verb, ...rest] = words;
   const command = `${noun ?? ""} ${verb ?? ""}`.trim();
   switch (command) {
     case "vendor add": {
       const name = valid(Name, option(options, "name"), "--name");
       const id = valid(Id, option(options, "id") ?? `ven_${slug(name)}`, "--id");
-      const contactUrl = option(options, "contact-url") && valid(HttpsUrl, option(options, "contact-url"), "--contact-url");
-      const contactEmail = option(options, "contact-email") && valid(Email, option(options, "contact-email"), "--contact-email");
-      if (exists(db, "vendors", id)) throw new CatalogError(`A vendor ${id} exists already: choose another --id.`);
+      const contactUrl = option(options, "contact-url") ? valid(HttpsUrl, option(options, "contact-url"), "--contact-url") : null;
+      const contactEmail = option(options, "contact-email") ? valid(Email, option(options, "contact-email"), "--contact-email") : null;
+      if (await exists(db, "vendors", id)) throw new CatalogError(`A vendor ${id} exists already: choose another --id.`);
       const key = newVendorKey();
-      db.query(
-        `INSERT INTO vendors (id, name, contact_url, contact_email) VALUES (${text(id)}, ${text(name)}, ${text(contactUrl)}, ${text(contactEmail)});
-         INSERT INTO vendor_keys (key_hash, vendor_id, created_at, id) VALUES (${text(key.hash)}, ${text(id)}, ${text(new Date().toISOString())}, ${text(key.id)});`,
+      await db.change(
+        {
+          sql: `INSERT INTO vendors (id, name, contact_url, contact_email) VALUES (?1, ?2, ?3, ?4)`,
+          params: [id, name, contactUrl, contactEmail],
+        },
+        {
+          sql: `INSERT INTO vendor_keys (key_hash, vendor_id, created_at, id) VALUES (?1, ?2, ?3, ?4)`,
+          params: [key.hash, id, now.toISOString(), key.id],
+        },
       );
       return `Added the vendor ${id}.\nvendor id: ${id}\nkey id:    ${key.id}\nkey:       ${key.key}\nGive the key to the vendor now: it is not shown again.`;
     }
     case "vendor set": {
       const id = valid(Id, words[2], "The vendor id");
-      if (!exists(db, "vendors", id)) throw new CatalogError(`There is no vendor ${id}.`);
-      const sets = [
-        option(options, "name") !== undefined && `name = ${text(valid(Name, option(options, "name"), "--name"))}`,
-        option(options, "contact-url") !== undefined &&
-          `contact_url = ${text(valid(HttpsUrl, option(options, "contact-url"), "--contact-url"))}`,
-        option(options, "contact-email") !== undefined &&
-          `contact_email = ${text(valid(Email, option(options, "contact-email"), "--contact-email"))}`,
-      ].filter(Boolean);
+      if (!(await exists(db, "vendors", id))) throw new CatalogError(`There is no vendor ${id}.`);
+      const columns: [string, string, z.ZodType<string>][] = [
+        ["name", "name", Name],
+        ["contact-url", "contact_url", HttpsUrl],
+        ["contact-email", "contact_email", Email],
+      ];
+      const sets = changedColumns(columns, options);
       if (sets.length === 0) throw new CatalogError("Say what to change: --name, --contact-url or --contact-email.");
-      db.query(`UPDATE vendors SET ${sets.join(", ")} WHERE id = ${text(id)}`);
+      await db.change(updateOf("vendors", id, sets));
       return `Changed the vendor ${id}.`;
     }
     case "vendor list": {
-      const rows = db.query<{ id: string; name: string; keys: number; apps: number }>(
+      const rows = await db.all<{ id: string; name: string; keys: number; apps: number }>(
         `SELECT v.id, v.name, (SELECT COUNT(*) FROM vendor_keys k WHERE k.vendor_id = v.id) AS keys,
                 (SELECT COUNT(*) FROM apps a WHERE a.vendor_id = v.id) AS apps FROM vendors v ORDER BY v.id`,
       );
@@ -141,28 +222,31 @@ export function runCommand(db: Database, words: string[], options: Options): str
       const [action, target] = rest;
       if (action === "rotate") {
         const vendorId = valid(Id, target, "The vendor id");
-        if (!exists(db, "vendors", vendorId)) throw new CatalogError(`There is no vendor ${vendorId}.`);
+        if (!(await exists(db, "vendors", vendorId))) throw new CatalogError(`There is no vendor ${vendorId}.`);
         const key = newVendorKey();
-        const revokeOthers = options["keep-old"]
-          ? ""
-          : `DELETE FROM vendor_keys WHERE vendor_id = ${text(vendorId)} AND id <> ${text(key.id)};`;
-        db.query(
-          `INSERT INTO vendor_keys (key_hash, vendor_id, created_at, id) VALUES (${text(key.hash)}, ${text(vendorId)}, ${text(new Date().toISOString())}, ${text(key.id)});
-           ${revokeOthers}`,
+        await db.change(
+          {
+            sql: `INSERT INTO vendor_keys (key_hash, vendor_id, created_at, id) VALUES (?1, ?2, ?3, ?4)`,
+            params: [key.hash, vendorId, now.toISOString(), key.id],
+          },
+          ...(options["keep-old"]
+            ? []
+            : [{ sql: `DELETE FROM vendor_keys WHERE vendor_id = ?1 AND id <> ?2`, params: [vendorId, key.id] }]),
         );
         return `A new key for ${vendorId}${options["keep-old"] ? " (its other keys still work)" : "; its other keys stopped working"}.\nkey id: ${key.id}\nkey:    ${key.key}\nGive the key to the vendor now: it is not shown again.`;
       }
       if (action === "revoke") {
         const keyId = valid(z.string().regex(/^vk_[a-z0-9]{1,32}$/, "must be a key id (vk_…)"), target, "The key id");
-        const found = db.query(`SELECT vendor_id FROM vendor_keys WHERE id = ${text(keyId)}`);
+        const found = await db.all(`SELECT vendor_id FROM vendor_keys WHERE id = ?1`, keyId);
         if (found.length === 0) throw new CatalogError(`There is no key ${keyId}.`);
-        db.query(`DELETE FROM vendor_keys WHERE id = ${text(keyId)}`);
+        await db.change({ sql: `DELETE FROM vendor_keys WHERE id = ?1`, params: [keyId] });
         return `Revoked the key ${keyId}: it stopped working.`;
       }
       if (action === "list") {
         const vendorId = valid(Id, target, "The vendor id");
-        const rows = db.query<{ id: string; created_at: string }>(
-          `SELECT id, created_at FROM vendor_keys WHERE vendor_id = ${text(vendorId)} ORDER BY created_at`,
+        const rows = await db.all<{ id: string; created_at: string }>(
+          `SELECT id, created_at FROM vendor_keys WHERE vendor_id = ?1 ORDER BY created_at`,
+          vendorId,
         );
         return rows.map((r) => `${r.id}\tissued ${r.created_at}`).join("\n") || `${vendorId} has no keys.`;
       }
@@ -173,21 +257,25 @@ export function runCommand(db: Database, words: string[], options: Options): str
       const name = valid(Name, option(options, "name"), "--name");
       const publisher = valid(Name, option(options, "publisher"), "--publisher");
       const installUrl = valid(HttpsUrl, option(options, "install-url"), "--install-url");
-      const iconUrl = option(options, "icon-url") && valid(HttpsUrl, option(options, "icon-url"), "--icon-url");
-      const contactUrl = option(options, "contact-url") && valid(HttpsUrl, option(options, "contact-url"), "--contact-url");
-      const contactEmail = option(options, "contact-email") && valid(Email, option(options, "contact-email"), "--contact-email");
+      const optional = (flag: string, schema: z.ZodType<string>) =>
+        option(options, flag) ? valid(schema, option(options, flag), `--${flag}`) : null;
+      const iconUrl = optional("icon-url", HttpsUrl);
+      const contactUrl = optional("contact-url", HttpsUrl);
+      const contactEmail = optional("contact-email", Email);
       const id = valid(Id, option(options, "id") ?? `app_${slug(name)}`, "--id");
-      if (!exists(db, "vendors", vendorId)) throw new CatalogError(`There is no vendor ${vendorId}: add it first (vendor add).`);
-      if (exists(db, "apps", id)) throw new CatalogError(`An app ${id} exists already: choose another --id, or change it with app set.`);
-      db.query(
-        `INSERT INTO apps (id, vendor_id, name, publisher, icon_url, install_url, contact_url, contact_email)
-         VALUES (${[id, vendorId, name, publisher, iconUrl, installUrl, contactUrl, contactEmail].map(text).join(", ")})`,
-      );
+      if (!(await exists(db, "vendors", vendorId))) throw new CatalogError(`There is no vendor ${vendorId}: add it first (vendor add).`);
+      if (await exists(db, "apps", id))
+        throw new CatalogError(`An app ${id} exists already: choose another --id, or change it with app set.`);
+      await db.change({
+        sql: `INSERT INTO apps (id, vendor_id, name, publisher, icon_url, install_url, contact_url, contact_email)
+              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`,
+        params: [id, vendorId, name, publisher, iconUrl, installUrl, contactUrl, contactEmail],
+      });
       return `Added the app ${id}.\napp id: ${id}`;
     }
     case "app set": {
       const id = valid(Id, words[2], "The app id");
-      if (!exists(db, "apps", id)) throw new CatalogError(`There is no app ${id}.`);
+      if (!(await exists(db, "apps", id))) throw new CatalogError(`There is no app ${id}.`);
       const columns: [string, string, z.ZodType<string>][] = [
         ["name", "name", Name],
         ["publisher", "publisher", Name],
@@ -196,27 +284,25 @@ export function runCommand(db: Database, words: string[], options: Options): str
         ["contact-url", "contact_url", HttpsUrl],
         ["contact-email", "contact_email", Email],
       ];
-      const sets = columns
-        .filter(([flag]) => option(options, flag) !== undefined)
-        .map(([flag, column, schema]) => `${column} = ${text(valid(schema, option(options, flag), `--${flag}`))}`);
+      const sets = changedColumns(columns, options);
       if (sets.length === 0) throw new CatalogError(`Say what to change: ${columns.map(([flag]) => `--${flag}`).join(", ")}.`);
-      db.query(`UPDATE apps SET ${sets.join(", ")} WHERE id = ${text(id)}`);
+      await db.change(updateOf("apps", id, sets));
       return `Changed the app ${id}.`;
     }
     case "app list": {
-      const rows = db.query<{ id: string; name: string; vendor_id: string; install_url: string }>(
+      const rows = await db.all<{ id: string; name: string; vendor_id: string; install_url: string }>(
         `SELECT id, name, vendor_id, install_url FROM apps ORDER BY id`,
       );
       return rows.map((r) => `${r.id}\t${r.name}\t${r.vendor_id}\t${r.install_url}`).join("\n") || "No apps yet.";
     }
     case "audit purge": {
-      const before = valid(z.iso.datetime().or(z.iso.date()), option(options, "before"), "--before");
-      const cutoff = new Date(before).toISOString();
-      const [counted] = db.query<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_events WHERE at < ${text(cutoff)}`);
-      db.query(
-        `INSERT INTO audit_purge (id, before) VALUES (1, ${text(cutoff)});
-         DELETE FROM audit_events WHERE at < ${text(cutoff)};
-         DELETE FROM audit_purge;`,
+      const cutoff = purgeCutoff(option(options, "before"), now);
+      const [counted] = await db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_events WHERE at < ?1`, cutoff);
+      // The append-only trigger lets an event go only while audit_purge names a later cut-off (migration 0008).
+      await db.change(
+        { sql: `INSERT INTO audit_purge (id, before) VALUES (1, ?1)`, params: [cutoff] },
+        { sql: `DELETE FROM audit_events WHERE at < ?1`, params: [cutoff] },
+        { sql: `DELETE FROM audit_purge` },
       );
       return `Removed ${counted?.n ?? 0} audit event(s) older than ${cutoff}.`;
     }
@@ -225,7 +311,19 @@ export function runCommand(db: Database, words: string[], options: Options): str
   }
 }
 
-function main(argv: string[]) {
+/** The columns a `set` command changes: [column, validated value] for each flag given. */
+const changedColumns = (columns: [string, string, z.ZodType<string>][], options: Options): [string, string][] =>
+  columns
+    .filter(([flag]) => option(options, flag) !== undefined)
+    .map(([flag, column, schema]) => [column, valid(schema, option(options, flag), `--${flag}`)]);
+
+/** An UPDATE of a row's columns; the column names are the command's own, every value a parameter. */
+const updateOf = (table: "vendors" | "apps", id: string, sets: [string, string][]): Statement => ({
+  sql: `UPDATE ${table} SET ${sets.map(([column], i) => `${column} = ?${i + 2}`).join(", ")} WHERE id = ?1`,
+  params: [id, ...sets.map(([, value]) => value)],
+});
+
+async function main(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -249,15 +347,17 @@ function main(argv: string[]) {
     console.log(help);
     return;
   }
-  const db = wranglerDatabase({ remote: values.remote === true, persistTo: values["persist-to"] ?? process.env.APPSEATS_PERSIST });
-  console.log(runCommand(db, positionals, values));
+  const db = await d1Database({ remote: values.remote === true, persistTo: values["persist-to"] ?? process.env.APPSEATS_PERSIST });
+  try {
+    console.log(await runCommand(db, positionals, values));
+  } finally {
+    await db.close();
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  try {
-    main(process.argv.slice(2));
-  } catch (error) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(error instanceof CatalogError || (error instanceof Error && error.name === "TypeError") ? error.message : error);
     process.exit(1);
-  }
+  });
 }

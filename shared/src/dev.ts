@@ -4,8 +4,9 @@
  */
 import { z } from "zod";
 import { Role } from "./roles.ts";
+import { plainText } from "./schemas.ts";
 
-export const DevSignInRequest = z.strictObject({ userPrincipalName: z.string().trim().min(3).max(320) }).meta({ id: "DevSignInRequest" });
+export const DevSignInRequest = z.strictObject({ userPrincipalName: plainText(320).min(3) }).meta({ id: "DevSignInRequest" });
 export const DevSignInResult = z.object({ token: z.string(), expiresAt: z.iso.datetime() }).meta({ id: "DevSignInResult" });
 export type DevSignInResult = z.infer<typeof DevSignInResult>;
 

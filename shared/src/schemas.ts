@@ -7,7 +7,25 @@ import { z } from "zod";
 import { Role } from "./roles.ts";
 import { Seats, SubscriptionStatus } from "./seats.ts";
 
-const Id = z.string().trim().min(1, "must not be empty").max(128, "must be at most 128 characters");
+/**
+ * C0 and C1 control characters and DEL (NUL among them): part of no name, id or search. Text from
+ * outside that holds one is refused with 400 wherever it comes in (API.md, "Trust under real
+ * sign-in"), before it reaches SQL, where it would be a bound parameter anyway.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
+export const hasControlCharacters = (text: string) => controlCharacters.test(text);
+export const noControlCharacters = "must not contain control characters";
+
+/** Text from outside: trimmed, at most `max` characters, no control character. */
+export const plainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .refine((text) => !hasControlCharacters(text), noControlCharacters);
+
+const Id = plainText(128).min(1, "must not be empty");
 const Timestamp = z.iso.datetime();
 
 // ---- Principals -------------------------------------------------------------------------
@@ -90,7 +108,7 @@ export const AssignmentView = z
   .meta({ id: "AssignmentView" });
 export type AssignmentView = z.infer<typeof AssignmentView>;
 
-export const LicenseDetailQuery = ListQuery.extend({ q: z.string().trim().max(200).optional() });
+export const LicenseDetailQuery = ListQuery.extend({ q: plainText(200).optional() });
 export const LicenseDetail = LicenseSummary.extend({ assignments: page(AssignmentView) }).meta({
   id: "LicenseDetail",
 });
@@ -101,7 +119,7 @@ export type LicenseState = z.infer<typeof LicenseState>;
 
 export const LicenseUsersQuery = ListQuery.extend({
   state: LicenseState.optional(),
-  q: z.string().trim().max(200).optional(),
+  q: plainText(200).optional(),
 });
 export const LicensedUser = z
   .object({
@@ -161,7 +179,7 @@ export type InstallResult = z.infer<typeof InstallResult>;
 // ---- Directory ------------------------------------------------------------------------------
 
 export const DirectorySearchQuery = z.object({
-  q: z.string().trim().min(1, "type at least one character").max(200),
+  q: plainText(200).min(1, "type at least one character"),
   type: z.enum(["user", "group", "all"]).default("all"),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
@@ -193,7 +211,7 @@ export const maxImportRows = 5_000;
 
 /** The names of a CSV import, in its rows' order: user principal names or e-mail addresses. */
 export const ImportPreviewRequest = z
-  .strictObject({ names: z.array(z.string().trim().max(320)).min(1).max(maxImportRows) })
+  .strictObject({ names: z.array(plainText(320)).min(1).max(maxImportRows) })
   .meta({ id: "ImportPreviewRequest" });
 export type ImportPreviewRequest = z.infer<typeof ImportPreviewRequest>;
 
@@ -259,6 +277,7 @@ export const auditActions = [
   "directory.group.update",
   "directory.group.delete",
   "tenant.onboard",
+  "tenant.domain.add",
   "provisioning.token.create",
   "provisioning.token.revoke",
   "subscription.create",
@@ -344,7 +363,7 @@ export const Purchase = z
       }),
     ]),
     appId: Id,
-    plan: z.string().trim().min(1).max(100),
+    plan: plainText(100).min(1),
     quantity: z.int().min(0).max(10_000_000),
     status: SubscriptionStatus.optional(),
     renewsAt: Timestamp.optional(),
@@ -362,7 +381,7 @@ export const VendorSubscriptionsPage = page(PurchasedSubscription.extend({ renew
 });
 export type VendorSubscriptionsPage = z.infer<typeof VendorSubscriptionsPage>;
 
-export const UsageRightsQuery = z.object({ user: z.string().trim().min(1, "name a user").max(320) });
+export const UsageRightsQuery = z.object({ user: plainText(320).min(1, "name a user") });
 export const UsageRights = z
   .object({ userId: z.string(), state: z.enum(["active", "warning", "suspended", "inactive"]) })
   .meta({ id: "UsageRights" });
@@ -383,14 +402,26 @@ export type AuthConfig = z.infer<typeof AuthConfig>;
 
 // ---- Directory sync (SCIM provisioning tokens) ------------------------------------------------
 
+/** How long a new provisioning token lives, in days (API.md, "Provisioning tokens expire"). */
+export const provisioningTokenDays = { min: 1, max: 730, default: 365 } as const;
+/** The options page tells a GlobalAdmin of a token this many days before it expires. */
+export const provisioningTokenWarningDays = 30;
+
+export const ProvisioningTokenRequest = z
+  .strictObject({
+    expiresInDays: z.int().min(provisioningTokenDays.min).max(provisioningTokenDays.max).default(provisioningTokenDays.default),
+  })
+  .meta({ id: "ProvisioningTokenRequest" });
+export type ProvisioningTokenRequest = z.infer<typeof ProvisioningTokenRequest>;
+
 /** A provisioning token as listed: never the token itself, which is shown once, when created. */
 export const ProvisioningToken = z
-  .object({ id: z.string(), createdAt: Timestamp, lastUsedAt: Timestamp.nullable() })
+  .object({ id: z.string(), createdAt: Timestamp, expiresAt: Timestamp, lastUsedAt: Timestamp.nullable() })
   .meta({ id: "ProvisioningToken" });
 export type ProvisioningToken = z.infer<typeof ProvisioningToken>;
 
 export const ProvisioningTokenCreated = z
-  .object({ id: z.string(), token: z.string(), createdAt: Timestamp, scimBaseUrl: z.url() })
+  .object({ id: z.string(), token: z.string(), createdAt: Timestamp, expiresAt: Timestamp, scimBaseUrl: z.url() })
   .meta({ id: "ProvisioningTokenCreated" });
 export type ProvisioningTokenCreated = z.infer<typeof ProvisioningTokenCreated>;
 

@@ -150,4 +150,29 @@ describe("npm run catalog", () => {
     expect(query<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_purge`)[0]!.n).toBe(0);
     expect(catalog("audit", "purge", "--before", "last week").status).toBe(1);
   }, 60_000);
+
+  it("audit purge refuses a date in the future and deletes nothing", () => {
+    const count = () => query<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_events`)[0]!.n;
+    const before = count();
+    expect(before).toBeGreaterThan(0);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    for (const date of ["2999-01-01", tomorrow]) {
+      const refused = catalog("audit", "purge", "--before", date);
+      expect(refused.status).toBe(1);
+      expect(refused.err).toContain("is in the future");
+      expect(refused.err).toContain("Nothing was removed");
+    }
+    expect(count()).toBe(before);
+  }, 60_000);
+
+  it("names with control characters are refused; nothing is stored", () => {
+    const vendors = () => query<{ n: number }>(`SELECT COUNT(*) AS n FROM vendors`)[0]!.n;
+    const before = vendors();
+    for (const name of ["Bad\u0001Name", "Bad\u007fName", "Tab\tName"]) {
+      const refused = catalog("vendor", "add", "--name", name);
+      expect(refused.status).toBe(1);
+      expect(refused.err).toContain("--name must not contain control characters");
+    }
+    expect(vendors()).toBe(before);
+  }, 60_000);
 });

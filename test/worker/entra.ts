@@ -78,6 +78,7 @@ export function claimsFor(
     sub: `sub-${oidOf(upn)}`,
     ver: "2.0",
     scp: "access_as_user",
+    azp: clientId,
     wids: roles.map(widOf),
     preferred_username: upn,
     name,

@@ -137,6 +137,7 @@ export async function snapshot(): Promise<string> {
     "installs",
     "tenants",
     "tenant_domains",
+    "last_seen_roles",
   ];
   const parts = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)));
   return JSON.stringify(parts.map((p) => p.results));

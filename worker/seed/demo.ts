@@ -226,8 +226,10 @@ export async function demoSeedStatements(now = Date.now()): Promise<string[]> {
   for (const tenant of demoTenants) {
     const admin = tenant.users.find((user) => user.role === "GlobalAdmin")!;
     sql.push(
-      `INSERT OR IGNORE INTO provisioning_tokens (id, tenant_id, token_hash, created_at, created_by)
-       VALUES (${q(`prv_${tenant.id}_dev`)}, ${q(tenant.id)}, ${q(await sha256Hex(demoProvisioningToken(tenant.id)))}, ${q(at(0))}, ${q(demoUserId(tenant.id, admin.upn))})`,
+      // The demo token lives a year from the day of seeding (an older seed's is renewed).
+      `INSERT INTO provisioning_tokens (id, tenant_id, token_hash, created_at, created_by, expires_at)
+       VALUES (${q(`prv_${tenant.id}_dev`)}, ${q(tenant.id)}, ${q(await sha256Hex(demoProvisioningToken(tenant.id)))}, ${q(at(0))}, ${q(demoUserId(tenant.id, admin.upn))}, ${q(daysAfter(now, 365))})
+       ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE provisioning_tokens.expires_at < excluded.expires_at`,
     );
   }
   for (const vendor of vendors) {

@@ -91,7 +91,8 @@ export class AppSeatsClient {
   authConfig = () => this.#answer(() => this.#api.auth.config.$get());
   signOut = () => this.#answer(() => this.#api.session.$delete());
   provisioningTokens = () => this.#answer(() => this.#api.provisioning.tokens.$get());
-  createProvisioningToken = () => this.#answer(() => this.#api.provisioning.tokens.$post());
+  createProvisioningToken = (expiresInDays?: number) =>
+    this.#answer(() => this.#api.provisioning.tokens.$post({ json: expiresInDays === undefined ? {} : { expiresInDays } }));
   revokeProvisioningToken = (id: string) => this.#answer(() => this.#api.provisioning.tokens[":id"].$delete({ param: { id } }));
   /** An app's icon as a data: URL, served by the worker (core/icons.ts); null when it has none to give. */
   icon = async (appId: string): Promise<string | null> => {

@@ -164,11 +164,48 @@ export async function accessMatrix({ http, checks, backend }: Suite) {
       await expect(`${kind} token ${route.name}`, 401, route.method, route.path("own", 0), token, route.body?.("own"));
   }
 
+  const megan = await entra.tokenFor("megan@contoso.com");
   // Another organisation's admin, signed in with Microsoft, reaches nothing of Contoso's.
   const pradeep = await entra.tokenFor("pradeep@fabrikam.com");
   for (const route of routes.filter((r) => r.takesId && r.capability !== "directory")) {
     await expect(`Fabrikam's admin (entra) ${route.name}`, 404, route.method, route.path("own", 0), pradeep, route.body?.("own"));
   }
+
+  // Account protections with Entra ID callers (API.md, "Roles last seen"): Nestor is a Global
+  // Administrator known only from Entra ID (no stored role); his roles of his last sign-in protect him.
+  const globalAdminWid = "62e90394-69f5-4237-9190-012177145e10";
+  const entraOnly = (upn: string, changes: Record<string, unknown> = {}) =>
+    entra.tokenFor("megan@contoso.com", { preferred_username: upn, name: upn, oid: crypto.randomUUID(), ...changes });
+  const nestor = await entraOnly("nestor@contoso.com", { wids: [globalAdminWid] });
+  const nestorId = (await http.call("GET", "/api/v1/me", { token: nestor })).body.user.id as string;
+  const alex = await entra.tokenFor("alex@contoso.com");
+  await expect("UserAdmin (entra) disables a GlobalAdmin known from Entra", 403, "PATCH", `/api/v1/directory/users/${nestorId}`, alex, {
+    accountEnabled: false,
+  });
+  await expect("UserAdmin (entra) deletes a GlobalAdmin known from Entra", 403, "DELETE", `/api/v1/directory/users/${nestorId}`, alex);
+  await expect("GlobalAdmin (entra) disables their own account", 409, "PATCH", `/api/v1/directory/users/${nestorId}`, nestor, {
+    accountEnabled: false,
+  });
+  await expect("GlobalAdmin (entra) deletes their own account", 409, "DELETE", `/api/v1/directory/users/${nestorId}`, nestor);
+  await expect("GlobalAdmin (entra) enables a GlobalAdmin known from Entra", 200, "PATCH", `/api/v1/directory/users/${nestorId}`, megan, {
+    accountEnabled: true,
+  });
+  // An organisation whose only Global Administrator is known from Entra ID: SCIM cannot remove them.
+  const tid = crypto.randomUUID();
+  const onlyAdmin = await entraOnly("admin@woodgrove.example", { tid, iss: `${entra.authority}/${tid}/v2.0`, wids: [globalAdminWid] });
+  const onlyAdminId = (await http.call("GET", "/api/v1/me", { token: onlyAdmin })).body.user.id as string;
+  const woodgroveScim = (await http.call("POST", "/api/v1/provisioning/tokens", { token: onlyAdmin, body: {} })).body.token as string;
+  await expect("SCIM disables the only GlobalAdmin, known from Entra", 409, "PATCH", `/scim/v2/Users/${onlyAdminId}`, woodgroveScim, {
+    Operations: [{ op: "Replace", path: "active", value: "False" }],
+  });
+  await expect("SCIM deletes the only GlobalAdmin, known from Entra", 409, "DELETE", `/scim/v2/Users/${onlyAdminId}`, woodgroveScim);
+  await expect(
+    "a token requested by another application (azp)",
+    401,
+    "GET",
+    "/api/v1/me",
+    await entra.tokenFor("megan@contoso.com", { azp: crypto.randomUUID() }),
+  );
 
   // SCIM: a provisioning token reaches its own tenant's users only; no other credential reaches SCIM (R19).
   const scimOwn = demoProvisioningToken("contoso");

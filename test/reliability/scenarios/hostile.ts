@@ -20,10 +20,19 @@ const nasty = [
   "a".repeat(400),
   "%00",
   "\\u0000",
+  // Control characters themselves: a NUL, other C0 characters, DEL, a C1 character.
+  "Sales\u0000",
+  "a\u0001b",
+  "\u001b[31mred",
+  "x\u007fy",
+  "line\u0085next",
   "<script>alert(1)</script>",
   "usr_fabrikam_isaiah",
   "sub_fabrikam_northwind_notes",
 ];
+
+/** Text made mostly of control characters, with a quote and letters among them. */
+const controlText = fc.string({ unit: fc.constantFrom("\u0000", "\u0001", "\u001f", "\u007f", "\u0085", "'", "a"), maxLength: 12 });
 
 const id = fc.oneof(
   fc.constantFrom(...Object.values(subscriptions), relUser(1), relUser(599), crowd(3), "usr_contoso_adele", "grp_contoso_sales"),
@@ -55,6 +64,11 @@ const body = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ userIds: fc.array(id, { maxLength: 5 }), accountEnabled: fc.anything() }, { requiredKeys: [] }) },
   { weight: 1, arbitrary: fc.record({ userPrincipalName: fc.oneof(fc.constantFrom(...nasty), fc.emailAddress()) }) },
+  // A CSV import's names: addresses, nasty text, control characters.
+  {
+    weight: 1,
+    arbitrary: fc.record({ names: fc.array(fc.oneof(fc.emailAddress(), fc.constantFrom(...nasty), controlText), { maxLength: 6 }) }),
+  },
   // What a SCIM client sends, and sends wrong: PatchOps, users and groups with every type mixed up.
   {
     weight: 2,
@@ -76,7 +90,7 @@ const body = fc.oneof(
               ),
               fc.string({ maxLength: 40 }),
             ),
-            value: fc.oneof(fc.anything(), fc.array(fc.record({ value: id })), fc.constantFrom("True", "False")),
+            value: fc.oneof(fc.anything(), fc.array(fc.record({ value: id })), fc.constantFrom("True", "False"), controlText),
           },
           { requiredKeys: ["op"] },
         ),
@@ -89,7 +103,9 @@ const body = fc.oneof(
     arbitrary: fc.record(
       {
         userName: fc.oneof(fc.constantFrom(...nasty), fc.emailAddress(), fc.integer()),
-        displayName: fc.oneof(fc.string({ maxLength: 300 }), fc.anything()),
+        displayName: fc.oneof(fc.string({ maxLength: 300 }), fc.anything(), controlText, fc.constantFrom(...nasty)),
+        externalId: fc.oneof(controlText, fc.string({ maxLength: 20 })),
+        name: fc.record({ givenName: fc.oneof(controlText, fc.string()), familyName: controlText }, { requiredKeys: [] }),
         active: fc.oneof(fc.boolean(), fc.string({ maxLength: 6 })),
         emails: fc.anything(),
         members: fc.array(fc.record({ value: id }), { maxLength: 5 }),
@@ -125,7 +141,7 @@ const scimFilters = [
 ];
 const query = fc.dictionary(
   fc.constantFrom("q", "limit", "cursor", "state", "type", "licenseId", "user", "filter", "startIndex", "count", "excludedAttributes"),
-  fc.oneof(fc.constantFrom(...nasty, ...scimFilters), fc.string({ maxLength: 20 }), fc.integer().map(String)),
+  fc.oneof(fc.constantFrom(...nasty, ...scimFilters), fc.string({ maxLength: 20 }), fc.integer().map(String), controlText),
   { maxKeys: 3 },
 );
 
@@ -139,6 +155,7 @@ const routes: { method: string; path: (id: string) => string; body?: boolean }[]
   { method: "POST", path: (i) => `/api/v1/licenses/${i}/assign`, body: true },
   { method: "POST", path: (i) => `/api/v1/licenses/${i}/unassign`, body: true },
   { method: "POST", path: (i) => `/api/v1/licenses/${i}/install` },
+  { method: "POST", path: (i) => `/api/v1/licenses/${i}/import/preview`, body: true },
   { method: "GET", path: () => "/api/v1/directory/search" },
   { method: "POST", path: (i) => `/api/v1/directory/groups/${i}/members`, body: true },
   { method: "POST", path: (i) => `/api/v1/directory/groups/${i}/members/remove`, body: true },

@@ -36,7 +36,12 @@ describe("provisioning tokens", () => {
     const listed = await call("GET", "/api/v1/provisioning/tokens", { token: megan });
     expect(listed.body.scimBaseUrl).toBe("http://appseats.test/scim/v2");
     const mine = listed.body.items.find((t: { id: string }) => t.id === answer.body.id);
-    expect(mine).toEqual({ id: answer.body.id, createdAt: answer.body.createdAt, lastUsedAt: expect.any(String) });
+    expect(mine).toEqual({
+      id: answer.body.id,
+      createdAt: answer.body.createdAt,
+      expiresAt: answer.body.expiresAt,
+      lastUsedAt: expect.any(String),
+    });
     expect(JSON.stringify(listed.body)).not.toContain(answer.body.token);
   });
 

@@ -80,6 +80,21 @@ describe("credentials that fail count against their address", () => {
     expect((await from(address, randomSecret("asv"), "/vendor/v1/subscriptions/sub_x")).status).toBe(429);
   });
 
+  it("an IPv6 client is counted by its /64: 130 failures from addresses of one /64 get 429 past 100", async () => {
+    await clearOfMinuteBoundary();
+    const prefix = `2001:db8:${(++addresses).toString(16)}:7`;
+    const statuses: number[] = [];
+    for (let i = 1; i <= 130; i++) {
+      const address = `${prefix}:${i.toString(16)}:${(i * 7).toString(16)}::${(i * 13).toString(16)}`;
+      statuses.push((await from(address, randomSecret("ass"))).status);
+    }
+    expect(statuses.slice(0, 100).every((status) => status === 401)).toBe(true);
+    expect(statuses.slice(100).every((status) => status === 429)).toBe(true);
+    // Another /64 is not held back.
+    const megan = await as("megan@contoso.com");
+    expect((await from(`2001:db8:${(++addresses).toString(16)}:7::1`, megan)).status).toBe(200);
+  });
+
   it("another address is not held back by one that floods", async () => {
     await clearOfMinuteBoundary();
     const flooding = newAddress();

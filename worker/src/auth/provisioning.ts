@@ -25,29 +25,33 @@ const lastUseEveryMs = 60 * 1000;
 
 const provisioningTokenShape = credentialShape(prefix, "dev-scim");
 
-export async function createProvisioningToken(db: D1Database, ctx: ChangeContext) {
+/** A new token of the tenant that works for `expiresInDays` days. */
+export async function createProvisioningToken(db: D1Database, ctx: ChangeContext, expiresInDays: number) {
   const token = randomSecret(prefix);
   const id = `prv_${newId()}`;
+  const expiresAt = new Date(Date.parse(ctx.now) + expiresInDays * 86_400_000).toISOString();
   const batch = new Batch(db);
   batch.run(
     db
-      .prepare(`INSERT INTO provisioning_tokens (id, tenant_id, token_hash, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5)`)
-      .bind(id, ctx.tenantId, await sha256Hex(token), ctx.now, ctx.actor.id),
+      .prepare(
+        `INSERT INTO provisioning_tokens (id, tenant_id, token_hash, created_at, created_by, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)`,
+      )
+      .bind(id, ctx.tenantId, await sha256Hex(token), ctx.now, ctx.actor.id, expiresAt),
     auditStatement(db, ctx, {
       action: "provisioning.token.create",
-      summary: `${ctx.actor.displayName} created a provisioning token (${id})`,
+      summary: `${ctx.actor.displayName} created a provisioning token (${id}) that expires on ${expiresAt.slice(0, 10)}`,
     }),
   );
   await batch.commit();
-  return { id, token, createdAt: ctx.now };
+  return { id, token, createdAt: ctx.now, expiresAt };
 }
 
 export async function provisioningTokens(db: D1Database, tenantId: string): Promise<ProvisioningToken[]> {
   const { results } = await db
-    .prepare(`SELECT id, created_at, last_used_at FROM provisioning_tokens WHERE tenant_id = ?1 ORDER BY created_at, id`)
+    .prepare(`SELECT id, created_at, expires_at, last_used_at FROM provisioning_tokens WHERE tenant_id = ?1 ORDER BY created_at, id`)
     .bind(tenantId)
-    .all<{ id: string; created_at: string; last_used_at: string | null }>();
-  return results.map((row) => ({ id: row.id, createdAt: row.created_at, lastUsedAt: row.last_used_at }));
+    .all<{ id: string; created_at: string; expires_at: string; last_used_at: string | null }>();
+  return results.map((row) => ({ id: row.id, createdAt: row.created_at, expiresAt: row.expires_at, lastUsedAt: row.last_used_at }));
 }
 
 /** Revoking a token ends it at once; another tenant's token id is answered as one that does not exist (R11). */
@@ -69,7 +73,7 @@ export async function revokeProvisioningToken(db: D1Database, ctx: ChangeContext
   }
 }
 
-const unauthenticated = () => new AppSeatsError("Unauthenticated", "The provisioning token is missing, unknown or revoked.");
+const unauthenticated = () => new AppSeatsError("Unauthenticated", "The provisioning token is missing, unknown, expired or revoked.");
 
 /**
  * Tokens verified lately in this isolate. A directory's initial sync sends thousands of changes
@@ -93,15 +97,15 @@ export const authenticateProvisioning = documents(
       return next();
     }
     const db = c.env.DB;
+    const now = new Date();
     const row = await db
-      .prepare(`SELECT id, tenant_id, last_used_at FROM provisioning_tokens WHERE token_hash = ?1`)
-      .bind(bearer.hash)
+      .prepare(`SELECT id, tenant_id, last_used_at FROM provisioning_tokens WHERE token_hash = ?1 AND expires_at > ?2`)
+      .bind(bearer.hash, now.toISOString())
       .first<{ id: string; tenant_id: string; last_used_at: string | null }>();
     if (!row) {
       recentTokens.delete(bearer.hash);
       return credentialFailed(c, unauthenticated());
     }
-    const now = new Date();
     if (!row.last_used_at || now.getTime() - new Date(row.last_used_at).getTime() >= lastUseEveryMs) {
       await db.prepare(`UPDATE provisioning_tokens SET last_used_at = ?2 WHERE id = ?1`).bind(row.id, now.toISOString()).run();
     }
@@ -126,8 +130,8 @@ export function provisioningContext(c: Context<AppEnv>): ChangeContext {
       : {
           callerCheck: {
             code: "CallerChanged",
-            ok: `EXISTS (SELECT 1 FROM provisioning_tokens WHERE id = ?1 AND token_hash = ?2)`,
-            params: [tokenId, c.get("bearer")!.hash],
+            ok: `EXISTS (SELECT 1 FROM provisioning_tokens WHERE id = ?1 AND token_hash = ?2 AND expires_at > ?3)`,
+            params: [tokenId, c.get("bearer")!.hash, new Date().toISOString()],
           },
         }),
   };

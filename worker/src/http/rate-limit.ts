@@ -10,13 +10,14 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { bearerOf } from "../auth/secrets.js";
 import { AppSeatsError } from "../errors.js";
+import { addressBudgetKey } from "./client-address.js";
 import type { AppEnv } from "./env.js";
 import { documents } from "./openapi.js";
 
 const periodSeconds = 60;
 
-/** The client's address as Cloudflare tells it; local runs have none. */
-const addressOf = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? "local";
+/** The client's address as Cloudflare tells it (an IPv6 one by its /64); local runs have none. */
+const addressOf = (c: Context<AppEnv>) => addressBudgetKey(c.req.header("cf-connecting-ip") ?? "local");
 
 /** Seconds until the binding's window ends: it tells no reset time, and a window is at most one period. */
 const secondsLeft = (nowMs: number) => periodSeconds - (Math.floor(nowMs / 1000) % periodSeconds);

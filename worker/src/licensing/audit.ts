@@ -42,8 +42,10 @@ export function auditStatement(db: D1Database, ctx: ChangeContext, entry: AuditE
  * An audit event written only if `principalsSql` (a SELECT of type and id, whose numbered
  * parameters are `params`) yields rows when the batch reaches it. It names them all: every
  * caller lists the principals of one request, at most maxPrincipalsPerRequest, which is the
- * audit's limit. `summary` builds the text from a SQL expression of their count. One pass over
- * the rows, so the listing is compiled once: the local D1 compiles every statement on every call.
+ * audit's limit. `summary` is the event's text, bound as a parameter, or an SQL expression of
+ * their count that may name `params` through `param(n)` (the n-th, from 1): text from outside (a
+ * name, an id) reaches SQL only as a bound parameter, never inlined. One pass over the rows, so the
+ * listing is compiled once: the local D1 compiles every statement on every call.
  */
 export function auditWhenAny(
   db: D1Database,
@@ -53,18 +55,21 @@ export function auditWhenAny(
     subscriptionId?: string | null;
     principalsSql: string;
     params: unknown[];
-    summary: (countSql: string) => string;
+    summary: string | ((countSql: string, param: (n: number) => string) => string);
   },
 ): D1PreparedStatement {
   const fixed = 9;
+  const param = (n: number) => `?${fixed + n}`;
+  const text = typeof entry.summary === "string";
+  const summarySql = typeof entry.summary === "string" ? param(entry.params.length + 1) : entry.summary("COUNT(*)", param);
   return db
     .prepare(
       `WITH listed(type, id) AS (${renumberParams(entry.principalsSql, fixed)})
        ${auditInsert}
-       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, json_group_array(json_object('type', type, 'id', id)), ${entry.summary("COUNT(*)")}
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, json_group_array(json_object('type', type, 'id', id)), ${summarySql}
          FROM listed HAVING COUNT(*) > 0`,
     )
-    .bind(...eventParams(ctx, entry.action, entry.subscriptionId), ...entry.params);
+    .bind(...eventParams(ctx, entry.action, entry.subscriptionId), ...entry.params, ...(text ? [entry.summary] : []));
 }
 
 interface AuditRow {

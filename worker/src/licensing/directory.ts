@@ -11,7 +11,6 @@ import { type Batch, type Committed, changeBatch, countOf, GuardFailed, guard } 
 import { type ChangeContext, newId } from "./context.js";
 import { addFill } from "./fill.js";
 import type { UserRow } from "./principals.js";
-import { sqlString } from "./sql.js";
 
 /** What a directory may set of a user. */
 export interface UserFields {
@@ -21,6 +20,10 @@ export interface UserFields {
   accountEnabled: boolean;
   externalId: string | null;
   department: string | null;
+  /** SCIM's name parts, kept as a directory sends them (Entra ID reads them back). */
+  givenName: string | null;
+  familyName: string | null;
+  nameFormatted: string | null;
 }
 
 const columnsOf: Record<keyof UserFields, string> = {
@@ -30,6 +33,9 @@ const columnsOf: Record<keyof UserFields, string> = {
   accountEnabled: "account_enabled",
   externalId: "external_id",
   department: "department",
+  givenName: "given_name",
+  familyName: "family_name",
+  nameFormatted: "name_formatted",
 };
 
 const taken = (upn: string) =>
@@ -40,7 +46,7 @@ const taken = (upn: string) =>
  * holds it); a deleted user's is freed for a new user. This frees one that only a deleted user
  * holds (its row stays, renamed, for the audit); in the batch before the write that takes it.
  */
-const freeFromDeleted = (db: D1Database, tenantId: string, upn: string) =>
+export const freeFromDeleted = (db: D1Database, tenantId: string, upn: string) =>
   db
     .prepare(
       `UPDATE users SET user_principal_name = user_principal_name || '#deleted:' || id
@@ -52,10 +58,14 @@ const freeFromDeleted = (db: D1Database, tenantId: string, upn: string) =>
 export interface DirectoryUserRow extends UserRow {
   external_id: string | null;
   department: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  name_formatted: string | null;
   created_at: string;
 }
 
-export const directoryUserColumns = "id, user_principal_name, display_name, mail, account_enabled, external_id, department, created_at";
+export const directoryUserColumns =
+  "id, user_principal_name, display_name, mail, account_enabled, external_id, department, given_name, family_name, name_formatted, created_at";
 
 /** A new user of the tenant (a directory's create), audited, in one batch; answers the stored row. */
 export async function createUser(db: D1Database, ctx: ChangeContext, fields: UserFields): Promise<DirectoryUserRow> {
@@ -65,8 +75,9 @@ export async function createUser(db: D1Database, ctx: ChangeContext, fields: Use
   const created = batch.first<DirectoryUserRow>(
     db
       .prepare(
-        `INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at, external_id, department)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING ${directoryUserColumns}`,
+        `INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at, external_id, department,
+                            given_name, family_name, name_formatted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING ${directoryUserColumns}`,
       )
       .bind(
         id,
@@ -78,6 +89,9 @@ export async function createUser(db: D1Database, ctx: ChangeContext, fields: Use
         ctx.now,
         fields.externalId,
         fields.department,
+        fields.givenName,
+        fields.familyName,
+        fields.nameFormatted,
       ),
   );
   batch.run(
@@ -122,7 +136,7 @@ export async function updateUser(
       action: "directory.user.update",
       principalsSql: `SELECT 'user', id FROM users WHERE id = ?1 AND (${differs})`,
       params: [user.id, ...values],
-      summary: () => sqlString(what),
+      summary: what,
     }),
   );
   if (changes.userPrincipalName !== undefined) batch.run(freeFromDeleted(db, ctx.tenantId, changes.userPrincipalName));
@@ -155,7 +169,7 @@ export interface Account extends ChangedUser {
 export async function accountOfTenant(db: D1Database, tenantId: string, userId: string): Promise<Account> {
   const row = await db
     .prepare(
-      `SELECT u.id, u.display_name, (SELECT json_group_array(role) FROM admin_roles r WHERE r.user_id = u.id) AS roles
+      `SELECT u.id, u.display_name, (SELECT json_group_array(DISTINCT role) FROM account_roles r WHERE r.user_id = u.id) AS roles
          FROM users u WHERE u.id = ?1 AND u.tenant_id = ?2 AND u.deleted_at IS NULL`,
     )
     .bind(userId, tenantId)
@@ -191,9 +205,9 @@ const lastGlobalAdminGuard = (db: D1Database, tenantId: string, userId: string) 
     [
       {
         code: "ProtectedAccount",
-        ok: `NOT EXISTS (SELECT 1 FROM admin_roles r JOIN users u ON u.id = r.user_id
+        ok: `NOT EXISTS (SELECT 1 FROM account_roles r JOIN users u ON u.id = r.user_id
                       WHERE r.user_id = ?1 AND r.role = 'GlobalAdmin' AND u.account_enabled = 1)
-          OR EXISTS (SELECT 1 FROM admin_roles r JOIN users u ON u.id = r.user_id
+          OR EXISTS (SELECT 1 FROM account_roles r JOIN users u ON u.id = r.user_id
                       WHERE r.tenant_id = ?2 AND r.role = 'GlobalAdmin' AND r.user_id <> ?1
                         AND u.deleted_at IS NULL AND u.account_enabled = 1)`,
       },
@@ -250,7 +264,9 @@ export async function deleteUser(db: D1Database, ctx: ChangeContext, user: Chang
     db.prepare(`DELETE FROM group_members WHERE user_id = ?1`).bind(userId),
     db.prepare(`DELETE FROM session_tokens WHERE user_id = ?1`).bind(userId),
     db.prepare(`DELETE FROM admin_roles WHERE user_id = ?1`).bind(userId),
-    db.prepare(`UPDATE users SET deleted_at = ?2 WHERE id = ?1`).bind(userId, ctx.now),
+    db.prepare(`DELETE FROM last_seen_roles WHERE user_id = ?1`).bind(userId),
+    // The object id is freed: their next sign-in is a new user, not this deleted row.
+    db.prepare(`UPDATE users SET deleted_at = ?2, entra_object_id = NULL WHERE id = ?1`).bind(userId, ctx.now),
   );
   const filled = addFill(batch, ctx, "tenant");
   const committed = await keepingGlobalAdmin(batch, user, (ready) => ready.commit());

@@ -12,7 +12,7 @@ import { type Batch, type Committed, changeBatch, countOf, GuardFailed, guard, t
 import { type ChangeContext, newId } from "./context.js";
 import { addFill } from "./fill.js";
 import { resolvePrincipals, usersExistSql } from "./principals.js";
-import { hasDirectPath, hasGroupPath, openSeats, sqlString } from "./sql.js";
+import { hasDirectPath, hasGroupPath, openSeats } from "./sql.js";
 
 export interface GroupRow {
   id: string;
@@ -75,7 +75,7 @@ function membersAdded(batch: Batch, ctx: ChangeContext, groupId: string, users: 
       principalsSql: `SELECT 'user', j.value FROM json_each(?2) j
         WHERE NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = ?1 AND m.user_id = j.value)`,
       params: [groupId, users],
-      summary: (count) => `${count} || ' user(s) added to ' || ${groupNameSql(groupId)}`,
+      summary: (count, param) => `${count} || ' user(s) added to ' || ${groupNameSql(param(1))}`,
     }),
   );
   const added = batch.changes(
@@ -104,8 +104,8 @@ function membersAdded(batch: Batch, ctx: ChangeContext, groupId: string, users: 
   return added;
 }
 
-/** A group's name in a statement, as the batch has it when it reaches the statement. */
-const groupNameSql = (groupId: string) => `(SELECT display_name FROM groups WHERE id = ${sqlString(groupId)})`;
+/** A group's name in a statement, as the batch has it when it reaches the statement; `groupId` is a bound parameter. */
+const groupNameSql = (groupId: string) => `(SELECT display_name FROM groups WHERE id = ${groupId})`;
 
 /** Licenses, across the tenant, of the given users (JSON ?2) that no path holds any more. */
 const pathless = `FROM licenses l WHERE l.tenant_id = ?1 AND l.user_id IN (SELECT value FROM json_each(?2))
@@ -127,7 +127,7 @@ function membersRemoved(batch: Batch, ctx: ChangeContext, groupId: string, users
       action: "directory.member.remove",
       principalsSql: `SELECT 'user', m.user_id FROM group_members m WHERE m.group_id = ?1 AND m.user_id IN (SELECT value FROM json_each(?2))`,
       params: [groupId, users],
-      summary: (count) => `${count} || ' user(s) removed from ' || ${groupNameSql(groupId)}`,
+      summary: (count, param) => `${count} || ' user(s) removed from ' || ${groupNameSql(param(1))}`,
     }),
   );
   return batch.changes(
@@ -164,7 +164,7 @@ async function changeGroupOnce(db: D1Database, ctx: ChangeContext, groupId: stri
         principalsSql: `SELECT 'group', id FROM groups WHERE id = ?1
           AND ((?2 IS NOT NULL AND display_name IS NOT ?2) OR (?3 AND external_id IS NOT ?4))`,
         params,
-        summary: () => `${groupNameSql(groupId)} || ' was updated by the directory'`,
+        summary: (_, param) => `${groupNameSql(param(1))} || ' was updated by the directory'`,
       }),
       db
         .prepare(
@@ -217,7 +217,7 @@ export async function createGroup(
       action: "directory.group.create",
       principalsSql: `SELECT 'group', ?1`,
       params: [id],
-      summary: () => sqlString(`${group.displayName} was created by the directory`),
+      summary: `${group.displayName} was created by the directory`,
     }),
   );
   if (joining.length > 0) membersAdded(batch, ctx, id, members);
@@ -238,7 +238,7 @@ export async function deleteGroup(db: D1Database, ctx: ChangeContext, group: Gro
       action: "directory.group.delete",
       principalsSql: `SELECT 'group', ?1`,
       params: [group.id],
-      summary: () => sqlString(`${group.display_name} was deleted by the directory; its seats were released`),
+      summary: `${group.display_name} was deleted by the directory; its seats were released`,
     }),
   );
   // Released while the memberships still say whose they were; then the group's paths go.

@@ -32,9 +32,6 @@ export const hasGroupPath = (subscription: string, user: string, exceptGroups?: 
       AND ga.principal_type = 'group' AND ga.principal_id = via.group_id WHERE via.user_id = ${user}
       ${exceptGroups ? `AND via.group_id NOT IN (SELECT value FROM json_each(${exceptGroups}))` : ""})`;
 
-/** Quotes a value as an SQL string literal. */
-export const sqlString = (value: string) => `'${value.replaceAll("'", "''")}'`;
-
 /** The members of the given groups (a JSON array parameter) who are not deleted. */
 export const liveMembersOf = (groupsJson: string) =>
   `SELECT m.user_id, MIN(m.added_at) AS first_added FROM group_members m

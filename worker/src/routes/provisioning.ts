@@ -1,5 +1,5 @@
 /** /api/v1/provisioning/tokens: a GlobalAdmin's provisioning tokens for directory sync (SCIM). */
-import { IdParam, ProvisioningTokenCreated, ProvisioningTokenList } from "@appseats/shared";
+import { IdParam, ProvisioningTokenCreated, ProvisioningTokenList, ProvisioningTokenRequest } from "@appseats/shared";
 import { Hono } from "hono";
 import { changeContext, requireCapability } from "../auth/admin.js";
 import { createProvisioningToken, provisioningTokens, revokeProvisioningToken } from "../auth/provisioning.js";
@@ -15,8 +15,9 @@ export const provisioningRoutes = new Hono<AppEnv>()
     "/tokens",
     documented({ summary: "Create a provisioning token, shown this once", answer: ProvisioningTokenCreated, status: 201 }),
     manage,
+    validate("json", ProvisioningTokenRequest),
     async (c) => {
-      const created = await createProvisioningToken(c.env.DB, await changeContext(c));
+      const created = await createProvisioningToken(c.env.DB, await changeContext(c), c.req.valid("json").expiresInDays);
       const answer: ProvisioningTokenCreated = { ...created, scimBaseUrl: scimBaseUrl(c) };
       return c.json(answer, 201);
     },

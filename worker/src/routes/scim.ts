@@ -3,7 +3,7 @@
  * reaches its own tenant's users and groups and nothing else (R19). Answers are
  * application/scim+json; failures take SCIM's error shape (scim/responses.ts).
  */
-import { IdParam } from "@appseats/shared";
+import { IdParam, plainText } from "@appseats/shared";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { authenticateProvisioning, provisioningChange, provisioningContext } from "../auth/provisioning.js";
@@ -96,7 +96,7 @@ async function listPage<T>(
 }
 
 const ListQuery = z.object({
-  filter: z.string().max(1000).optional(),
+  filter: plainText(1000).optional(),
   startIndex: z.coerce.number().int().min(1).default(1),
   count: z.coerce.number().int().min(0).max(maxResultsPerPage).default(100),
   excludedAttributes: z.string().max(200).optional(),

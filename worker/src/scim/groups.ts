@@ -3,6 +3,7 @@
  * tenant, by id). PATCH adds and removes members (also by a path such as
  * `members[value eq "<id>"]`) and replaces `displayName`, as Entra ID and Okta send it.
  */
+import { hasControlCharacters, plainText } from "@appseats/shared";
 import { z } from "zod";
 import { AppSeatsError } from "../errors.js";
 import { scimSchemas } from "./discovery.js";
@@ -27,13 +28,13 @@ export function scimGroup(row: GroupRow, members: { id: string; display_name: st
   };
 }
 
-const Member = z.object({ value: z.string().trim().min(1).max(128) }).loose();
+const Member = z.object({ value: plainText(128).min(1) }).loose();
 
 /** A group as a directory sends it on create and replace. */
 export const ScimGroupBody = z
   .object({
-    displayName: z.string().trim().min(1, "must not be empty").max(256),
-    externalId: z.string().trim().max(256).optional(),
+    displayName: plainText(256).min(1, "must not be empty"),
+    externalId: plainText(256).optional(),
     members: z.array(Member).max(50_000).optional(),
   })
   .loose();
@@ -60,11 +61,13 @@ const membersOf = (value: unknown, path: string): string[] => {
 
 const textOf = (value: unknown, path: string) => {
   if (typeof value !== "string" || !value.trim() || value.length > 256) throw invalid(`${path} must be text of 1 to 256 characters.`);
+  if (hasControlCharacters(value)) throw invalid(`${path} must not contain control characters.`);
   return value.trim();
 };
 
 /** `members[value eq "<id>"]`: one member, named in the path. */
-const memberPath = /^members\[value eq "([^"]{1,128})"\]$/i;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: a member id holds no control character.
+const memberPath = /^members\[value eq "([^"\u0000-\u001f\u007f]{1,128})"\]$/i;
 
 /** Reads a PATCH's operations (RFC 7644 §3.5.2) into the changes they make; refuses any it cannot apply. */
 export function groupPatch(operations: { op: string; path?: string | undefined; value?: unknown }[]): GroupPatch {
