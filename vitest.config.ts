@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { builtInBackendOf } from "./extension/built-in.ts";
 
 export default defineConfig({
   test: {
@@ -27,6 +28,8 @@ export default defineConfig({
         test: { name: "worker", include: ["test/worker/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 },
       },
       {
+        // The extension's modules as its build defines them (extension/built-in.ts).
+        define: { __APPSEATS_BUILT_IN__: JSON.stringify(builtInBackendOf({})) },
         test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" },
       },
       {

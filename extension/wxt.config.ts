@@ -5,6 +5,7 @@
 import { parseHTML } from "linkedom";
 import type { Plugin } from "vite";
 import { defineConfig } from "wxt";
+import { builtInBackendOf } from "./built-in.ts";
 import { manifestFor } from "./manifest.ts";
 
 /**
@@ -59,6 +60,8 @@ export default defineConfig({
   manifest: ({ browser }) => manifestFor(browser),
   vite: () => ({
     plugins: [popupPage()],
+    // The backend the extension ships for and its Entra ID registration, fixed at build time (built-in.ts).
+    define: { __APPSEATS_BUILT_IN__: JSON.stringify(builtInBackendOf(process.env)) },
     oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
     resolve: { alias: { react: "preact/compat" } },
     build: { target: "es2022" },

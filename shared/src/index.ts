@@ -1,5 +1,6 @@
 /** The AppSeats contract shared by the worker and the extension. */
 export * from "./errors.ts";
+export * from "./limits.ts";
 export * from "./roles.ts";
 export * from "./schemas.ts";
 export * from "./seats.ts";

@@ -4,6 +4,7 @@
  * and the OpenAPI document is generated from them.
  */
 import { z } from "zod";
+import { provisioningTokenDays } from "./limits.ts";
 import { Role } from "./roles.ts";
 import { Seats, SubscriptionStatus } from "./seats.ts";
 
@@ -401,11 +402,6 @@ export const AuthConfig = z
 export type AuthConfig = z.infer<typeof AuthConfig>;
 
 // ---- Directory sync (SCIM provisioning tokens) ------------------------------------------------
-
-/** How long a new provisioning token lives, in days (API.md, "Provisioning tokens expire"). */
-export const provisioningTokenDays = { min: 1, max: 730, default: 365 } as const;
-/** The options page tells a GlobalAdmin of a token this many days before it expires. */
-export const provisioningTokenWarningDays = 30;
 
 export const ProvisioningTokenRequest = z
   .strictObject({

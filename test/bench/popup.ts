@@ -5,7 +5,6 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { build } from "vite";
-import { signedInPopup } from "../../extension/src/core/popup-url.ts";
 import { summaryShownMark } from "../../extension/src/popup/shown.ts";
 import { type Browser, extensionDir, launchBrowser, openExtensionPage, root, signIn } from "../e2e/support.ts";
 import type { Backend } from "../support/backend.ts";
@@ -193,7 +192,12 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
       if (opening.apps < apps) throw new Error(`${what} showed ${opening.apps} of ${apps} apps`);
       return opening;
     };
-    // The popup the toolbar button opens while someone is signed in (the background sets it).
+    // The popup the toolbar button opens while someone is signed in (the background sets it, naming who).
+    const set = await browser.worker.evaluate(() =>
+      (globalThis as unknown as { chrome: { action: { getPopup: (d: object) => Promise<string> } } }).chrome.action.getPopup({}),
+    );
+    const signedInPopup = `${new URL(set).pathname.slice(1)}${new URL(set).search}`;
+    if (!signedInPopup.includes("signed-in=")) throw new Error(`the popup set is ${set}, not the signed-in one`);
     const popup = async () => checked("the popup", await openAsPopup(host, signedInPopup, true));
     const probePopup = async () => (await openAsPopup(host, "bench-probe.html")).ms;
     const summaryOnly = async () => checked("the summary alone", await openAsPopup(host, "bench-summary.html")).ms;

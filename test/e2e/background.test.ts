@@ -164,7 +164,11 @@ describe("the background, as Megan Bowen", () => {
 
     await backend.restart();
     expect(await stateOf("lidia")).toBe("active");
-    const [first, second] = await Promise.all([sendToBackground(popup, "replayQueue", {}), sendToBackground(popup, "replayQueue", {})]);
+    // The change waits out its failed try (core/queue.ts); a page that has just reached the backend sends it at once.
+    const [first, second] = await Promise.all([
+      sendToBackground(popup, "replayQueue", { early: true }),
+      sendToBackground(popup, "replayQueue", { early: true }),
+    ]);
     expect(first.outcomes).toHaveLength(1);
     expect(first.outcomes[0].result).toBe("done");
     expect(second).toEqual(first);
@@ -237,7 +241,11 @@ describe("signing out", () => {
     await popup.getByRole("status").getByText("Up to date").waitFor();
     await popup.waitForFunction(() => JSON.parse(localStorage.getItem("appseats:last-view") ?? "{}").firstView !== undefined);
     await popup.close();
-    expect(new URL(await actionPopup()).search).toBe("?signed-in");
+    // The popup set names who is signed in, each as tenant and admin: the last view is drawn only for them.
+    expect(new URL(await actionPopup()).searchParams.get("signed-in")?.split(" ").sort()).toEqual([
+      "contoso/usr_contoso_megan",
+      "fabrikam/usr_fabrikam_pradeep",
+    ]);
 
     // As when the browser restarts: storage.session is gone, the background refreshes.
     await browser.worker.evaluate(async () => {

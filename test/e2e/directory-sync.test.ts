@@ -47,6 +47,37 @@ describe("directory sync in the options page", () => {
     await page.close();
   });
 
+  it("a token is created for the days asked; one that expires within 30 days, or has expired, is told as a warning", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(pageUrl(browser, "options.html"));
+    const section = page.getByRole("region", { name: "Directory sync — Contoso" });
+    await section.getByRole("spinbutton", { name: "Valid for (days, 1 to 730)" }).fill("10");
+    await section.getByRole("button", { name: "Create a provisioning token" }).click();
+    await section.getByRole("textbox", { name: "New provisioning token" }).waitFor();
+    const megan = (await api(backend, "POST", "/api/v1/dev/sign-in", undefined, { userPrincipalName: "megan@contoso.com" })).body.token;
+    const listed = (await api(backend, "GET", "/api/v1/provisioning/tokens", megan)).body.items as {
+      id: string;
+      createdAt: string;
+      expiresAt: string;
+    }[];
+    const soon = listed.find((token) => token.id !== "prv_contoso_dev")!;
+    expect(Math.round((Date.parse(soon.expiresAt) - Date.parse(soon.createdAt)) / 86_400_000)).toBe(10);
+    const warning = section.getByRole("alert").filter({ hasText: soon.id });
+    await warning.waitFor();
+    expect(await warning.innerText()).toMatch(
+      new RegExp(`^${soon.id} expires on .+: create a new token and paste it into your directory before then, or provisioning stops\\.$`),
+    );
+    // The demo's token, a year away, is not warned of.
+    expect(await section.getByRole("alert").filter({ hasText: "prv_contoso_dev" }).count()).toBe(0);
+    await screenshot(page, "directory-sync-token-expiring");
+
+    // A lifetime out of range is not sent: the field says its range, and nothing is created.
+    await section.getByRole("spinbutton", { name: "Valid for (days, 1 to 730)" }).fill("731");
+    await section.getByRole("button", { name: "Create a provisioning token" }).click();
+    expect((await api(backend, "GET", "/api/v1/provisioning/tokens", megan)).body.items).toHaveLength(listed.length);
+    await page.close();
+  });
+
   it("is not offered to an admin who is not a GlobalAdmin", async () => {
     const options = await browser.context.newPage();
     await options.goto(pageUrl(browser, "options.html"));

@@ -17,11 +17,16 @@ beforeAll(async () => {
 });
 afterAll(() => closeAll(browser, backend));
 
-/** The options page pointed at the test backend. */
+/**
+ * The options page pointed at the test backend. It is not the backend the extension was built for,
+ * so its own app registration is entered with it: the local stand-in's client id and authority.
+ */
 async function optionsPage(): Promise<Page> {
   const page = await browser.context.newPage();
   await page.goto(pageUrl(browser, "options.html"));
   await page.getByLabel("Backend address").fill(backend.url);
+  await page.getByLabel(/client\) ID/).fill(backend.entra!.clientId);
+  await page.getByLabel("Microsoft Entra authority").fill(backend.entra!.authority);
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText(backend.url).first().waitFor();
   return page;

@@ -1,6 +1,3 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { daysAfter, demoVendorKey } from "../../worker/seed/demo.ts";
 import {
@@ -8,47 +5,17 @@ import {
   type Backend,
   type Browser,
   closeAll,
+  inLightAndDark,
   openPopup,
   openSignedIn,
   pageUrl,
   recordNotifications,
   screenshot,
   sendToBackground,
+  seriousViolations,
   signIn,
   tokenFor,
 } from "./support.js";
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-/** axe-core's serious and critical violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      globalThis as unknown as {
-        axe: { run: (options: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
-      }
-    ).axe.run({
-      resultTypes: ["violations"],
-    });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}, ${v.nodes})`);
-}
-
-/**
- * A view in both colour schemes: clean in axe (contrast included) and a screenshot of each,
- * `<name>-light` and `<name>-dark`; the page is left in the scheme it was in.
- */
-async function inLightAndDark(page: Page, name: string) {
-  const was = await page.evaluate(() => (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    expect(await seriousViolations(page), `${name} in ${colorScheme}`).toEqual([]);
-    await screenshot(page, `${name}-${colorScheme}`);
-  }
-  await page.emulateMedia({ colorScheme: was });
-}
 
 const northwind = "sub_contoso_northwind_notes";
 

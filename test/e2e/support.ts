@@ -2,11 +2,13 @@
  * End-to-end harness: a real `wrangler dev` seeded with DEMO.md (prepared and started by the
  * same steps as `npm start`, on its own port and database) and the built extension in headless Chromium.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium, type Page, type Worker } from "playwright-core";
+import { expect } from "vitest";
 import { Backend } from "../support/backend.ts";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -173,4 +175,36 @@ export async function recordNotifications(browser: Browser): Promise<() => Promi
     Object.assign(globalThis, { notificationsMade: made });
   });
   return () => browser.worker.evaluate(() => (globalThis as unknown as { notificationsMade: MadeNotification[] }).notificationsMade);
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's serious and critical violations on the page as it is now. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const result = await (
+      globalThis as unknown as {
+        axe: { run: (options: object) => Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
+      }
+    ).axe.run({
+      resultTypes: ["violations"],
+    });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}, ${v.nodes})`);
+}
+
+/**
+ * A view in both colour schemes: clean in axe (contrast included) and a screenshot of each,
+ * `<name>-light` and `<name>-dark`; the page is left in the scheme it was in.
+ */
+export async function inLightAndDark(page: Page, name: string) {
+  const was = await page.evaluate(() => (matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light"));
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await seriousViolations(page), `${name} in ${colorScheme}`).toEqual([]);
+    await screenshot(page, `${name}-${colorScheme}`);
+  }
+  await page.emulateMedia({ colorScheme: was });
 }

@@ -5,7 +5,7 @@
  */
 import { entraRoleIds, type Role } from "@appseats/shared";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
-import { type MockInstance, vi } from "vitest";
+import { afterAll, beforeAll, type MockInstance, vi } from "vitest";
 import { env } from "./support.js";
 
 export const authority = env.ENTRA_AUTHORITY;
@@ -61,6 +61,18 @@ export class TestAuthority {
   ) {
     return new SignJWT(claims).setProtectedHeader({ alg, kid: headerKid ?? kid, typ: "JWT" }).sign(this.#keys.get(kid)!.privateKey);
   }
+}
+
+/** A test authority with one published key (k1), answering the worker for the tests of the file that calls this. */
+export function publishedAuthority(): TestAuthority {
+  const entra = new TestAuthority();
+  beforeAll(async () => {
+    await entra.addKey("k1");
+    entra.publish("k1");
+    entra.install();
+  });
+  afterAll(() => entra.uninstall());
+  return entra;
 }
 
 /** The claims of an Entra ID v2 access token for AppSeats, for a user of a demo tenant. */

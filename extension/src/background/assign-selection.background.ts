@@ -10,7 +10,7 @@ import { withSession } from "../core/session.js";
 import { summaries } from "../core/storage.js";
 import { notify } from "./notify.background.js";
 import { refreshAll } from "./refresh.background.js";
-import { liveSessionOf, openPopupWindow, resolveSelected } from "./selection.background.js";
+import { liveSessionOf, openPopupWindow, resolveSelected, selectOnePerson } from "./selection.background.js";
 
 type Request = Messages["assignSelection"]["request"];
 type Response = Messages["assignSelection"]["response"];
@@ -20,6 +20,7 @@ export async function assignSelection({ tenantId, licenseId, selection }: Reques
   if (!session) return done("failed", t("notifySignedOut"));
   try {
     const { query, resolution } = await resolveSelected(session, selection);
+    if (resolution.kind === "several") return done("refused", selectOnePerson(resolution));
     if (resolution.kind === "choose") {
       await openPopupWindow(tenantId, { license: licenseId, q: query });
       return { result: "choose", message: t("notifyChoose", query) };

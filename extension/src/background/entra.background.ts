@@ -8,17 +8,24 @@ import { renewSession, signInWithMicrosoft } from "../core/entra.js";
 import { t } from "../core/i18n.js";
 import type { Messages } from "../core/messages.js";
 import { keep } from "../core/session.js";
-import { type EntraSession, type Session, sessions } from "../core/storage.js";
+import { type EntraSession, type Session, sessions, settings } from "../core/storage.js";
 import { refreshAll } from "./refresh.background.js";
 
 type Request = Messages["signInWithMicrosoft"]["request"];
 type Answer = Messages["signInWithMicrosoft"]["response"];
 
+/**
+ * Signs in to the backend in use with its own registration: the built-in one's, fixed when the
+ * extension was built, or the one the admin entered with a backend of their own. Never the
+ * registration a backend names (core/backend.ts): its tokens would be handed to that backend.
+ */
 export async function signInWithMicrosoftFor({ backendUrl, loginHint }: Request): Promise<Answer> {
   try {
-    const { entra } = await new AppSeatsClient(backendUrl).authConfig();
-    if (!entra) return { ok: false, message: t("entraUnavailable") };
-    const session = await keep(await signInWithMicrosoft(backendUrl, entra, loginHint));
+    const backend = await settings.backend();
+    if (backend.url !== backendUrl || !backend.entra) return { ok: false, message: t("entraNotSetUp") };
+    const { entra: offered } = await new AppSeatsClient(backendUrl).authConfig();
+    if (!offered) return { ok: false, message: t("entraUnavailable") };
+    const session = await keep(await signInWithMicrosoft(backendUrl, backend.entra, loginHint));
     await refreshAll();
     return { ok: true, message: t("signedInAs", session.me.user.displayName, session.me.tenant.displayName) };
   } catch (error) {

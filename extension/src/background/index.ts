@@ -12,7 +12,7 @@ import { assignSelection } from "./assign-selection.background.js";
 import { renewOnce, renewSessionFor, signInWithMicrosoftFor } from "./entra.background.js";
 import { parseMenuItemId, parsePersonItemId } from "./menus.background.js";
 import { openPersonOf } from "./person-selection.background.js";
-import { replayQueue } from "./queue.background.js";
+import { discardChange, queueAlarm, replayQueue, retryChange } from "./queue.background.js";
 import { refreshAlarm, refreshAll, refreshEveryMinutes, showCurrentTenant } from "./refresh.background.js";
 import { openRenewal } from "./renewals.background.js";
 
@@ -29,7 +29,9 @@ const handlers: { [K in MessageType]: (payload: Messages[K]["request"]) => Promi
     await queue.add(change);
     return { queued: (await queue.all()).length };
   },
-  replayQueue: () => replayQueue(),
+  replayQueue: ({ early }) => replayQueue(early === true),
+  retryChange: (request) => retryChange(request),
+  discardChange: (request) => discardChange(request),
   assignSelection: (request) => assignSelection(request),
   openPerson: (request) => openPersonOf(request),
   parseCsv: async ({ text }) => namesFromCsv(text),
@@ -55,6 +57,7 @@ export function startBackground() {
 
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === refreshAlarm) void onTick();
+    if (alarm.name === queueAlarm) void replayQueue();
   });
 
   browser.contextMenus.onClicked.addListener((info) => {

@@ -6,7 +6,7 @@ import { ApiError, Unreachable } from "../api/client.js";
 import { describeError } from "../core/describe-error.js";
 import { t } from "../core/i18n.js";
 import { notify } from "./notify.background.js";
-import { liveSessionOf, openPopupWindow, resolveSelected } from "./selection.background.js";
+import { liveSessionOf, openPopupWindow, resolveSelected, selectOnePerson } from "./selection.background.js";
 
 export async function openPersonOf({ tenantId, selection }: { tenantId: string; selection: string }): Promise<{ opened: boolean }> {
   const said = async (message: string) => {
@@ -17,6 +17,7 @@ export async function openPersonOf({ tenantId, selection }: { tenantId: string; 
   if (!session) return said(t("notifySignedOut"));
   try {
     const { query, resolution } = await resolveSelected(session, selection);
+    if (resolution.kind === "several") return said(selectOnePerson(resolution));
     if (resolution.kind !== "user") return said(t("notifyNoPerson", query));
     await openPopupWindow(tenantId, { person: resolution.user.id });
     return { opened: true };

@@ -77,6 +77,6 @@ export async function showCurrentTenant(live?: Session[]): Promise<void> {
   await browser.action.setBadgeText({ text: attention.apps > 0 ? String(attention.apps) : "" });
   await browser.action.setBadgeBackgroundColor({ color: "#b45309" });
   await browser.action.setTitle({ title: badgeTitle(attention) });
-  // The popup draws its last view only while someone is signed in (core/snapshot.ts).
-  await browser.action.setPopup({ popup: live.length > 0 ? signedInPopup : "popup.html" });
+  // The popup draws its last view only for an admin signed in now (core/popup-url.ts).
+  await browser.action.setPopup({ popup: live.length > 0 ? signedInPopup(live) : "popup.html" });
 }

@@ -5,13 +5,11 @@
  * renews it, silently, before it expires. The same code serves Entra ID and the local stand-in
  * of `npm start`, which answers at Entra ID's own paths.
  */
-import type { AuthConfig } from "@appseats/shared";
 import * as oauth from "oauth4webapi";
 import browser from "webextension-polyfill";
 import { AppSeatsClient } from "../api/client.js";
+import { type EntraRegistration, entraScopesOf } from "./backend.js";
 import type { EntraSession, Session } from "./storage.js";
-
-export type EntraConfig = NonNullable<AuthConfig["entra"]>;
 
 /** Plain http is allowed only to this machine (the local stand-in). */
 const isLoopback = (url: string) => ["127.0.0.1", "localhost", "[::1]"].includes(new URL(url).hostname);
@@ -46,7 +44,7 @@ const options = (authority: string) => (isLoopback(authority) ? { [oauth.allowIn
  * With a login hint (signing in again as the same admin) no account picker is asked for; without
  * one, Entra ID shows it, so that an admin of several organisations can choose another account.
  */
-export async function signInWithMicrosoft(backendUrl: string, config: EntraConfig, loginHint?: string): Promise<Session> {
+export async function signInWithMicrosoft(backendUrl: string, config: EntraRegistration, loginHint?: string): Promise<Session> {
   const as = endpoints(config.authority);
   const client: oauth.Client = { client_id: config.clientId };
   const redirectUri = browser.identity.getRedirectURL();
@@ -57,7 +55,7 @@ export async function signInWithMicrosoft(backendUrl: string, config: EntraConfi
     client_id: config.clientId,
     response_type: "code",
     redirect_uri: redirectUri,
-    scope: config.scopes.join(" "),
+    scope: entraScopesOf(config).join(" "),
     code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
     code_challenge_method: "S256",
     state,
@@ -94,7 +92,7 @@ export async function renewSession(session: Session & { entra: EntraSession }): 
   };
 }
 
-async function sessionFrom(backendUrl: string, config: EntraConfig, tokens: oauth.TokenEndpointResponse): Promise<Session> {
+async function sessionFrom(backendUrl: string, config: EntraRegistration, tokens: oauth.TokenEndpointResponse): Promise<Session> {
   const me = await new AppSeatsClient(backendUrl, tokens.access_token).me();
   return {
     backendUrl,

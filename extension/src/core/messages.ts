@@ -17,8 +17,12 @@ export interface Messages {
   cacheChanged: { request: Record<string, never>; response: { ok: true } };
   /** Keep a change made while the backend was unreachable, to send later. */
   queueChange: { request: { change: QueuedChange }; response: { queued: number } };
-  /** Send the queued changes now. */
-  replayQueue: { request: Record<string, never>; response: { outcomes: ReplayOutcome[]; remaining: number } };
+  /** Send the queued changes that are due; `early`: the backend has just answered, send those waiting too. */
+  replayQueue: { request: { early?: boolean }; response: { outcomes: ReplayOutcome[]; remaining: number } };
+  /** Send a failed change again now, from its first try. */
+  retryChange: { request: { id: string }; response: { outcomes: ReplayOutcome[]; remaining: number } };
+  /** Drop a queued change: nothing of it is sent. */
+  discardChange: { request: { id: string }; response: { ok: true } };
   /** Sign in with Microsoft Entra ID at the backend's authority, in the browser's sign-in window. */
   signInWithMicrosoft: {
     request: { backendUrl: string; loginHint?: string };
@@ -29,7 +33,7 @@ export interface Messages {
   /** What the "Assign license to …" menu does with a selection. */
   assignSelection: {
     request: { tenantId: string; licenseId: string; selection: string };
-    response: { result: "assigned" | "choose" | "failed"; message: string };
+    response: { result: "assigned" | "choose" | "refused" | "failed"; message: string };
   };
   /** The names of a CSV import (core/csv-import.ts): parsed in the background, which ships the CSV parser, not the popup. */
   parseCsv: { request: { text: string }; response: CsvNames };

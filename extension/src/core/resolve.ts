@@ -1,7 +1,8 @@
 /**
  * Resolving selected text to one user: an exact e-mail or user principal name first, then a
  * display name that one user alone has. Anything else (no match, or several) is left for the
- * admin to choose in the assign pane.
+ * admin to choose in the assign pane. A selection that names two or more addresses names no
+ * one person ("alice@corp.com <mallory@corp.com>"): it is refused before any search.
  */
 import type { DirectoryMatch } from "@appseats/shared";
 
@@ -18,7 +19,31 @@ export function selectionQuery(selection: string): string {
 
 export const looksLikeAddress = (text: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text);
 
-export type Resolution = { kind: "user"; user: DirectoryMatch } | { kind: "choose"; query: string; candidates: DirectoryMatch[] };
+/** Characters that end an address in running text. */
+const addressEdge = `\\s<>"'“”‘’,;()\\[\\]`;
+const addressPattern = new RegExp(`[^${addressEdge}@]+@[^${addressEdge}@]+\\.[^${addressEdge}@]+`, "g");
+
+/** The distinct e-mail addresses in a selection, lower case, in their order. */
+export function addressesIn(selection: string): string[] {
+  const found = (selection.match(addressPattern) ?? []).map((address) =>
+    address
+      .replace(/^mailto:/i, "")
+      .replace(/[.:]+$/, "")
+      .toLowerCase(),
+  );
+  return [...new Set(found)];
+}
+
+export type Resolution =
+  | { kind: "user"; user: DirectoryMatch }
+  | { kind: "choose"; query: string; candidates: DirectoryMatch[] }
+  | { kind: "several"; addresses: string[] };
+
+/** A selection naming two or more addresses, which no right-click item acts on; null when it names at most one. */
+export function severalPeople(selection: string): Resolution | null {
+  const addresses = addressesIn(selection);
+  return addresses.length > 1 ? { kind: "several", addresses } : null;
+}
 
 export function resolveSelection(selection: string, matches: DirectoryMatch[]): Resolution {
   const query = selectionQuery(selection);

@@ -2,6 +2,7 @@
 import { ApiError, AppSeatsClient } from "../api/client.js";
 import { send } from "./messages.js";
 import { withoutChangesOf } from "./queue.js";
+import { dropSnapshotOf } from "./snapshot.js";
 import { type EntraSession, queue, type Session, sessions, settings, summaries } from "./storage.js";
 
 /** An Entra ID access token is renewed this long before it expires. */
@@ -39,8 +40,8 @@ export async function keep(session: Session): Promise<Session> {
 
 /**
  * Signs out of a tenant: the backend ends the session (a local one at once), and the extension
- * forgets its tokens, the tenant's cached figures and the admin's changes still waiting to be
- * sent (the security review: nobody else may replay them).
+ * forgets its tokens, the tenant's cached figures, the popup's last view of them and the admin's
+ * changes still waiting to be sent (the security review: nobody else may replay them).
  */
 export async function signOut(session: Session): Promise<void> {
   await clientFor(session)
@@ -48,6 +49,7 @@ export async function signOut(session: Session): Promise<void> {
     .catch(() => undefined);
   await sessions.remove(session.me.tenant.id);
   await summaries.remove(session.me.tenant.id);
+  dropSnapshotOf(session.me);
   await queue.set(withoutChangesOf(await queue.all(), session.me.tenant.id, session.me.user.id));
 }
 

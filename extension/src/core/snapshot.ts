@@ -6,6 +6,7 @@
 import type { LicenseList, Me } from "@appseats/shared";
 import { browserApi } from "./browser-api.js";
 import { uiLanguage } from "./i18n.js";
+import { signedInFor, viewOwner } from "./popup-url.js";
 
 const key = "appseats:last-view";
 
@@ -17,9 +18,13 @@ export interface Snapshot {
   firstView?: { html: string; drawnFor: string };
 }
 
-/** The last view, if this popup was opened while someone is signed in (see core/popup-url.ts). */
+/**
+ * The last view, if this popup was opened while the admin who drew it is signed in to its tenant
+ * (core/popup-url.ts): never another admin's figures, nor those of a session that ended.
+ */
 export function lastViewToShow(): Snapshot | undefined {
-  return new URLSearchParams(location.search).has("signed-in") ? readSnapshot() : undefined;
+  const snapshot = readSnapshot();
+  return snapshot && signedInFor(location.search).includes(viewOwner(snapshot)) ? snapshot : undefined;
 }
 
 export function readSnapshot(): Snapshot | undefined {
@@ -67,6 +72,12 @@ export function dropFirstView(): void {
   if (!snapshot?.firstView) return;
   const { firstView: _dropped, ...lastView } = snapshot;
   writeSnapshot(lastView);
+}
+
+/** At an admin's sign-out of a tenant: their last view goes with them. */
+export function dropSnapshotOf(me: { tenant: { id: string }; user: { id: string } }): void {
+  const snapshot = readSnapshot();
+  if (snapshot && viewOwner(snapshot) === viewOwner({ me })) dropSnapshot();
 }
 
 export function dropSnapshot(): void {

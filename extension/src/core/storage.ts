@@ -6,12 +6,13 @@
 
 import type { Me } from "@appseats/shared";
 import browser from "webextension-polyfill";
+import { type Backend, backendAt, builtInBackend, type EntraRegistration } from "./backend.js";
 import { backendOrigin } from "./backend-url.js";
 import type { CachedSummary } from "./cache.js";
 import type { KeptIcons } from "./icons.js";
 import type { QueuedChange } from "./queue.js";
 
-export const defaultBackendUrl = "http://127.0.0.1:8787";
+export const defaultBackendUrl = builtInBackend.url;
 
 export interface Session {
   backendUrl: string;
@@ -33,6 +34,8 @@ export interface EntraSession {
 
 export interface Settings {
   backendUrl: string;
+  /** For a backend other than the built-in one: the Entra ID registration the admin entered with its address. */
+  entra?: EntraRegistration | null;
   lastTenantId?: string;
 }
 
@@ -65,6 +68,11 @@ export const settings = {
   },
   async update(change: Partial<Settings>) {
     await browser.storage.local.set({ settings: { ...(await settings.get()), ...change } });
+  },
+  /** The backend in use, with how to sign in to it with Microsoft. */
+  async backend(): Promise<Backend> {
+    const kept = await settings.get();
+    return backendAt(kept.backendUrl, kept.entra);
   },
 };
 

@@ -1,13 +1,15 @@
 /**
  * Directory sync, for a tenant's GlobalAdmin: the SCIM address to paste into Entra ID or Okta,
- * a provisioning token created and shown once (with a copy button), the tokens with their last
- * use, and revoking one after a confirmation.
+ * a provisioning token created for the days asked and shown once (with a copy button), the
+ * tokens with their last use and expiry — a token that expires within 30 days, or has expired,
+ * told as a warning — and revoking one after a confirmation.
  */
 import type { ProvisioningToken } from "@appseats/shared";
+import { provisioningTokenDays, provisioningTokenWarningDays } from "@appseats/shared/limits";
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { describeError } from "../core/describe-error.js";
-import { formatDateTime, t } from "../core/i18n.js";
+import { formatDate, formatDateTime, t } from "../core/i18n.js";
 import { clientFor } from "../core/session.js";
 import type { Session } from "../core/storage.js";
 
@@ -17,6 +19,7 @@ export function DirectorySync({ session }: { session: Session }) {
   const [created, setCreated] = useState<string>();
   const [confirming, setConfirming] = useState<string>();
   const [message, setMessage] = useState<{ kind: "error" | "success"; text: string }>();
+  const [days, setDays] = useState(String(provisioningTokenDays.default));
   const tenant = session.me.tenant;
 
   async function load() {
@@ -33,7 +36,7 @@ export function DirectorySync({ session }: { session: Session }) {
 
   async function create() {
     try {
-      const token = await clientFor(session).createProvisioningToken();
+      const token = await clientFor(session).createProvisioningToken(Number(days));
       setCreated(token.token);
       setMessage({ kind: "success", text: t("tokenCreated") });
       await load();
@@ -60,6 +63,8 @@ export function DirectorySync({ session }: { session: Session }) {
     );
 
   const id = `sync-${tenant.id}`;
+  const now = Date.now();
+  const expiring = (tokens ?? []).filter((token) => Date.parse(token.expiresAt) - now <= provisioningTokenWarningDays * 86_400_000);
   return (
     <section aria-labelledby={id} class="directory-sync">
       <h2 id={id}>{t("directorySyncHeading", tenant.displayName)}</h2>
@@ -69,15 +74,41 @@ export function DirectorySync({ session }: { session: Session }) {
           {message.text}
         </p>
       )}
+      {expiring.map((token) => (
+        <p key={token.id} class="token-warning" role="alert">
+          {Date.parse(token.expiresAt) <= now
+            ? t("tokenExpired", token.id, formatDate(token.expiresAt))
+            : t("tokenExpiresSoon", token.id, formatDate(token.expiresAt))}
+        </p>
+      ))}
       {scimBaseUrl && <Copyable id={`${id}-url`} label={t("scimBaseUrlLabel")} value={scimBaseUrl} onCopy={copy} />}
       {created && (
         <Copyable id={`${id}-token`} label={t("newTokenLabel")} value={created} onCopy={copy}>
           <p class="reason">{t("tokenShownOnce")}</p>
         </Copyable>
       )}
-      <button type="button" class="primary" onClick={() => void create()}>
-        {t("createToken")}
-      </button>
+      <form
+        class="create-token"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void create();
+        }}
+      >
+        <label for={`${id}-days`}>{t("tokenLifetimeLabel")}</label>
+        <input
+          id={`${id}-days`}
+          type="number"
+          required
+          min={provisioningTokenDays.min}
+          max={provisioningTokenDays.max}
+          step={1}
+          value={days}
+          onInput={(e) => setDays((e.target as HTMLInputElement).value)}
+        />
+        <button type="submit" class="primary">
+          {t("createToken")}
+        </button>
+      </form>
       <h3>{t("tokensHeading")}</h3>
       {tokens && tokens.length === 0 && <p>{t("noTokens")}</p>}
       <ul class="tokens">
@@ -85,6 +116,7 @@ export function DirectorySync({ session }: { session: Session }) {
           <li key={token.id}>
             <span>
               <code>{token.id}</code> · {t("tokenCreatedAt", formatDateTime(token.createdAt))} ·{" "}
+              {t("tokenExpiresAt", formatDate(token.expiresAt))} ·{" "}
               {token.lastUsedAt ? t("tokenLastUsed", formatDateTime(token.lastUsedAt)) : t("tokenNeverUsed")}
             </span>
             {confirming === token.id ? (

@@ -7,18 +7,22 @@ import type { AuthConfig } from "@appseats/shared";
 import { useEffect, useState } from "preact/hooks";
 import browser from "webextension-polyfill";
 import { AppSeatsClient, type DemoAccount } from "../api/client.js";
+import { type Backend, backendAt, builtInBackend, isClientId } from "../core/backend.js";
 import { backendOrigin } from "../core/backend-url.js";
 import { describeError } from "../core/describe-error.js";
 import { roleNames, t } from "../core/i18n.js";
 import { send } from "../core/messages.js";
 import { signOut as endSession, liveSessions, signIn } from "../core/session.js";
 import { dropFirstView, dropSnapshot, readSnapshot } from "../core/snapshot.js";
-import { defaultBackendUrl, type Session, settings } from "../core/storage.js";
+import { defaultBackendUrl, type Session, sessions, settings } from "../core/storage.js";
 import { DirectorySync } from "./DirectorySync.js";
 
 export function Options() {
   const [backendUrl, setBackendUrl] = useState(defaultBackendUrl);
-  const [saved, setSaved] = useState(defaultBackendUrl);
+  const [clientId, setClientId] = useState("");
+  const [authority, setAuthority] = useState(builtInBackend.entra.authority);
+  const [backend, setBackend] = useState<Backend>(builtInBackend);
+  const saved = backend.url;
   const [config, setConfig] = useState<AuthConfig | "unavailable">();
   const [accounts, setAccounts] = useState<DemoAccount[]>();
   const [signedIn, setSignedIn] = useState<Session[]>([]);
@@ -27,9 +31,13 @@ export function Options() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    void settings.get().then((s) => {
-      setBackendUrl(s.backendUrl);
-      setSaved(s.backendUrl);
+    void settings.backend().then((kept) => {
+      setBackend(kept);
+      setBackendUrl(kept.url);
+      if (kept.url !== builtInBackend.url && kept.entra) {
+        setClientId(kept.entra.clientId);
+        setAuthority(kept.entra.authority);
+      }
     });
     void liveSessions().then(setSignedIn);
   }, []);
@@ -48,21 +56,42 @@ export function Options() {
       .catch(() => setConfig("unavailable"));
   }, [saved]);
 
+  /** Asks the browser for leave to reach an origin the manifest does not list; false if refused. */
+  async function allowed(url: URL): Promise<boolean> {
+    const pattern = `${url.protocol}//${url.hostname}/*`;
+    if (await browser.permissions.contains({ origins: [pattern] })) return true;
+    const granted = await browser.permissions.request({ origins: [pattern] }).catch(() => false);
+    if (!granted) setMessage({ kind: "error", text: t("permissionRefused", url.host) });
+    return granted;
+  }
+
   async function saveBackend(event: Event) {
     event.preventDefault();
     const origin = backendOrigin(backendUrl);
     if (!origin) return setMessage({ kind: "error", text: t("badBackendUrl") });
     const url = new URL(origin);
-    // A backend other than the local one needs the browser's permission to reach it.
-    const pattern = `${url.protocol}//${url.hostname}/*`;
-    const granted = await browser.permissions.request({ origins: [pattern] }).catch(() => false);
-    if (!granted && !(await browser.permissions.contains({ origins: [pattern] }))) {
-      return setMessage({ kind: "error", text: t("permissionRefused", url.host) });
+    // A backend other than the built-in one signs in with the registration entered with it, if any.
+    let entra = null;
+    if (origin !== builtInBackend.url && clientId.trim()) {
+      if (!isClientId(clientId)) return setMessage({ kind: "error", text: t("badClientId") });
+      const authorityOrigin = backendOrigin(authority);
+      if (!authorityOrigin) return setMessage({ kind: "error", text: t("badAuthority") });
+      entra = {
+        authority: `${authorityOrigin}${new URL(authority.trim()).pathname.replace(/\/+$/, "")}`,
+        clientId: clientId.trim().toLowerCase(),
+      };
     }
-    await settings.update({ backendUrl: url.origin });
-    setSaved(url.origin);
-    setBackendUrl(url.origin);
-    setMessage({ kind: "success", text: t("backendSaved", url.origin) });
+    if (!(await allowed(url))) return;
+    const chosen = backendAt(origin, entra);
+    await settings.update({ backendUrl: chosen.url, entra: chosen.url === builtInBackend.url ? null : chosen.entra });
+    // Tokens belong to the backend they were given for: sessions of any other one end here.
+    const others = Object.values(await sessions.all()).filter((session) => session.backendUrl !== chosen.url);
+    for (const session of others) await endSession(session);
+    if (others.length > 0) dropSnapshot();
+    setSignedIn(await liveSessions());
+    setBackend(chosen);
+    setBackendUrl(chosen.url);
+    setMessage({ kind: "success", text: others.length > 0 ? t("backendChangedSignedOut", chosen.url) : t("backendSaved", chosen.url) });
   }
 
   async function signInAs(userPrincipalName: string) {
@@ -86,11 +115,7 @@ export function Options() {
     setMessage({ kind: "success", text: t("signingIn") });
     try {
       // An authority other than Microsoft's own or this machine needs the browser's permission to reach it.
-      const origin = `${new URL(authority).origin}/*`;
-      if (!(await browser.permissions.contains({ origins: [origin] }))) {
-        const granted = await browser.permissions.request({ origins: [origin] }).catch(() => false);
-        if (!granted) return setMessage({ kind: "error", text: t("permissionRefused", new URL(authority).host) });
-      }
+      if (!(await allowed(new URL(authority)))) return;
       const answer = await send("signInWithMicrosoft", { backendUrl: saved });
       if (answer.ok) {
         dropFirstView();
@@ -134,7 +159,33 @@ export function Options() {
             value={backendUrl}
             onInput={(e) => setBackendUrl((e.target as HTMLInputElement).value)}
           />
-          <button type="submit">{t("save")}</button>
+          {backendOrigin(backendUrl) === builtInBackend.url ? (
+            <p class="detail">{t("builtInBackendNote")}</p>
+          ) : (
+            <fieldset class="custom-backend">
+              <legend>{t("signInWithMicrosoft")}</legend>
+              <p class="detail">{t("customBackendIntro")}</p>
+              <label for="entra-client-id">{t("entraClientIdLabel")}</label>
+              <input
+                id="entra-client-id"
+                type="text"
+                spellcheck={false}
+                autocomplete="off"
+                value={clientId}
+                onInput={(e) => setClientId((e.target as HTMLInputElement).value)}
+              />
+              <label for="entra-authority">{t("entraAuthorityLabel")}</label>
+              <input
+                id="entra-authority"
+                type="url"
+                value={authority}
+                onInput={(e) => setAuthority((e.target as HTMLInputElement).value)}
+              />
+            </fieldset>
+          )}
+          <button type="submit" class="save-backend">
+            {t("save")}
+          </button>
         </form>
       </section>
 
@@ -166,17 +217,19 @@ export function Options() {
         {config === "unavailable" && <p>{t("backendUnavailable")}</p>}
         {config && config !== "unavailable" && (
           <>
-            {config.entra ? (
+            {!config.entra ? (
+              <p>{t("entraUnavailable")}</p>
+            ) : backend.entra ? (
               <button
                 type="button"
                 class="primary microsoft"
                 disabled={busy}
-                onClick={() => void signInWithMicrosoft(config.entra!.authority)}
+                onClick={() => void signInWithMicrosoft(backend.entra!.authority)}
               >
                 {t("signInWithMicrosoft")}
               </button>
             ) : (
-              <p>{t("entraUnavailable")}</p>
+              <p>{t("entraNotSetUp")}</p>
             )}
             {!config.devSignIn && <p>{t("devSignInUnavailable")}</p>}
           </>

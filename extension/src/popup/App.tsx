@@ -11,6 +11,7 @@ import { keepFirstView } from "../core/snapshot.js";
 import type { Session } from "../core/storage.js";
 import { AssignPane } from "./components/AssignPane.js";
 import { Details } from "./components/Details.js";
+import { FailedChanges } from "./components/FailedChanges.js";
 import { Header } from "./components/Header.js";
 import { ImportPane } from "./components/ImportPane.js";
 import { InstallDialog } from "./components/Install.js";
@@ -118,6 +119,15 @@ export function App() {
         <p class={notice.kind} role="alert">
           {notice.text}
         </p>
+      )}
+      {session && (
+        <FailedChanges
+          session={session}
+          onSent={() => {
+            void data.reload();
+            setVersion(version + 1);
+          }}
+        />
       )}
       <main>
         {personId && session && summary ? (

@@ -29,7 +29,8 @@ export function usePopupData() {
   /** Who is shown: the live session once read, the last view's admin until then. */
   const me = session?.me ?? (sessions === null ? snapshot?.me : undefined);
 
-  const refresh = useCallback(async (target: Session) => {
+  /** Asks the backend for the tenant's summary; whether it answered. */
+  const refresh = useCallback(async (target: Session): Promise<boolean> => {
     try {
       const fresh = await withSession(target, (client) => client.licenses());
       const now = Date.now();
@@ -38,12 +39,14 @@ export function usePopupData() {
       setSummary(fresh);
       setFetchedAt(now);
       setFreshness("fresh");
+      return true;
     } catch (error) {
       if (error instanceof Unreachable) setFreshness("unreachable");
       else {
         setSessions(await liveSessions());
         setFreshness("signedOut");
       }
+      return false;
     }
   }, []);
 
@@ -55,7 +58,7 @@ export function usePopupData() {
       setSummary(cached?.summary);
       setFetchedAt(cached?.fetchedAt);
       setFreshness(cached ? (freshnessOf(cached, Date.now()) === "fresh" ? "fresh" : "stale") : "loading");
-      await refresh(target);
+      return refresh(target);
     },
     [refresh],
   );
@@ -78,8 +81,9 @@ export function usePopupData() {
         dropSnapshot();
         return setFreshness("signedOut");
       }
-      await open(target);
-      void send("replayQueue", {}).catch(() => undefined);
+      // The backend answered just now: changes waiting out a failed try may go at once.
+      const answered = await open(target);
+      void send("replayQueue", { early: answered }).catch(() => undefined);
     })();
   }, [open]);
 

@@ -1,6 +1,6 @@
 import type { DirectoryMatch } from "@appseats/shared";
 import { describe, expect, it } from "vitest";
-import { resolveSelection, selectionQuery } from "../../../extension/src/core/resolve.js";
+import { addressesIn, resolveSelection, selectionQuery, severalPeople } from "../../../extension/src/core/resolve.js";
 
 const user = (id: string, displayName: string, upn: string): DirectoryMatch => ({
   type: "user",
@@ -44,5 +44,21 @@ describe("resolving a selection to a user", () => {
   it("groups are never the target of a selection", () => {
     const sales: DirectoryMatch = { type: "group", id: "g1", displayName: "Sales", memberCount: 10, match: "exact" };
     expect(resolveSelection("Sales", [sales])).toEqual({ kind: "choose", query: "Sales", candidates: [] });
+  });
+
+  it("a selection naming two or more addresses names no one person: refused before any search", () => {
+    expect(severalPeople("alice@corp.com      <mallory@corp.com>")).toEqual({
+      kind: "several",
+      addresses: ["alice@corp.com", "mallory@corp.com"],
+    });
+    expect(severalPeople("alice@corp.com, bob@corp.com; carol@corp.com")).toEqual({
+      kind: "several",
+      addresses: ["alice@corp.com", "bob@corp.com", "carol@corp.com"],
+    });
+    // One person, however the address is written, or none at all: the search decides.
+    for (const one of ["Alice <alice@corp.com>", "mailto:Alice@Corp.com.", "alice@corp.com ALICE@corp.com", "Megan Bowen", "陳美玲"]) {
+      expect(severalPeople(one), one).toBeNull();
+    }
+    expect(addressesIn("Adele Vance <adele@contoso.com> (adele@contoso.com)")).toEqual(["adele@contoso.com"]);
   });
 });

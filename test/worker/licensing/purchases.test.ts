@@ -3,18 +3,12 @@
  * organisation named by its Entra tenant id or a domain; an unknown Entra tenant id brings the
  * organisation in, which its first Global Administrator's sign-in then finds.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../../worker/seed/demo.js";
-import { claimsFor, TestAuthority, tenantIds } from "../entra.js";
+import { claimsFor, publishedAuthority, tenantIds } from "../entra.js";
 import { as, call, db, freshDemo, snapshot } from "../support.js";
 
-const entra = new TestAuthority();
-beforeAll(async () => {
-  await entra.addKey("k1");
-  entra.publish("k1");
-  entra.install();
-});
-afterAll(() => entra.uninstall());
+const entra = publishedAuthority();
 
 const northwind = demoVendorKey("northwind");
 const purchase = (body: unknown, key = northwind) => call("POST", "/vendor/v1/subscriptions", { token: key, body });

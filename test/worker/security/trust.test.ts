@@ -3,18 +3,12 @@
  * admins known only from Entra ID, linking by object id before name, the requesting application,
  * domains learned only from members, provisioning tokens that expire.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.js";
-import { claimsFor, oidOf, TestAuthority, without } from "../entra.js";
+import { claimsFor, oidOf, publishedAuthority, without } from "../entra.js";
 import { call, contoso, db, freshDemo, snapshot } from "../support.js";
 
-const entra = new TestAuthority();
-beforeAll(async () => {
-  await entra.addKey("k1");
-  entra.publish("k1");
-  entra.install();
-});
-afterAll(() => entra.uninstall());
+const entra = publishedAuthority();
 
 /** Woodgrove: an organisation that exists only through Entra ID, with no stored role at all. */
 const woodgrove = "a0a0a0a0-3333-4333-8333-000000000003";
