@@ -7,7 +7,16 @@ import browser from "webextension-polyfill";
 import { ApiError, Unreachable } from "../api/client.js";
 import { describeError } from "../core/describe-error.js";
 import { t } from "../core/i18n.js";
-import { nextAttemptOf, type QueuedChange, type ReplayOutcome, replay, replaysAs, retried, type SendOutcome } from "../core/queue.js";
+import {
+  mergedAfterReplay,
+  nextAttemptOf,
+  type QueuedChange,
+  type ReplayOutcome,
+  replay,
+  replaysAs,
+  retried,
+  type SendOutcome,
+} from "../core/queue.js";
 import { liveSessions, withSession } from "../core/session.js";
 import { queue } from "../core/storage.js";
 import { notify } from "./notify.background.js";
@@ -33,10 +42,7 @@ async function run(early: boolean) {
   if (pending.length === 0) return { outcomes: [], remaining: 0 };
   const live = await liveSessions();
   const { remaining, outcomes, failed } = await replay(pending, (change) => send(change, live), Date.now(), early);
-  // Changes queued while this replay ran are kept after the ones still pending.
-  const queuedMeanwhile = (await queue.all()).filter((c) => !pending.some((p) => p.id === c.id));
-  const kept = [...remaining, ...queuedMeanwhile];
-  await queue.set(kept);
+  const kept = await queue.set(mergedAfterReplay(pending, remaining, await queue.all()));
   const next = nextAttemptOf(kept);
   if (next !== undefined) await browser.alarms.create(queueAlarm, { when: next });
   for (const outcome of outcomes) {
@@ -49,14 +55,16 @@ async function run(early: boolean) {
   return { outcomes, remaining: kept.length };
 }
 
-/** The admin's Retry of a failed change: sent again now, from its first try. */
+/** The admin's Retry of a failed change: sent again now, from its first try, once any replay under way is over. */
 export async function retryChange({ id }: { id: string }) {
+  await replaying?.catch(() => undefined);
   await queue.set(retried(await queue.all(), id));
   return replayQueue(true);
 }
 
 /** The admin's Discard of a change: nothing of it is sent. */
 export async function discardChange({ id }: { id: string }) {
+  await replaying?.catch(() => undefined);
   await queue.set((await queue.all()).filter((change) => change.id !== id));
   return { ok: true as const };
 }

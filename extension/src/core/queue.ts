@@ -88,6 +88,21 @@ export async function replay(
   return { remaining: kept, outcomes, failed };
 }
 
+/**
+ * The queue after a replay, as it stands now: a change the replay read is replaced by what the
+ * replay made of it (gone once sent or refused), unless it changed meanwhile (retried, or
+ * discarded); changes queued meanwhile stay. So a replay never writes back a stale change.
+ */
+export function mergedAfterReplay(read: QueuedChange[], replayed: QueuedChange[], now: QueuedChange[]): QueuedChange[] {
+  const asRead = new Map(read.map((change) => [change.id, JSON.stringify(change)]));
+  const after = new Map(replayed.map((change) => [change.id, change]));
+  return now.flatMap((change) => {
+    if (asRead.get(change.id) !== JSON.stringify(change)) return [change];
+    const next = after.get(change.id);
+    return next ? [next] : [];
+  });
+}
+
 /** The queue with one failed change set to be sent again at once, from its first try. */
 export const retried = (queue: QueuedChange[], id: string) =>
   queue.map((change) => {

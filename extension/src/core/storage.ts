@@ -95,7 +95,10 @@ export const icons = {
 
 export const queue = {
   all: () => read<QueuedChange[]>(browser.storage.local, "queue", []),
-  set: (changes: QueuedChange[]) => browser.storage.local.set({ queue: changes }),
+  async set(changes: QueuedChange[]): Promise<QueuedChange[]> {
+    await browser.storage.local.set({ queue: changes });
+    return changes;
+  },
   async add(change: QueuedChange) {
     await queue.set([...(await queue.all()), change]);
   },

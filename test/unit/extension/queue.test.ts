@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   backoffMs,
   maxAttempts,
+  mergedAfterReplay,
   nextAttemptOf,
   type QueuedChange,
   replay,
@@ -102,6 +103,23 @@ describe("replaying the offline queue", () => {
     const result = await replay([change("a")], async (c) => ({ change: c, result: "refused", message: "No seats" }));
     expect(result.remaining).toEqual([]);
     expect(result.outcomes).toEqual([{ change: change("a"), result: "refused", message: "No seats" }]);
+  });
+});
+
+describe("what a replay writes back", () => {
+  it("never a stale change: one retried, discarded or queued meanwhile stays as it is now", () => {
+    const sent = change("sent");
+    const waiting = change("waiting");
+    const retriedMeanwhile = { ...change("failed"), attempts: 5, failed: true };
+    const discardedMeanwhile = { ...change("gone"), attempts: 5, failed: true };
+    const read = [sent, retriedMeanwhile, discardedMeanwhile, waiting];
+    const replayed = [retriedMeanwhile, discardedMeanwhile, { ...waiting, attempts: 1, nextAttemptAt: "2026-12-05T12:00:30.000Z" }];
+    const now = [sent, { ...change("failed"), attempts: 0 }, waiting, change("new")];
+    expect(mergedAfterReplay(read, replayed, now)).toEqual([
+      { ...change("failed"), attempts: 0 },
+      { ...waiting, attempts: 1, nextAttemptAt: "2026-12-05T12:00:30.000Z" },
+      change("new"),
+    ]);
   });
 });
 
