@@ -105,21 +105,19 @@ export interface Database {
  * own) or, with `remote`, the deployed one (wrangler asks for its login).
  */
 export async function d1Database(where: { remote: boolean; persistTo?: string | undefined }): Promise<Database> {
-  const configDir = where.remote ? mkdtempSync(join(workerDir, ".wrangler-catalog-")) : undefined;
-  let configPath = join(workerDir, "wrangler.jsonc");
-  if (configDir) {
-    // The same database, marked remote: getPlatformProxy then binds the deployed one.
-    const { rawConfig } = experimental_readRawConfig({ config: configPath });
-    configPath = join(configDir, "wrangler.json");
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        name: rawConfig.name,
-        compatibility_date: rawConfig.compatibility_date,
-        d1_databases: (rawConfig.d1_databases ?? []).map((database: object) => ({ ...database, remote: true })),
-      }),
-    );
-  }
+  // The worker's database binding alone (marked remote for --remote): getPlatformProxy then binds
+  // the local or the deployed database, and starts none of the worker's other parts.
+  const configDir = mkdtempSync(join(workerDir, ".wrangler-catalog-"));
+  const { rawConfig } = experimental_readRawConfig({ config: join(workerDir, "wrangler.jsonc") });
+  const configPath = join(configDir, "wrangler.json");
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      name: rawConfig.name,
+      compatibility_date: rawConfig.compatibility_date,
+      d1_databases: (rawConfig.d1_databases ?? []).map((database: object) => ({ ...database, ...(where.remote ? { remote: true } : {}) })),
+    }),
+  );
   try {
     const proxy = await getPlatformProxy<{ DB: D1Binding }>({
       configPath,
@@ -138,11 +136,11 @@ export async function d1Database(where: { remote: boolean; persistTo?: string | 
       },
       async close() {
         await proxy.dispose();
-        if (configDir) rmSync(configDir, { recursive: true, force: true });
+        rmSync(configDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    if (configDir) rmSync(configDir, { recursive: true, force: true });
+    rmSync(configDir, { recursive: true, force: true });
     throw error;
   }
 }

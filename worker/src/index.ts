@@ -8,4 +8,7 @@ import type { AppEnv } from "./http/env.js";
 
 export const app = createApp(new Hono<AppEnv>());
 
+/** Each tenant's store, a Durable Object (store/tenant-store.ts). */
+export { TenantStore } from "./store/tenant-store.js";
+
 export default handlersOf(app);

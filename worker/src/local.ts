@@ -11,4 +11,7 @@ export const app = createApp(devRoutes);
 /** The routes' types, for the extension's client (hono/client): the local ones, dev sign-in included. */
 export type AppType = typeof app;
 
+/** Each tenant's store, a Durable Object (store/tenant-store.ts). */
+export { TenantStore } from "./store/tenant-store.js";
+
 export default handlersOf(app);
