@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { build } from "vite";
+import { builtInBackendOf } from "../../extension/built-in.ts";
 import { summaryShownMark } from "../../extension/src/popup/shown.ts";
 import { type Browser, extensionDir, launchBrowser, openExtensionPage, root, signIn } from "../e2e/support.ts";
 import type { Backend } from "../support/backend.ts";
@@ -51,6 +52,8 @@ async function addSummaryOnlyPage(extension: string) {
     logLevel: "warn",
     root: extension,
     oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+    // The extension's modules as its build defines them (extension/built-in.ts).
+    define: { __APPSEATS_BUILT_IN__: JSON.stringify(builtInBackendOf(process.env)) },
     build: {
       outDir: extension,
       emptyOutDir: false,
