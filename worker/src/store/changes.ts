@@ -1,0 +1,115 @@
+/**
+ * What every change in a tenant store shares: who makes it (for the audit, R12), a transaction
+ * that a preview (R14) rolls back after computing its answer, the subscription's seats as its rows
+ * have them now, and the outbox entry that tells the control plane (R23).
+ */
+import { type AuditAction, type Principal, type Seats, seatsOf } from "@appseats/shared";
+import { notFound } from "../errors.js";
+import { newId } from "../licensing/context.js";
+import { addToOutbox } from "./outbox.js";
+
+/** Who makes a change, and when; the app's name, from the catalog, for the audit's words. */
+export interface StoreChange {
+  actor: { type: "user" | "vendor" | "system" | "provisioning"; id: string; displayName: string };
+  requestId: string;
+  now: string;
+}
+
+export interface SubscriptionRow {
+  id: string;
+  app_id: string;
+  plan: string;
+  purchased: number;
+  status: string;
+  renews_at: string | null;
+  created_at: string;
+}
+
+/** The subscription, or 404 (another tenant's ids are not in this store: R11). */
+export function subscriptionOf(sql: SqlStorage, id: string): SubscriptionRow {
+  const row = sql
+    .exec<SubscriptionRow & Record<string, SqlStorageValue>>(
+      `SELECT id, app_id, plan, purchased, status, renews_at, created_at FROM subscriptions WHERE id = ?`,
+      id,
+    )
+    .toArray()[0];
+  if (!row) throw notFound(`The license ${id}`);
+  return row;
+}
+
+/** A subscription's seats as its license rows have them now (R2: assigned is the active rows). */
+export function seatsNow(sql: SqlStorage, subscription: Pick<SubscriptionRow, "id" | "purchased">): Seats {
+  const counts = sql
+    .exec<{ assigned: number; waiting: number }>(
+      `SELECT COUNT(*) FILTER (WHERE state = 'active') AS assigned, COUNT(*) FILTER (WHERE state = 'waiting') AS waiting
+         FROM licenses WHERE subscription_id = ?`,
+      subscription.id,
+    )
+    .one();
+  return seatsOf(subscription.purchased, counts.assigned, counts.waiting);
+}
+
+/** Adds the change's audit event (R12). */
+export function audit(
+  sql: SqlStorage,
+  change: StoreChange,
+  entry: { action: AuditAction; subscriptionId?: string; principals?: Principal[]; summary: string },
+): void {
+  sql.exec(
+    `INSERT INTO audit_events (id, at, actor_type, actor_id, actor_name, action, subscription_id, principals, summary, request_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    newId(),
+    change.now,
+    change.actor.type,
+    change.actor.id,
+    change.actor.displayName,
+    entry.action,
+    entry.subscriptionId ?? null,
+    entry.principals ? JSON.stringify(entry.principals.map(({ type, id }) => ({ type, id }))) : null,
+    entry.summary,
+    change.requestId,
+  );
+}
+
+/** Tells the control plane a subscription's figures, in the change's transaction (R23). */
+export function indexSubscription(sql: SqlStorage, subscription: SubscriptionRow, seats: Seats, now: string): void {
+  addToOutbox(
+    sql,
+    {
+      topic: "control.subscription",
+      subscriptionId: subscription.id,
+      appId: subscription.app_id,
+      plan: subscription.plan,
+      purchased: subscription.purchased,
+      status: subscription.status,
+      renewsAt: subscription.renews_at,
+      assigned: seats.assigned,
+      waiting: seats.waiting,
+      createdAt: subscription.created_at,
+      updatedAt: now,
+    },
+    now,
+  );
+}
+
+/** Thrown inside a transaction to roll it back and still answer (R14). */
+class Preview<T> {
+  constructor(readonly answer: T) {}
+}
+
+/**
+ * Runs `change` in one transaction (R22). With `dryRun`, the change is made, its answer taken,
+ * and everything rolled back: a preview says exactly what the change would do (R14).
+ */
+export function inTransaction<T>(storage: DurableObjectStorage, dryRun: boolean, change: () => T): T {
+  try {
+    return storage.transactionSync(() => {
+      const answer = change();
+      if (dryRun) throw new Preview(answer);
+      return answer;
+    });
+  } catch (thrown) {
+    if (thrown instanceof Preview) return thrown.answer as T;
+    throw thrown;
+  }
+}
