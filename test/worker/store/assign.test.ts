@@ -8,6 +8,7 @@ import { assign } from "../../../worker/src/store/assign.js";
 import type { StoreChange } from "../../../worker/src/store/changes.js";
 import { pendingEntries } from "../../../worker/src/store/outbox.js";
 import type { TenantStore } from "../../../worker/src/store/tenant-store.js";
+import { unassign } from "../../../worker/src/store/unassign.js";
 
 const change: StoreChange = {
   actor: { type: "user", id: "usr_megan", displayName: "Megan Bowen" },
@@ -68,12 +69,16 @@ const licenses = (store: DurableObjectStub<TenantStore>) =>
       .toArray()
       .map((row) => `${row.user_id}:${row.state}`),
   );
-const run = (store: DurableObjectStub<TenantStore>, request: Omit<Parameters<typeof assign>[2], "subscriptionId" | "appName">) =>
+const run = (
+  store: DurableObjectStub<TenantStore>,
+  request: Omit<Parameters<typeof assign>[2], "subscriptionId" | "appName">,
+  rule: typeof assign | typeof unassign = assign,
+) =>
   runInDurableObject(store, (_instance: TenantStore, state) => {
     try {
       return {
         ok: true as const,
-        answer: assign(state.storage, change, { subscriptionId: "sub_notes", appName: "Northwind Notes", ...request }),
+        answer: rule(state.storage, change, { subscriptionId: "sub_notes", appName: "Northwind Notes", ...request }),
       };
     } catch (error) {
       const { code, details } = error as { code: string; details: unknown };
@@ -193,5 +198,103 @@ describe("assigning in the tenant store", () => {
     expect(await rowsOf(previewed)).toBe(before);
     const done = await run(real, request);
     expect(preview).toEqual({ ...done, answer: { ...(done as { answer: object }).answer, dryRun: true } });
+  });
+});
+
+describe("unassigning in the tenant store", () => {
+  const unassigned = (store: DurableObjectStub<TenantStore>, principals: Parameters<typeof assign>[2]["principals"], dryRun?: boolean) =>
+    run(store, { principals, ...(dryRun ? { dryRun } : {}) }, unassign);
+  const salesRef = { id: "grp_sales", displayName: "Sales" };
+
+  it("R6: a user with a group path keeps the seat, and the answer says through which groups", async () => {
+    const store = await storeWith(10);
+    await run(store, { principals: [user("u1"), sales] });
+    const outcome = await unassigned(store, [user("u1")]);
+    expect(outcome).toMatchObject({
+      ok: true,
+      answer: {
+        unassigned: [{ id: "usr_u1" }],
+        notAssigned: [],
+        stillLicensed: [{ userId: "usr_u1", viaGroups: [salesRef] }],
+        releasedSeats: 0,
+      },
+    });
+    expect(await licenses(store)).toContain("usr_u1:active");
+  });
+
+  it("R6: a user whose only paths are groups cannot be unassigned: 409 InheritedLicense names the groups, nothing stored", async () => {
+    const store = await storeWith(10);
+    await run(store, { principals: [sales] });
+    const before = await rowsOf(store);
+    expect(await unassigned(store, [user("u2"), user("u3")])).toEqual({
+      ok: false,
+      code: "InheritedLicense",
+      details: {
+        users: [
+          { id: "usr_u2", viaGroups: [salesRef] },
+          { id: "usr_u3", viaGroups: [salesRef] },
+        ],
+      },
+    });
+    expect(await rowsOf(store)).toBe(before);
+    // Unassigned with the group in the same request, it goes.
+    expect(await unassigned(store, [user("u2"), sales])).toMatchObject({
+      ok: true,
+      answer: { notAssigned: [{ id: "usr_u2" }], releasedSeats: 5 },
+    });
+    expect(await licenses(store)).toEqual([]);
+  });
+
+  it("R7, R5: a group unassigned releases the seats no path holds, and waiting users get them at once, in order", async () => {
+    const store = await storeWith(3);
+    await run(store, { principals: [user("adele"), user("diego")] });
+    await run(store, { principals: [sales] });
+    expect(await licenses(store)).toEqual([
+      "usr_adele:active",
+      "usr_diego:active",
+      "usr_u3:active",
+      "usr_u1:waiting",
+      "usr_u2:waiting",
+      "usr_u4:waiting",
+      "usr_u5:waiting",
+    ]);
+    const outcome = await unassigned(store, [user("adele"), user("diego")]);
+    expect(outcome).toMatchObject({
+      ok: true,
+      answer: { releasedSeats: 2, filledFromWaiting: 2, seats: { purchased: 3, assigned: 3, available: 0, waiting: 2, overBy: 0 } },
+    });
+    expect(await licenses(store)).toEqual(["usr_u3:active", "usr_u1:active", "usr_u2:active", "usr_u4:waiting", "usr_u5:waiting"]);
+    const actions = await runInDurableObject(store, (_instance: TenantStore, state) =>
+      state.storage.sql.exec<{ action: string; principals: string }>(`SELECT action, principals FROM audit_events ORDER BY seq`).toArray(),
+    );
+    expect(actions.slice(-2)).toEqual([
+      { action: "license.unassign", principals: JSON.stringify([user("adele"), user("diego")]) },
+      { action: "license.fill", principals: JSON.stringify([user("u1"), user("u2")]) },
+    ]);
+    // R7: the group goes, and every member's seat with it.
+    expect(await unassigned(store, [sales])).toMatchObject({ ok: true, answer: { releasedSeats: 3, filledFromWaiting: 0 } });
+    expect(await licenses(store)).toEqual([]);
+  });
+
+  it("what was not assigned is listed in notAssigned, safe to send again; dryRun answers exactly and changes nothing", async () => {
+    const previewed = await storeWith(2);
+    const real = await storeWith(2);
+    for (const store of [previewed, real]) {
+      await run(store, { principals: [user("adele"), sales] });
+    }
+    const before = await rowsOf(previewed);
+    const request = [user("adele"), user("diego")];
+    const preview = await unassigned(previewed, request, true);
+    expect(await rowsOf(previewed)).toBe(before);
+    const done = await unassigned(real, request);
+    expect(done).toMatchObject({
+      ok: true,
+      answer: { unassigned: [{ id: "usr_adele" }], notAssigned: [{ id: "usr_diego" }], releasedSeats: 1, filledFromWaiting: 1 },
+    });
+    expect(preview).toEqual({ ...done, answer: { ...(done as { answer: object }).answer, dryRun: true } });
+    expect(await unassigned(real, [user("adele")])).toMatchObject({
+      ok: true,
+      answer: { unassigned: [], notAssigned: [{ id: "usr_adele" }] },
+    });
   });
 });

@@ -113,3 +113,32 @@ export function inTransaction<T>(storage: DurableObjectStorage, dryRun: boolean,
     throw thrown;
   }
 }
+
+/**
+ * R5: seats that are free go to waiting users at once, first come first served, while the
+ * subscription is usable (R8); audited as `license.fill`, naming who got a seat. Returns how many.
+ */
+export function fillWaiting(sql: SqlStorage, change: StoreChange, subscription: SubscriptionRow): number {
+  if (subscription.status !== "active" && subscription.status !== "warning") return 0;
+  const open = seatsNow(sql, subscription).available;
+  if (open === 0) return 0;
+  const filled = sql
+    .exec<{ user_id: string }>(
+      `UPDATE licenses SET state = 'active', since = ?1
+        WHERE seq IN (SELECT seq FROM licenses WHERE subscription_id = ?2 AND state = 'waiting' ORDER BY seq LIMIT ?3)
+       RETURNING user_id`,
+      change.now,
+      subscription.id,
+      open,
+    )
+    .toArray();
+  if (filled.length > 0) {
+    audit(sql, change, {
+      action: "license.fill",
+      subscriptionId: subscription.id,
+      principals: filled.map((row) => ({ type: "user", id: row.user_id })),
+      summary: `${filled.length} waiting user(s) received a seat`,
+    });
+  }
+  return filled.length;
+}
