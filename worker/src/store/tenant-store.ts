@@ -7,11 +7,12 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import { type Seats, type SubscriptionStatus, seatsOf } from "@appseats/shared";
+import type { Seats, SubscriptionStatus } from "@appseats/shared";
 import { deliverToControlPlane } from "../control/indexes.js";
 import { AppSeatsError } from "../errors.js";
+import { indexSubscription, type SubscriptionRow, seatsNow } from "./changes.js";
 import { migrate } from "./migrate.js";
-import { addToOutbox, deliverOutbox } from "./outbox.js";
+import { deliverOutbox } from "./outbox.js";
 
 /** A subscription as a vendor's purchase or change sets it. */
 export interface SubscriptionTerms {
@@ -53,13 +54,13 @@ export class TenantStore extends DurableObject<Env> {
     this.#tenant(tenantId);
     const sql = this.ctx.storage.sql;
     const seats = this.ctx.storage.transactionSync(() => {
-      const stored = sql
-        .exec<{ created_at: string }>(
+      const subscription = sql
+        .exec<SubscriptionRow & Record<string, SqlStorageValue>>(
           `INSERT INTO subscriptions (id, app_id, plan, purchased, status, renews_at, created_at, updated_at)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
            ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, purchased = excluded.purchased, status = excluded.status,
              renews_at = excluded.renews_at, updated_at = excluded.updated_at
-           RETURNING created_at`,
+           RETURNING id, app_id, plan, purchased, status, renews_at, created_at`,
           terms.id,
           terms.appId,
           terms.plan,
@@ -69,31 +70,9 @@ export class TenantStore extends DurableObject<Env> {
           now,
         )
         .one();
-      const counts = sql
-        .exec<{ assigned: number; waiting: number }>(
-          `SELECT COUNT(*) FILTER (WHERE state = 'active') AS assigned, COUNT(*) FILTER (WHERE state = 'waiting') AS waiting
-             FROM licenses WHERE subscription_id = ?`,
-          terms.id,
-        )
-        .one();
-      addToOutbox(
-        sql,
-        {
-          topic: "control.subscription",
-          subscriptionId: terms.id,
-          appId: terms.appId,
-          plan: terms.plan,
-          purchased: terms.purchased,
-          status: terms.status,
-          renewsAt: terms.renewsAt,
-          assigned: counts.assigned,
-          waiting: counts.waiting,
-          createdAt: stored.created_at,
-          updatedAt: now,
-        },
-        now,
-      );
-      return seatsOf(terms.purchased, counts.assigned, counts.waiting);
+      const seats = seatsNow(sql, subscription);
+      indexSubscription(sql, subscription, seats, now);
+      return seats;
     });
     await this.#deliverSoon();
     return seats;
