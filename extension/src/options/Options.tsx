@@ -87,7 +87,8 @@ export function Options() {
     // Tokens belong to the backend they were given for: sessions of any other one end here.
     const others = Object.values(await sessions.all()).filter((session) => session.backendUrl !== chosen.url);
     for (const session of others) await endSession(session);
-    if (others.length > 0) dropSnapshot();
+    // Each sign-out drops its own last view (core/session.ts); a first view still lists their tenants.
+    if (others.length > 0) dropFirstView();
     setSignedIn(await liveSessions());
     setBackend(chosen);
     setBackendUrl(chosen.url);
