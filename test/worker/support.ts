@@ -2,19 +2,44 @@
  * What the worker tests share: a fresh database with the real migrations and DEMO.md's data,
  * calls through the worker's real fetch handler, and reads of the stored state to assert on.
  */
-import { applyD1Migrations, reset } from "cloudflare:test";
+import { applyD1Migrations, reset, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { demoGroupId, demoSeedStatements, demoUserId } from "../../worker/seed/demo.js";
+import { demoControlStatements, demoGroupId, demoUserId } from "../../worker/seed/demo.js";
+import { seedDemoStores } from "../../worker/seed/stores.js";
+import type { TenantStore } from "../../worker/src/store/tenant-store.js";
 
 export { env };
 export const db = () => env.DB;
 
+/** A fresh control plane (D1, the real migrations) and fresh tenant stores, with DEMO.md's data in both. */
 export async function freshDemo() {
   await reset();
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
-  const statements = await demoSeedStatements();
+  const statements = await demoControlStatements();
   await env.DB.batch(statements.map((sql) => env.DB.prepare(sql)));
+  await seedDemoStores(env, "req_seed");
 }
+
+export const storeOf = (tenantId: string) =>
+  env.TENANT_STORES.get(env.TENANT_STORES.idFromName(tenantId)) as unknown as DurableObjectStub<TenantStore>;
+
+/** Reads (or writes) a tenant's store directly, as its own code does: for tests to assert on the stored state. */
+export const inStore = <T>(tenantId: string, read: (sql: SqlStorage, storage: DurableObjectStorage) => T): Promise<T> =>
+  runInDurableObject(storeOf(tenantId), (_instance: TenantStore, state) => read(state.storage.sql, state.storage));
+
+/** Every row of a query in a tenant's store. */
+export const storeRows = <T extends Record<string, SqlStorageValue>>(tenantId: string, query: string, ...params: SqlStorageValue[]) =>
+  inStore(tenantId, (sql) => sql.exec<T>(query, ...params).toArray());
+
+/** The tenant a subscription belongs to, from the control plane's index. */
+async function tenantOfSubscription(subscriptionId: string): Promise<string> {
+  const row = await env.DB.prepare(`SELECT tenant_id FROM subscriptions WHERE id = ?1`).bind(subscriptionId).first<{ tenant_id: string }>();
+  return row?.tenant_id ?? "contoso";
+}
+
+/** Every tenant the control plane knows. */
+const tenantIds = async () =>
+  (await env.DB.prepare(`SELECT id FROM tenants ORDER BY id`).all<{ id: string }>()).results.map((row) => row.id);
 
 export const contoso = {
   user: (name: string) => demoUserId("contoso", `${name}@`),
@@ -82,113 +107,127 @@ export const principal = {
 // ---- The stored state ------------------------------------------------------------------------
 
 export async function stored(subscriptionId: string) {
-  const row = await env.DB.prepare(
+  const [row] = await storeRows<{ purchased: number; status: string; active: number; waiting: number }>(
+    await tenantOfSubscription(subscriptionId),
     `SELECT s.purchased, s.status,
             (SELECT COUNT(*) FROM licenses WHERE subscription_id = s.id AND state = 'active') AS active,
             (SELECT COUNT(*) FROM licenses WHERE subscription_id = s.id AND state = 'waiting') AS waiting
-       FROM subscriptions s WHERE s.id = ?1`,
-  )
-    .bind(subscriptionId)
-    .first<{ purchased: number; status: string; active: number; waiting: number }>();
+       FROM subscriptions s WHERE s.id = ?`,
+    subscriptionId,
+  );
   return row!;
 }
 
 export async function licenseState(subscriptionId: string, userId: string): Promise<string | null> {
-  const row = await env.DB.prepare(`SELECT state FROM licenses WHERE subscription_id = ?1 AND user_id = ?2`)
-    .bind(subscriptionId, userId)
-    .first<{ state: string }>();
+  const [row] = await storeRows<{ state: string }>(
+    await tenantOfSubscription(subscriptionId),
+    `SELECT state FROM licenses WHERE subscription_id = ? AND user_id = ?`,
+    subscriptionId,
+    userId,
+  );
   return row?.state ?? null;
 }
 
 export async function waitingQueue(subscriptionId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare(`SELECT user_id FROM licenses WHERE subscription_id = ?1 AND state = 'waiting' ORDER BY seq`)
-    .bind(subscriptionId)
-    .all<{ user_id: string }>();
-  return results.map((r) => r.user_id);
+  const rows = await storeRows<{ user_id: string }>(
+    await tenantOfSubscription(subscriptionId),
+    `SELECT user_id FROM licenses WHERE subscription_id = ? AND state = 'waiting' ORDER BY seq`,
+    subscriptionId,
+  );
+  return rows.map((r) => r.user_id);
 }
 
 export async function assignmentsOf(subscriptionId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare(
-    `SELECT principal_type || ':' || principal_id AS p FROM assignments WHERE subscription_id = ?1 ORDER BY p`,
-  )
-    .bind(subscriptionId)
-    .all<{ p: string }>();
-  return results.map((r) => r.p);
+  const rows = await storeRows<{ p: string }>(
+    await tenantOfSubscription(subscriptionId),
+    `SELECT principal_type || ':' || principal_id AS p FROM assignments WHERE subscription_id = ? ORDER BY p`,
+    subscriptionId,
+  );
+  return rows.map((r) => r.p);
 }
 
-export async function auditActions(subscriptionId?: string): Promise<{ action: string; principals: string | null; request_id: string }[]> {
-  const { results } = await env.DB.prepare(
+/** The audit events of a tenant (Contoso unless told), optionally of one subscription, oldest first. */
+export async function auditActions(
+  subscriptionId?: string,
+  tenantId?: string,
+): Promise<{ action: string; principals: string | null; request_id: string }[]> {
+  return storeRows<{ action: string; principals: string | null; request_id: string }>(
+    tenantId ?? (subscriptionId ? await tenantOfSubscription(subscriptionId) : "contoso"),
     `SELECT action, principals, request_id FROM audit_events WHERE (?1 IS NULL OR subscription_id = ?1) ORDER BY seq`,
-  )
-    .bind(subscriptionId ?? null)
-    .all<{ action: string; principals: string | null; request_id: string }>();
-  return results;
+    subscriptionId ?? null,
+  );
 }
 
-/** Counts every row that a change could touch, to show that a refused request changed nothing. */
+/** The tables a change could touch in a tenant's store. */
+const storeTables = [
+  "assignments",
+  "licenses",
+  "audit_events",
+  "subscriptions",
+  "group_members",
+  "groups",
+  "users",
+  "installs",
+  "admin_roles",
+];
+
+/** Every row that a change could touch, in the control plane and in every tenant's store, to show that a refused request changed nothing. */
 export async function snapshot(): Promise<string> {
-  const tables = [
-    "assignments",
-    "licenses",
-    "audit_events",
-    "subscriptions",
-    "group_members",
-    "users",
-    "installs",
-    "tenants",
-    "tenant_domains",
-    "last_seen_roles",
-  ];
-  const parts = await env.DB.batch(tables.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)));
-  return JSON.stringify(parts.map((p) => p.results));
+  const control = await env.DB.batch(
+    ["tenants", "tenant_domains", "provisioning_routes"].map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`)),
+  );
+  const stores: unknown[] = [];
+  for (const tenantId of await tenantIds()) {
+    stores.push(
+      await inStore(tenantId, (sql) =>
+        storeTables.map((table) => sql.exec(`SELECT * FROM ${table} ORDER BY 1, 2`).toArray()),
+      ),
+    );
+  }
+  return JSON.stringify([control.map((part) => part.results), stores]);
 }
 
 /**
  * Recomputes, from assignments and memberships alone, who should hold a license row of each
- * subscription, and checks the stored rows against it: R1 one row per user, a row exactly for
- * each user with a path, no admin-made over-assignment, no one waiting while a usable
- * subscription has a free seat (R5), and each subscription's stored seat counts equal to its
- * rows. Returns the violations found, empty when all hold.
+ * subscription of every tenant's store, and checks the stored rows against it: R1 one row per
+ * user, a row exactly for each user with a path, and no one waiting while a usable subscription
+ * has a free seat (R5). Returns the violations found, empty when all hold.
  */
 export async function invariantViolations(): Promise<string[]> {
-  const [subs, expected, rows] = await env.DB.batch([
-    env.DB.prepare(`SELECT id, purchased, status, active_licenses, waiting_licenses FROM subscriptions`),
-    env.DB.prepare(
-      `SELECT a.subscription_id, a.principal_id AS user_id FROM assignments a JOIN users u ON u.id = a.principal_id AND u.deleted_at IS NULL
-        WHERE a.principal_type = 'user'
-       UNION
-       SELECT a.subscription_id, m.user_id FROM assignments a JOIN group_members m ON m.group_id = a.principal_id
-         JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL WHERE a.principal_type = 'group'`,
-    ),
-    env.DB.prepare(`SELECT subscription_id, user_id, state FROM licenses ORDER BY seq`),
-  ]);
   const problems: string[] = [];
-  const want = new Set(
-    (expected!.results as { subscription_id: string; user_id: string }[]).map((r) => `${r.subscription_id}|${r.user_id}`),
-  );
-  const seen = new Set<string>();
-  const perSub = new Map<string, { active: number; waiting: number }>();
-  for (const row of rows!.results as { subscription_id: string; user_id: string; state: string }[]) {
-    const key = `${row.subscription_id}|${row.user_id}`;
-    if (seen.has(key)) problems.push(`R1: two rows for ${key}`);
-    seen.add(key);
-    if (!want.has(key)) problems.push(`a license row without a path: ${key}`);
-    const counts = perSub.get(row.subscription_id) ?? { active: 0, waiting: 0 };
-    counts[row.state as "active" | "waiting"] += 1;
-    perSub.set(row.subscription_id, counts);
-  }
-  for (const key of want) if (!seen.has(key)) problems.push(`a path without a license row: ${key}`);
-  type SubscriptionRow = { id: string; purchased: number; status: string; active_licenses: number; waiting_licenses: number };
-  for (const sub of subs!.results as SubscriptionRow[]) {
-    const counts = perSub.get(sub.id) ?? { active: 0, waiting: 0 };
-    if (sub.active_licenses !== counts.active || sub.waiting_licenses !== counts.waiting) {
-      problems.push(
-        `${sub.id} stores ${sub.active_licenses} active and ${sub.waiting_licenses} waiting, its rows are ${counts.active} and ${counts.waiting}`,
-      );
+  for (const tenantId of await tenantIds()) {
+    const { subs, expected, rows } = await inStore(tenantId, (sql) => ({
+      subs: sql.exec<{ id: string; purchased: number; status: string }>(`SELECT id, purchased, status FROM subscriptions`).toArray(),
+      expected: sql
+        .exec<{ subscription_id: string; user_id: string }>(
+          `SELECT a.subscription_id, a.principal_id AS user_id FROM assignments a JOIN users u ON u.id = a.principal_id AND u.deleted_at IS NULL
+            WHERE a.principal_type = 'user'
+           UNION
+           SELECT a.subscription_id, m.user_id FROM assignments a JOIN group_members m ON m.group_id = a.principal_id
+             JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL WHERE a.principal_type = 'group'`,
+        )
+        .toArray(),
+      rows: sql.exec<{ subscription_id: string; user_id: string; state: string }>(`SELECT subscription_id, user_id, state FROM licenses ORDER BY seq`).toArray(),
+    }));
+    const want = new Set(expected.map((r) => `${r.subscription_id}|${r.user_id}`));
+    const seen = new Set<string>();
+    const perSub = new Map<string, { active: number; waiting: number }>();
+    for (const row of rows) {
+      const key = `${row.subscription_id}|${row.user_id}`;
+      if (seen.has(key)) problems.push(`R1: two rows for ${key}`);
+      seen.add(key);
+      if (!want.has(key)) problems.push(`a license row without a path: ${key}`);
+      const counts = perSub.get(row.subscription_id) ?? { active: 0, waiting: 0 };
+      counts[row.state as "active" | "waiting"] += 1;
+      perSub.set(row.subscription_id, counts);
     }
-    const usable = sub.status === "active" || sub.status === "warning";
-    if (usable && counts.waiting > 0 && counts.active < sub.purchased) {
-      problems.push(`R5: ${sub.id} has ${counts.waiting} waiting with ${sub.purchased - counts.active} seats free`);
+    for (const key of want) if (!seen.has(key)) problems.push(`a path without a license row: ${key}`);
+    for (const sub of subs) {
+      const counts = perSub.get(sub.id) ?? { active: 0, waiting: 0 };
+      const usable = sub.status === "active" || sub.status === "warning";
+      if (usable && counts.waiting > 0 && counts.active < sub.purchased) {
+        problems.push(`R5: ${sub.id} has ${counts.waiting} waiting with ${sub.purchased - counts.active} seats free`);
+      }
     }
   }
   return problems;

@@ -272,3 +272,133 @@ export async function demoSeedStatements(now = Date.now()): Promise<string[]> {
   }
   return sql;
 }
+
+type Row = Record<string, string | number | null>;
+
+/** Who holds each demo subscription's seats: its users and its groups' members, in assignment order, all with a seat. */
+function demoHolders(sub: DemoSubscription): { principals: ["user" | "group", string][]; holders: { user: string; since: string }[] } {
+  const principals: ["user" | "group", string][] = [
+    ...sub.groups.map((name): ["group", string] => ["group", demoGroupId(sub.tenant, name)]),
+    ...sub.users.map((user): ["user", string] => ["user", demoUserId(sub.tenant, `${user}@`)]),
+  ];
+  const holders: { user: string; since: string }[] = [];
+  for (const [i, [type, id]] of principals.entries()) {
+    const ids =
+      type === "user"
+        ? [id]
+        : contosoGroups
+            .find((group) => demoGroupId(sub.tenant, group.name) === id)!
+            .members.map((member) => demoUserId(sub.tenant, `${member}@`))
+            .sort();
+    for (const user of ids) if (!holders.some((h) => h.user === user)) holders.push({ user, since: at(400 + i) });
+  }
+  return { principals, holders };
+}
+
+/**
+ * DEMO.md's control plane (D1): the tenants, their domains, the catalog, vendor keys, and the
+ * indexes of the demo's subscriptions (with their seats) and provisioning tokens. Idempotent.
+ */
+export async function demoControlStatements(now = Date.now()): Promise<string[]> {
+  const sql: string[] = [];
+  for (const tenant of demoTenants) {
+    sql.push(
+      `INSERT OR IGNORE INTO tenants (id, display_name, created_at, entra_tenant_id, onboarded_at)
+       VALUES (${q(tenant.id)}, ${q(tenant.name)}, ${q(at(0))}, ${q(tenant.entraTenantId)}, ${q(at(0))})`,
+    );
+    for (const [position, domain] of tenant.domains.entries()) {
+      sql.push(`INSERT OR IGNORE INTO tenant_domains (domain, tenant_id, position) VALUES (${q(domain)}, ${q(tenant.id)}, ${position})`);
+    }
+    sql.push(
+      `INSERT OR IGNORE INTO provisioning_routes (token_hash, tenant_id) VALUES (${q(await sha256Hex(demoProvisioningToken(tenant.id)))}, ${q(tenant.id)})`,
+    );
+  }
+  for (const vendor of vendors) {
+    sql.push(
+      `INSERT OR IGNORE INTO vendors (id, name, contact_url, contact_email)
+       VALUES (${q(`ven_${vendor.key}`)}, ${q(vendor.name)}, ${q(vendor.url)}, ${q(vendor.email)})`,
+      `INSERT OR IGNORE INTO apps (id, vendor_id, name, publisher, icon_url, install_url)
+       VALUES (${q(`app_${vendor.key}`)}, ${q(`ven_${vendor.key}`)}, ${q(vendor.app)}, ${q(vendor.name)}, NULL, ${q(vendor.install)})`,
+      `INSERT OR IGNORE INTO vendor_keys (key_hash, vendor_id, created_at)
+       VALUES (${q(await sha256Hex(demoVendorKey(vendor.key)))}, ${q(`ven_${vendor.key}`)}, ${q(at(0))})`,
+    );
+  }
+  for (const sub of demoSubscriptions) {
+    sql.push(
+      `INSERT OR IGNORE INTO subscriptions (id, tenant_id, app_id, plan, purchased, status, renews_at, created_at, updated_at, active_licenses)
+       VALUES (${q(sub.id)}, ${q(sub.tenant)}, ${q(`app_${sub.vendor}`)}, ${q(sub.plan)}, ${sub.purchased}, ${q(sub.status)},
+               ${q(daysAfter(now, sub.renewsInDays))}, ${q(at(300))}, ${q(at(300))}, ${demoHolders(sub).holders.length})`,
+    );
+  }
+  return sql;
+}
+
+/**
+ * DEMO.md's data of one tenant, as its store's rows (store/import.ts): users, roles, groups,
+ * subscriptions, assignments and the licenses they give, and the local provisioning token.
+ */
+export async function demoStoreRows(tenantId: string, now = Date.now()): Promise<Record<string, Row[]>> {
+  const tenant = demoTenants.find((t) => t.id === tenantId)!;
+  const admin = tenant.users.find((user) => user.role === "GlobalAdmin")!;
+  const rows: Record<string, Row[]> = {
+    users: tenant.users.map((user, index) => ({
+      id: demoUserId(tenant.id, user.upn),
+      user_principal_name: user.upn,
+      display_name: user.name,
+      mail: user.upn,
+      account_enabled: user.disabled ? 0 : 1,
+      created_at: at(index),
+    })),
+    admin_roles: tenant.users
+      .filter((user) => user.role)
+      .map((user) => ({ user_id: demoUserId(tenant.id, user.upn), role: user.role!, source: "stored" })),
+    groups: [],
+    group_members: [],
+    subscriptions: [],
+    assignments: [],
+    licenses: [],
+    provisioning_tokens: [
+      {
+        id: `prv_${tenant.id}_dev`,
+        token_hash: await sha256Hex(demoProvisioningToken(tenant.id)),
+        created_at: at(0),
+        created_by: demoUserId(tenant.id, admin.upn),
+        // The demo token lives a year from the day of seeding.
+        expires_at: daysAfter(now, 365),
+      },
+    ],
+  };
+  if (tenant.id === "contoso") {
+    contosoGroups.forEach((group, g) => {
+      const id = demoGroupId("contoso", group.name);
+      rows.groups!.push({ id, display_name: group.name, mail: `${group.name.toLowerCase().replace(/\s+/g, "")}@contoso.com`, created_at: at(100 + g) });
+      for (const [m, member] of group.members.entries()) {
+        rows.group_members!.push({ group_id: id, user_id: demoUserId("contoso", `${member}@`), added_at: at(200 + m) });
+      }
+    });
+  }
+  for (const sub of demoSubscriptions.filter((s) => s.tenant === tenant.id)) {
+    rows.subscriptions!.push({
+      id: sub.id,
+      app_id: `app_${sub.vendor}`,
+      plan: sub.plan,
+      purchased: sub.purchased,
+      status: sub.status,
+      renews_at: daysAfter(now, sub.renewsInDays),
+      created_at: at(300),
+      updated_at: at(300),
+    });
+    const { principals, holders } = demoHolders(sub);
+    principals.forEach(([type, id], i) => {
+      rows.assignments!.push({
+        subscription_id: sub.id,
+        principal_type: type,
+        principal_id: id,
+        assigned_at: at(400 + i),
+        assigned_by: demoUserId(tenant.id, admin.upn),
+      });
+    });
+    for (const { user, since } of holders) rows.licenses!.push({ subscription_id: sub.id, user_id: user, state: "active", since });
+  }
+  return rows;
+}

@@ -15,7 +15,6 @@ import { bodyErrors, jsonCharset, limitBody, requireJson } from "./http/guards.j
 import { documented, openApiDocument } from "./http/openapi.js";
 import { provisioningRateLimit, rateLimit } from "./http/rate-limit.js";
 import { serverRequestId } from "./http/request-id.js";
-import { purgeExpired } from "./maintenance.js";
 import { appRoutes } from "./routes/apps.js";
 import { auditRoutes } from "./routes/audit.js";
 import { directoryRoutes, userRoutes } from "./routes/directory.js";
@@ -96,11 +95,5 @@ export function createApp<DevSchema extends Schema, DevPath extends string>(devR
   return app;
 }
 
-/** The worker's handlers for an app: requests, and the hourly housekeeping. */
-export const handlersOf = (app: { fetch: ExportedHandlerFetchHandler<Env> }) =>
-  ({
-    fetch: app.fetch,
-    scheduled: async (_controller, env) => {
-      await purgeExpired(env.DB, new Date());
-    },
-  }) satisfies ExportedHandler<Env>;
+/** The worker's handlers for an app: requests. Each tenant store keeps its own house (expired sessions, old idempotency records). */
+export const handlersOf = (app: { fetch: ExportedHandlerFetchHandler<Env> }) => ({ fetch: app.fetch }) satisfies ExportedHandler<Env>;

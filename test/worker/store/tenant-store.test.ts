@@ -6,14 +6,49 @@
  */
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { deliverToControlPlane } from "../../../worker/src/control/indexes.js";
+import { deliverToControlPlane } from "../../../worker/src/control/plane.js";
 import { migrate, schemaVersion } from "../../../worker/src/store/migrate.js";
 import { addToOutbox, deliverOutbox, pendingEntries } from "../../../worker/src/store/outbox.js";
 import { storeMigrations } from "../../../worker/src/store/schema.js";
-import type { SubscriptionTerms, TenantStore } from "../../../worker/src/store/tenant-store.js";
+import type { StoreCall } from "../../../worker/src/store/operations.js";
+import type { StoreAnswer, TenantStore } from "../../../worker/src/store/tenant-store.js";
 import { db, freshDemo } from "../support.js";
 
 const storeOf = (tenantId: string) => env.TENANT_STORES.get(env.TENANT_STORES.idFromName(tenantId));
+
+interface SubscriptionTerms {
+  id: string;
+  appId: string;
+  plan: string;
+  purchased: number;
+  status: "active" | "warning";
+  renewsAt: string | null;
+}
+
+/**
+ * The vendor sets a subscription's terms in the tenant's store, as its purchase and its changes
+ * do (one call each): bought the first time, changed after. Answers the seats.
+ */
+async function setSubscription(store: DurableObjectStub<TenantStore>, tenantId: string, subscription: SubscriptionTerms, now = new Date().toISOString()) {
+  const call: StoreCall = { tenantId, requestId: "req_test", now, credential: { kind: "vendor", id: "ven_northwind", name: "Northwind Traders" } };
+  const serve = store.serve as unknown as (call: StoreCall, name: string, args: unknown) => Promise<StoreAnswer<{ seats: unknown }>>;
+  const known = await serve(call, "subscription", { id: subscription.id });
+  const answer = known.ok
+    ? await serve(call, "updateSubscription", {
+        id: subscription.id,
+        appName: "Northwind Notes",
+        update: { quantity: subscription.purchased, status: subscription.status, renewsAt: subscription.renewsAt },
+      })
+    : await serve(call, "purchase", {
+        id: subscription.id,
+        app: { id: subscription.appId, name: "Northwind Notes" },
+        purchase: { plan: subscription.plan, quantity: subscription.purchased, status: subscription.status, renewsAt: subscription.renewsAt },
+        broughtIn: null,
+      });
+  if (!answer.ok) throw new Error(`${answer.refusal.code}: ${answer.refusal.message}`);
+  return answer.replay ? null : answer.value.seats;
+}
+
 const terms: SubscriptionTerms = {
   id: "sub_contoso_store_notes",
   appId: "app_northwind",
@@ -76,7 +111,7 @@ describe("a tenant store", () => {
 
   it("R23: a subscription set in the store reaches the control plane's index through the outbox and the alarm", async () => {
     const store = storeOf("contoso");
-    const seats = await store.setSubscription("contoso", terms, "2026-12-05T10:00:00.000Z");
+    const seats = await setSubscription(store, "contoso", terms, "2026-12-05T10:00:00.000Z");
     expect(seats).toEqual({ purchased: 12, assigned: 0, available: 12, waiting: 0, overBy: 0 });
     // The alarm, set for now, delivers it (here, if it has not run yet).
     await runDurableObjectAlarm(store);
@@ -95,18 +130,18 @@ describe("a tenant store", () => {
     expect(await runInDurableObject(store, (_instance: TenantStore, state) => pendingEntries(state.storage.sql))).toEqual([]);
 
     // The vendor lowers the quantity: the index follows, in order.
-    await store.setSubscription("contoso", { ...terms, purchased: 3, status: "warning" }, "2026-12-05T11:00:00.000Z");
+    await setSubscription(store, "contoso", { ...terms, purchased: 3, status: "warning" }, "2026-12-05T11:00:00.000Z");
     await runDurableObjectAlarm(store);
     await expect.poll(() => indexed(terms.id)).toMatchObject({ purchased: 3, status: "warning" });
   });
 
   it("R23: a delivery repeated or late changes nothing; entries are delivered in the store's order", async () => {
     const store = storeOf("contoso");
-    await store.setSubscription("contoso", terms, "2026-12-05T10:00:00.000Z");
+    await setSubscription(store, "contoso", terms, "2026-12-05T10:00:00.000Z");
     await runDurableObjectAlarm(store);
     await expect.poll(() => indexed(terms.id)).toMatchObject({ purchased: 12 });
     const olderSeq = ((await indexed(terms.id)) as { store_seq: number }).store_seq;
-    await store.setSubscription("contoso", { ...terms, purchased: 30 }, "2026-12-05T11:00:00.000Z");
+    await setSubscription(store, "contoso", { ...terms, purchased: 30 }, "2026-12-05T11:00:00.000Z");
     await runDurableObjectAlarm(store);
     await expect.poll(() => indexed(terms.id)).toMatchObject({ purchased: 30 });
     // The older entry comes again (at least once): the index keeps the newer figures.
@@ -150,10 +185,10 @@ describe("a tenant store", () => {
 
   it("R21: a store answers only for the tenant it holds", async () => {
     const store = storeOf("fabrikam");
-    await store.setSubscription("fabrikam", { ...terms, id: "sub_fabrikam_store_notes" });
+    await setSubscription(store, "fabrikam", { ...terms, id: "sub_fabrikam_store_notes" });
     let refused = "";
     try {
-      await store.setSubscription("contoso", terms);
+      await setSubscription(store, "contoso", terms);
     } catch (error) {
       refused = String(error);
     }
@@ -162,7 +197,7 @@ describe("a tenant store", () => {
   });
 });
 
-/** The outbox payload of a subscription's terms, as setSubscription writes it. */
+/** The outbox payload of a subscription's terms, as a purchase writes it. */
 function entryOf(subscription: SubscriptionTerms) {
   return {
     topic: "control.subscription" as const,

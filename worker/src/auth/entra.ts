@@ -2,16 +2,17 @@
  * Microsoft Entra ID access tokens (R16, R17). The worker verifies a token on its own, with
  * jose, against the keys the authority publishes: no call to Microsoft but for those keys. The
  * token decides on every request the tenant (`tid`) and the roles (`wids`); AppSeats keeps no
- * roles of its own for such users. What is accepted is listed in docs/api.md.
+ * roles of its own for such users. What is accepted is listed in docs/api.md. The tenant comes
+ * from the control plane (brought in by its first Global Administrator, R17); the user is found
+ * or linked by the tenant's store, in the same call as the request's operation (store/callers.ts).
  */
 import { entraScope, hasControlCharacters, type Role, rolesOfWids } from "@appseats/shared";
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
+import { addDomain, onboardTenant, type TenantRecord, tenantByEntraId, welcomeTenant } from "../control/plane.js";
 import { AppSeatsError } from "../errors.js";
-import { auditWhenAny } from "../licensing/audit.js";
-import { Batch } from "../licensing/batch.js";
-import { type ChangeContext, newId } from "../licensing/context.js";
-import { freeFromDeleted } from "../licensing/directory.js";
-import type { AdminCaller, AdminCredential, Bearer, VerifyContext } from "./callers.js";
+import type { StoreTarget } from "../http/store.js";
+import { notOnboarded } from "../store/callers.js";
+import type { Bearer } from "./callers.js";
 import { RecentCallers } from "./recent-callers.js";
 
 export interface EntraSettings {
@@ -107,25 +108,12 @@ export async function verifiedEntraClaims(token: string, settings: EntraSettings
 
 /** A JWS in compact form: what an Entra ID access token looks like, and no local session token does. */
 const compactJws = /^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+$/;
-
-interface UserRow {
-  id: string;
-  display_name: string;
-  user_principal_name: string;
-  account_enabled: number;
-  entra_object_id: string | null;
-  external_id: string | null;
-  /** The roles of the user's last sign-in, as stored (a JSON array, sorted). */
-  seen_roles: string;
-}
-
-const userColumns = `u.id, u.display_name, u.user_principal_name, u.account_enabled, u.entra_object_id, u.external_id,
-  (SELECT json_group_array(role) FROM (SELECT role FROM last_seen_roles r WHERE r.user_id = u.id ORDER BY role)) AS seen_roles`;
+export const isEntraToken = (token: string) => compactJws.test(token);
 
 /**
- * Tokens whose signature and claims were verified lately in this isolate, by their hash: each
- * request still reads the user and the tenant, but an RSA signature is checked once per token
- * and five minutes, not on every request (BENCHMARKS.md). A token is used only until it expires.
+ * Tokens whose signature and claims were verified lately in this isolate, by their hash: an RSA
+ * signature is checked once per token and five minutes, not on every request (BENCHMARKS.md). A
+ * token is used only until it expires.
  */
 const verifiedTokens = new RecentCallers<EntraClaims>({ size: 1000, maxAgeMs: 5 * 60 * 1000 });
 
@@ -138,52 +126,69 @@ async function claimsOf(bearer: Bearer, settings: EntraSettings, now: Date): Pro
   return claims;
 }
 
-export const entraCredential: AdminCredential = {
-  recognises: (token) => compactJws.test(token),
+/** Each Entra tenant id's tenant, kept for a minute once onboarded (its domains may grow; a new one is added anyway). */
+const tenantsByEntraId = new RecentCallers<TenantRecord>({ size: 10_000, maxAgeMs: 60 * 1000 });
 
-  async verify(bearer, context) {
-    const settings = entraSettings(context.env);
-    const claims = settings && (await claimsOf(bearer, settings, context.now));
-    if (!claims) return null;
-    const roles = rolesOfWids(Array.isArray(claims.wids) ? claims.wids.filter((id) => typeof id === "string") : []);
-    const domain = memberDomainOf(claims);
-    const db = context.env.DB;
-    // One read on the usual path: the tenant, the user linked to this object id (a deleted user
-    // no longer holds one), and whether the member's domain is already the tenant's.
-    const found = await db
-      .prepare(
-        `SELECT t.id AS tenant_id, NOT EXISTS (SELECT 1 FROM users e WHERE e.tenant_id = t.id) AS awaiting,
-                (?3 IS NULL OR EXISTS (SELECT 1 FROM tenant_domains d WHERE d.domain = ?3)) AS domain_known, ${userColumns}
-           FROM tenants t LEFT JOIN users u ON u.tenant_id = t.id AND u.entra_object_id = ?2 AND u.deleted_at IS NULL
-          WHERE t.entra_tenant_id = ?1`,
-      )
-      .bind(claims.tid, claims.oid, domain)
-      .first<{ tenant_id: string; awaiting: number; domain_known: number } & { [K in keyof UserRow]: UserRow[K] | null }>();
-    const tenantId = found?.tenant_id ?? (await onboard(db, claims, roles, context));
-    if (found?.awaiting) await welcome(db, found.tenant_id, claims, roles, context);
-    const user = found?.id ? (found as UserRow) : await linkOrCreate(db, tenantId, claims, context);
-    if (user?.account_enabled !== 1) return null;
-    const caller = {
-      tenantId,
-      user: { id: user.id, displayName: user.display_name, userPrincipalName: user.user_principal_name },
-      roles,
-      expiresAt: (claims.exp ?? 0) * 1000,
-    } satisfies AdminCaller;
-    await remember(db, caller, user.seen_roles, found?.domain_known === 1 ? null : domain, context);
-    return caller;
-  },
+/** Members' domains that another tenant has: not tried again for a while. */
+const othersDomains = new RecentCallers<true>({ size: 10_000, maxAgeMs: 10 * 60 * 1000 });
 
-  checkInBatch(_bearer, caller, roles, now) {
-    // The roles are the token's own, fixed for its life; the user must still be as they were.
-    const mayStill = caller.roles.some((role) => roles.includes(role)) && (caller.expiresAt ?? 0) > now.getTime();
-    return {
-      code: "CallerChanged",
-      ok: `?4 AND EXISTS (SELECT 1 FROM users u WHERE u.id = ?1 AND u.tenant_id = ?2 AND u.display_name = ?3
-        AND u.deleted_at IS NULL AND u.account_enabled = 1)`,
-      params: [caller.user.id, caller.tenantId, caller.user.displayName, mayStill ? 1 : 0],
-    };
-  },
-};
+/**
+ * Where an Entra ID token's request goes: the tenant of its `tid` and the token's identity, for
+ * the tenant's store to find or link the user; or null when the token is not one AppSeats
+ * accepts (401). R17: an organisation AppSeats does not know comes in with its first Global
+ * Administrator, named after the domain of their user principal name, which becomes its first
+ * domain — unless they are a guest, whose domain is another organisation's; one a vendor's
+ * purchase brought in waits for them. Anyone else is told one must sign in first (403). A
+ * member's sign-in adds their domain to the tenant's unless any tenant has it.
+ */
+export async function entraTarget(env: Env, bearer: Bearer, now: Date): Promise<{ target: StoreTarget; roles: Role[] } | null> {
+  const settings = entraSettings(env);
+  const claims = settings && (await claimsOf(bearer, settings, now));
+  if (!claims) return null;
+  const roles = rolesOfWids(Array.isArray(claims.wids) ? claims.wids.filter((id) => typeof id === "string") : []);
+  const upn = userPrincipalNameOf(claims);
+  const domain = memberDomainOf(claims);
+  const db = env.DB;
+  const firstAdmin = roles.includes("GlobalAdmin") && upn !== null;
+  let tenant = tenantsByEntraId.get(claims.tid) ?? (await tenantByEntraId(db, claims.tid));
+  let broughtBy: "signIn" | "purchase" = "signIn";
+  if (!tenant) {
+    if (!firstAdmin) throw notOnboarded(claims.tid);
+    tenant = await onboardTenant(db, { tid: claims.tid, name: organisationName(claims, domain), domain, now: now.toISOString() });
+  } else if (!tenant.onboardedAt) {
+    if (!firstAdmin) throw notOnboarded(claims.tid);
+    await welcomeTenant(db, tenant.id, { name: domain ? organisationName(claims, domain) : null, domain, now: now.toISOString() });
+    broughtBy = "purchase";
+    tenant = (await tenantByEntraId(db, claims.tid))!;
+  }
+  let newDomain: string | null = null;
+  const domainKey = `${tenant.id} ${domain}`;
+  if (domain && !tenant.domains.includes(domain) && !othersDomains.get(domainKey)) {
+    if (await addDomain(db, tenant.id, domain)) {
+      newDomain = domain;
+      tenant = { ...tenant, domains: [...tenant.domains, domain] };
+    } else othersDomains.set(domainKey, true);
+  }
+  if (tenant.onboardedAt) tenantsByEntraId.set(claims.tid, tenant);
+  return {
+    roles,
+    target: {
+      tenantId: tenant.id,
+      credential: {
+        kind: "entra",
+        signIn: {
+          objectId: claims.oid,
+          userPrincipalName: upn,
+          displayName: upn ? displayNameOf(claims, upn) : null,
+          roles,
+          newDomain,
+          onboarding: { domain, broughtBy },
+          entraTenantId: claims.tid,
+        },
+      },
+    },
+  };
+}
 
 const userPrincipalNameOf = (claims: EntraClaims) => {
   const upn = claims.preferred_username;
@@ -206,225 +211,9 @@ const memberDomainOf = (claims: EntraClaims) => {
 const displayNameOf = (claims: EntraClaims, upn: string) =>
   typeof claims.name === "string" && claims.name.trim() && !hasControlCharacters(claims.name) ? claims.name.trim() : upn;
 
-const contextOf = (tenantId: string, user: { id: string; displayName: string }, context: VerifyContext): ChangeContext => ({
-  tenantId,
-  actor: { type: "user", id: user.id, displayName: user.displayName },
-  requestId: context.requestId,
-  now: context.now.toISOString(),
-});
-
-/**
- * What a sign-in teaches AppSeats, written only when it is news: the roles of this sign-in
- * (they decide who may change the account, never what this user may do), and the member's
- * domain, unless another tenant has it (audited as tenant.domain.add).
- */
-async function remember(db: D1Database, caller: AdminCaller, seenRoles: string, domain: string | null, context: VerifyContext) {
-  const roles = JSON.stringify([...caller.roles].sort());
-  const batch = new Batch(db);
-  if (roles !== seenRoles) {
-    batch.run(
-      db.prepare(`DELETE FROM last_seen_roles WHERE user_id = ?1`).bind(caller.user.id),
-      db
-        .prepare(`INSERT INTO last_seen_roles (user_id, role, tenant_id) SELECT ?1, value, ?2 FROM json_each(?3)`)
-        .bind(caller.user.id, caller.tenantId, roles),
-    );
-  }
-  if (domain) {
-    const free = `NOT EXISTS (SELECT 1 FROM tenant_domains WHERE domain = ?2)`;
-    batch.run(
-      auditWhenAny(db, contextOf(caller.tenantId, caller.user, context), {
-        action: "tenant.domain.add",
-        principalsSql: `SELECT 'user', ?3 WHERE ${free}`,
-        params: [caller.tenantId, domain, caller.user.id],
-        summary: `${domain} was added to the organisation's domains: ${caller.user.displayName} signed in with it`,
-      }),
-      db
-        .prepare(
-          `INSERT INTO tenant_domains (domain, tenant_id, position)
-           SELECT ?2, ?1, (SELECT COALESCE(MAX(position), -1) + 1 FROM tenant_domains WHERE tenant_id = ?1) WHERE ${free}
-           ON CONFLICT DO NOTHING`,
-        )
-        .bind(caller.tenantId, domain),
-    );
-  }
-  if (batch.size > 0) await batch.commit();
-}
-
-/**
- * R17: an organisation AppSeats does not know comes in with its first Global Administrator, who
- * is its first user; named after the domain of their user principal name, which becomes its
- * first domain — unless they are a guest, whose domain is another organisation's. Anyone else is
- * told that a Global Administrator must sign in first. Returns the tenant's id.
- */
-async function onboard(db: D1Database, claims: EntraClaims, roles: Role[], context: VerifyContext): Promise<string> {
-  const upn = userPrincipalNameOf(claims);
-  if (!roles.includes("GlobalAdmin") || !upn) throw notOnboarded(claims);
-  const domain = memberDomainOf(claims);
-  const tenantId = `ten_${newId()}`;
-  const user = { id: `usr_${newId()}`, displayName: displayNameOf(claims, upn) };
-  const ctx = contextOf(tenantId, user, context);
-  const batch = new Batch(db);
-  // Two first requests may race: the unique Entra tenant id lets one in, and only that one is
-  // audited (the event is written first, while the tenant is still unknown); the other finds it after.
-  batch.run(
-    auditWhenAny(db, ctx, {
-      action: "tenant.onboard",
-      principalsSql: `SELECT 'user', ?2 WHERE NOT EXISTS (SELECT 1 FROM tenants WHERE entra_tenant_id = ?1)`,
-      params: [claims.tid, user.id],
-      summary: `${user.displayName} brought ${domain ?? "their organisation"} into AppSeats as its first Global Administrator`,
-    }),
-  );
-  const created = batch.changes(
-    db
-      .prepare(`INSERT INTO tenants (id, display_name, created_at, entra_tenant_id) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING`)
-      .bind(tenantId, organisationName(claims, domain), ctx.now, claims.tid),
-  );
-  const ours = `EXISTS (SELECT 1 FROM tenants WHERE id = ?1)`;
-  if (domain) {
-    batch.run(
-      db
-        .prepare(`INSERT OR IGNORE INTO tenant_domains (domain, tenant_id, position) SELECT ?2, ?1, 0 WHERE ${ours}`)
-        .bind(tenantId, domain),
-    );
-  }
-  batch.run(
-    db
-      .prepare(
-        `INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at, entra_object_id)
-         SELECT ?2, ?1, ?3, ?4, ?3, 1, ?5, ?6 WHERE ${ours}`,
-      )
-      .bind(tenantId, user.id, upn, user.displayName, ctx.now, claims.oid),
-  );
-  const committed = await batch.commit();
-  if (committed.get(created) === 1) return tenantId;
-  const existing = await db.prepare(`SELECT id FROM tenants WHERE entra_tenant_id = ?1`).bind(claims.tid).first<{ id: string }>();
-  return existing!.id;
-}
-
-/**
- * R17: an organisation a vendor's purchase brought in has no users yet; its first Global
- * Administrator's sign-in finds it, names it after their domain (a member's), and is audited as
- * its onboarding. Anyone else is told that a Global Administrator must sign in first.
- */
-async function welcome(db: D1Database, tenantId: string, claims: EntraClaims, roles: Role[], context: VerifyContext) {
-  const upn = userPrincipalNameOf(claims);
-  if (!roles.includes("GlobalAdmin") || !upn) throw notOnboarded(claims);
-  const domain = memberDomainOf(claims);
-  const user = { id: `usr_${newId()}`, displayName: displayNameOf(claims, upn) };
-  const ctx = contextOf(tenantId, user, context);
-  // Of two first sign-ins racing, the first to write makes the tenant its own; the other finds it.
-  const empty = `NOT EXISTS (SELECT 1 FROM users WHERE tenant_id = ?1)`;
-  const batch = new Batch(db);
-  batch.run(
-    auditWhenAny(db, ctx, {
-      action: "tenant.onboard",
-      principalsSql: `SELECT 'user', ?2 WHERE ${empty}`,
-      params: [tenantId, user.id],
-      summary: `${user.displayName} found ${domain ?? "their"} organisation, which a purchase brought in, as its first Global Administrator`,
-    }),
-  );
-  if (domain) {
-    batch.run(
-      db
-        .prepare(`INSERT OR IGNORE INTO tenant_domains (domain, tenant_id, position) SELECT ?2, ?1, 0 WHERE ${empty}`)
-        .bind(tenantId, domain),
-      db.prepare(`UPDATE tenants SET display_name = ?2 WHERE id = ?1 AND ${empty}`).bind(tenantId, organisationName(claims, domain)),
-    );
-  }
-  batch.run(
-    db
-      .prepare(
-        `INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at, entra_object_id)
-         SELECT ?2, ?1, ?3, ?4, ?3, 1, ?5, ?6 WHERE ${empty}`,
-      )
-      .bind(tenantId, user.id, upn, user.displayName, ctx.now, claims.oid),
-  );
-  await batch.commit();
-}
-
 /** An organisation is named after its domain ("contoso.com": Contoso); one a guest brings in, after its tenant id. */
 const organisationName = (claims: EntraClaims, domain: string | null) => {
   if (!domain) return `Organisation ${claims.tid.slice(0, 8)}`;
   const label = domain.split(".")[0]!;
   return label.charAt(0).toUpperCase() + label.slice(1);
 };
-
-const notOnboarded = (claims: EntraClaims) =>
-  new AppSeatsError(
-    "TenantNotOnboarded",
-    "Your organisation does not use AppSeats yet: a Global Administrator of your organisation must sign in first.",
-    { entraTenantId: claims.tid },
-  );
-
-const accountConflict = (upn: string) =>
-  new AppSeatsError(
-    "AccountConflict",
-    `${upn} is already linked to another Microsoft account in AppSeats. Ask a Global Administrator to check the account.`,
-  );
-
-/**
- * The tenant's user for a token whose object id no user is linked to yet (API.md, "Linking"):
- * the user the directory provisioned with externalId = oid, linked; else, once, the user with its
- * user principal name who has neither an object id nor an externalId, linked; else a new user
- * from the claims (also for someone AppSeats has as deleted: no lockout by deletion). A user
- * principal name linked or provisioned for another object id is refused (403 AccountConflict).
- */
-async function linkOrCreate(db: D1Database, tenantId: string, claims: EntraClaims, context: VerifyContext): Promise<UserRow | null> {
-  const upn = userPrincipalNameOf(claims);
-  if (!upn) return null;
-  const { results: candidates } = await db
-    .prepare(
-      `SELECT ${userColumns} FROM users u
-        WHERE u.tenant_id = ?1 AND u.deleted_at IS NULL
-          AND (u.entra_object_id = ?2 OR u.external_id = ?2 COLLATE NOCASE OR u.user_principal_name = ?3)`,
-    )
-    .bind(tenantId, claims.oid, upn)
-    .all<UserRow>();
-  const oid = claims.oid.toLowerCase();
-  // Linked meanwhile (the onboarding that just made this user, or a sign-in racing this one).
-  const linked = candidates.find((row) => row.entra_object_id?.toLowerCase() === oid);
-  if (linked) return linked;
-  const provisioned = candidates.find((row) => row.external_id?.toLowerCase() === oid);
-  const byName = candidates.find((row) => row.user_principal_name.toLowerCase() === upn.toLowerCase());
-  const target = provisioned ?? byName;
-  if (target && (target.entra_object_id || (target.external_id && target.external_id.toLowerCase() !== oid))) throw accountConflict(upn);
-  if (target && target.account_enabled !== 1) return null;
-  const batch = new Batch(db);
-  // Each event is written before its change, and only if the change is still to be made: of
-  // two first sign-ins racing, one links or creates the user and is audited.
-  if (target) {
-    batch.run(
-      auditWhenAny(db, contextOf(tenantId, { id: target.id, displayName: target.display_name }, context), {
-        action: "directory.user.link",
-        principalsSql: `SELECT 'user', id FROM users WHERE id = ?1 AND entra_object_id IS NULL`,
-        params: [target.id],
-        summary: `${target.display_name} signed in with Microsoft for the first time; the account is now linked`,
-      }),
-      db.prepare(`UPDATE users SET entra_object_id = ?2 WHERE id = ?1 AND entra_object_id IS NULL`).bind(target.id, claims.oid),
-    );
-  } else {
-    const user = { id: `usr_${newId()}`, displayName: displayNameOf(claims, upn) };
-    const ctx = contextOf(tenantId, user, context);
-    batch.run(
-      auditWhenAny(db, ctx, {
-        action: "directory.user.create",
-        principalsSql: `SELECT 'user', ?2 WHERE NOT EXISTS (SELECT 1 FROM users WHERE tenant_id = ?1 AND deleted_at IS NULL
-          AND (user_principal_name = ?3 OR entra_object_id = ?4))`,
-        params: [tenantId, user.id, upn, claims.oid],
-        summary: `${user.displayName} signed in with Microsoft for the first time`,
-      }),
-      freeFromDeleted(db, tenantId, upn),
-      db
-        .prepare(
-          `INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at, entra_object_id)
-           VALUES (?2, ?1, ?3, ?4, ?3, 1, ?5, ?6) ON CONFLICT DO NOTHING`,
-        )
-        .bind(tenantId, user.id, upn, user.displayName, ctx.now, claims.oid),
-    );
-  }
-  await batch.commit();
-  return db
-    .prepare(`SELECT ${userColumns} FROM users u WHERE u.tenant_id = ?1 AND u.entra_object_id = ?2 AND u.deleted_at IS NULL`)
-    .bind(tenantId, claims.oid)
-    .first<UserRow>();
-}

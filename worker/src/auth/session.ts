@@ -1,50 +1,33 @@
-/** Local sessions: opaque tokens issued by the local sign-in, stored hashed with an expiry. */
-import type { Role } from "@appseats/shared";
-import type { AdminCaller, AdminCredential } from "./callers.js";
-import { randomSecret, secretShape, sha256Hex } from "./secrets.js";
+/**
+ * Local sessions: opaque tokens issued by the local sign-in, stored hashed with an expiry in
+ * their tenant's store. A token names its tenant (`ass_<tenant>.<secret>`, the tenant in
+ * base64url) so that it is routed to its store without a lookup; only its hash is kept, so a
+ * token whose tenant part was changed is unknown to that store as to any other.
+ */
+import { randomSecret } from "./secrets.js";
 
-const prefix = "ass";
+const sessionToken = /^ass_([A-Za-z0-9_-]{1,172})\.([A-Za-z0-9_-]{43})$/;
 
-/** A session (t) of the token hashed as ?1 that still admits its user (u) at the time ?2. */
-const liveSession = `session_tokens t JOIN users u ON u.id = t.user_id AND u.tenant_id = t.tenant_id
-  WHERE t.token_hash = ?1 AND t.expires_at > ?2 AND u.deleted_at IS NULL AND u.account_enabled = 1`;
+export const isSessionToken = (token: string) => sessionToken.test(token);
 
-export const sessionCredential: AdminCredential = {
-  recognises: secretShape(prefix),
-  async verify(bearer, { env, now }) {
-    const row = await env.DB.prepare(
-      `SELECT u.id, u.display_name, u.user_principal_name, u.tenant_id,
-                (SELECT json_group_array(role) FROM admin_roles r WHERE r.user_id = u.id) AS roles
-           FROM ${liveSession}`,
-    )
-      .bind(bearer.hash, now.toISOString())
-      .first<{ id: string; display_name: string; user_principal_name: string; tenant_id: string; roles: string }>();
-    if (!row) return null;
-    return {
-      tenantId: row.tenant_id,
-      user: { id: row.id, displayName: row.display_name, userPrincipalName: row.user_principal_name },
-      roles: JSON.parse(row.roles) as Role[],
-    } satisfies AdminCaller;
-  },
-  async revoke(db, bearer) {
-    await db.prepare(`DELETE FROM session_tokens WHERE token_hash = ?1`).bind(bearer.hash).run();
-  },
-  checkInBatch(bearer, caller, roles, now) {
-    return {
-      code: "CallerChanged",
-      ok: `EXISTS (SELECT 1 FROM ${liveSession} AND u.id = ?3 AND u.tenant_id = ?4 AND u.display_name = ?5
-        AND EXISTS (SELECT 1 FROM admin_roles r WHERE r.user_id = u.id AND r.role IN (SELECT value FROM json_each(?6))))`,
-      params: [bearer.hash, now.toISOString(), caller.user.id, caller.tenantId, caller.user.displayName, JSON.stringify(roles)],
-    };
-  },
-};
+const base64url = (text: string) =>
+  btoa(String.fromCharCode(...new TextEncoder().encode(text)))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 
-export async function issueSession(db: D1Database, user: { id: string; tenant_id: string }, ttlSeconds: number, now = new Date()) {
-  const token = randomSecret(prefix);
-  const expiresAt = new Date(now.getTime() + ttlSeconds * 1000).toISOString();
-  await db
-    .prepare(`INSERT INTO session_tokens (token_hash, tenant_id, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)`)
-    .bind(await sha256Hex(token), user.tenant_id, user.id, now.toISOString(), expiresAt)
-    .run();
-  return { token, expiresAt };
+/** The tenant a session token names, or null when it names none that could exist. */
+export function tenantOfSessionToken(token: string): string | null {
+  const encoded = sessionToken.exec(token)?.[1];
+  if (!encoded) return null;
+  try {
+    const binary = atob(encoded.replaceAll("-", "+").replaceAll("_", "/"));
+    const tenantId = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
+    return /^[\w-]{1,128}$/.test(tenantId) ? tenantId : null;
+  } catch {
+    return null;
+  }
 }
+
+/** A new session token of the tenant: 256 random bits after its tenant. */
+export const newSessionToken = (tenantId: string) => `ass_${base64url(tenantId)}.${randomSecret("x").slice(2)}`;

@@ -1,15 +1,34 @@
-/** Vendors call with a key of their own; it is stored hashed and names the vendor. */
+/**
+ * Vendors call with a key of their own; it is stored hashed and names the vendor. The subscription
+ * a request names (or the install, whose id names its subscription) is looked up in the same read
+ * of the control plane: its tenant, whose store the request then goes to, and its app, which must
+ * be the vendor's own.
+ */
 import { createMiddleware } from "hono/factory";
+import { vendorAndSubscription } from "../control/plane.js";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { documents } from "../http/openapi.js";
 import { credentialFailed } from "../http/rate-limit.js";
-import type { VendorCaller } from "./callers.js";
+import { subscriptionOfInstall } from "../store/vendor.js";
 import { bearerOf, credentialShape } from "./secrets.js";
 
 const vendorKeyShape = credentialShape("asv", "dev-vendor");
 
 const unauthenticated = () => new AppSeatsError("Unauthenticated", "The vendor key is missing, unknown or revoked.");
+
+/** The subscription a vendor's path names: /subscriptions/{id}…, or /installs/{installId}/complete. */
+function subscriptionNamed(path: string): string | null {
+  const named = /\/vendor\/v1\/(subscriptions|installs)\/([^/]+)/.exec(path);
+  if (!named) return null;
+  let id: string;
+  try {
+    id = decodeURIComponent(named[2]!);
+  } catch {
+    return null;
+  }
+  return named[1] === "subscriptions" ? id : subscriptionOfInstall(id);
+}
 
 export const authenticateVendor = documents(
   createMiddleware<AppEnv>(async (c, next) => {
@@ -17,13 +36,13 @@ export const authenticateVendor = documents(
     if (!key) throw unauthenticated();
     // A key of the wrong shape is refused before any lookup; every refusal counts against the address.
     if (!vendorKeyShape(key.token, c.env)) return credentialFailed(c, unauthenticated());
-    const vendor = await c.env.DB.prepare(
-      `SELECT v.id, v.name FROM vendor_keys k JOIN vendors v ON v.id = k.vendor_id WHERE k.key_hash = ?1`,
-    )
-      .bind(key.hash)
-      .first<VendorCaller>();
-    if (!vendor) return credentialFailed(c, unauthenticated());
-    c.set("vendor", vendor);
+    const found = await vendorAndSubscription(c.env.DB, key.hash, subscriptionNamed(new URL(c.req.url).pathname));
+    if (!found) return credentialFailed(c, unauthenticated());
+    c.set("vendor", found.vendor);
+    c.set("vendorSubscription", found.subscription);
+    if (found.subscription) {
+      c.set("target", { tenantId: found.subscription.tenantId, credential: { kind: "vendor", ...found.vendor } });
+    }
     await next();
   }),
   { errors: ["Unauthenticated"], security: [{ vendorKey: [] }] },

@@ -24,18 +24,6 @@ export interface Icon {
   contentType: string;
 }
 
-/** The icon address of an app the tenant subscribes to, or 404 (another tenant's apps included). */
-export async function iconUrlOf(db: D1Database, tenantId: string, appId: string): Promise<string> {
-  const row = await db
-    .prepare(
-      `SELECT a.icon_url FROM apps a WHERE a.id = ?1 AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.app_id = a.id AND s.tenant_id = ?2)`,
-    )
-    .bind(appId, tenantId)
-    .first<{ icon_url: string | null }>();
-  if (!row?.icon_url || !URL.canParse(row.icon_url) || new URL(row.icon_url).protocol !== "https:") throw notFound("The app's icon");
-  return row.icon_url;
-}
-
 /** Reads a response's body, refusing one larger than `maxBytes` however it is sent. */
 async function smallBody(response: Response): Promise<ArrayBuffer | null> {
   if (Number(response.headers.get("content-length") ?? 0) > maxBytes || !response.body) return null;

@@ -6,6 +6,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppSeatsError } from "../errors.js";
 import { isScimPath, scimError } from "../scim/responses.js";
 import type { AppEnv } from "./env.js";
+import { Replayed } from "./store.js";
 
 export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, details?: Record<string, unknown>) {
   // A directory at /scim/v2 is answered in SCIM's own error shape.
@@ -24,6 +25,10 @@ const fromHttpStatus: Partial<Record<number, ErrorCode>> = {
 };
 
 export function onError(error: Error, c: Context<AppEnv>) {
+  if (error instanceof Replayed) {
+    c.header("Idempotent-Replayed", "true");
+    return c.body(error.body, error.status as ContentfulStatusCode, { "content-type": "application/json; charset=utf-8" });
+  }
   if (error instanceof AppSeatsError) {
     if (typeof error.details?.retryAfterSeconds === "number") {
       c.header("Retry-After", String(error.details.retryAfterSeconds));

@@ -1,8 +1,9 @@
 /** Request validation with the shared zod schemas; a failure is 400 InvalidRequest listing each issue. */
-import type { ValidationTargets } from "hono";
+import type { Context, ValidationTargets } from "hono";
 import { validator } from "hono-openapi";
 import type { z } from "zod";
 import { AppSeatsError } from "../errors.js";
+import type { AppEnv } from "./env.js";
 
 interface Issue {
   message: string;
@@ -28,6 +29,9 @@ const names: Partial<Record<keyof ValidationTargets, string>> = { json: "body", 
 
 /** Validates one part of the request with a shared schema; the schema also documents it in openapi.json. */
 export const validate = <Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) =>
-  validator(target, schema, (result) => {
-    if (!result.success) throw invalid(result.error, names[target] ?? target);
+  validator(target, schema, async (result, c) => {
+    if (result.success) return;
+    // The caller is told first if they may not make this request at all (401, 403), as before any reading of it.
+    await (c as unknown as Context<AppEnv>).get("checkCaller")?.();
+    throw invalid(result.error, names[target] ?? target);
   });

@@ -3,12 +3,12 @@ import { AuditPage, AuditQuery } from "@appseats/shared";
 import { Hono } from "hono";
 import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
+import { ask } from "../http/store.js";
 import { validate } from "../http/validate.js";
-import { auditTrail } from "../licensing/audit.js";
 
 export const auditRoutes = new Hono<AppEnv>().get(
   "/",
   documented({ summary: "The audit trail, newest first", answer: AuditPage }),
   validate("query", AuditQuery),
-  async (c) => c.json(await auditTrail(c.env.DB, c.get("caller").tenantId, c.req.valid("query"))),
+  async (c) => c.json(await ask(c, "audit", c.req.valid("query"))),
 );

@@ -13,17 +13,16 @@ import {
   UserUpdateRequest,
 } from "@appseats/shared";
 import { Hono } from "hono";
-import { changeContext, requireCapability } from "../auth/admin.js";
-import { searchDirectory } from "../directory/search.js";
+import { requireCapability } from "../auth/admin.js";
+import { appsOfTenant } from "../control/plane.js";
 import type { AppEnv } from "../http/env.js";
-import { idempotentForAdmin as byCaller } from "../http/idempotency.js";
 import { documented } from "../http/openapi.js";
+import { ask, idempotent } from "../http/store.js";
 import { validate } from "../http/validate.js";
-import { accountOfTenant, deleteUser, ensureMayChangeAccount, setAccountEnabled } from "../licensing/directory.js";
-import { addMembers, removeMembers } from "../licensing/groups.js";
-import { userLicenses } from "../licensing/holders.js";
+import { byName } from "./licenses.js";
 
 const manage = requireCapability("manageDirectory");
+const byCaller = idempotent();
 const directoryChange = { answer: DirectoryChangeResult, errors: ["NotFound" as const] };
 const accountChange = { answer: DirectoryChangeResult, errors: ["NotFound" as const, "ProtectedAccount" as const] };
 
@@ -33,7 +32,7 @@ export const directoryRoutes = new Hono<AppEnv>()
     documented({ summary: "Find users and groups", answer: DirectorySearchResult }),
     validate("query", DirectorySearchQuery),
     async (c) => {
-      const items = await searchDirectory(c.env.DB, c.get("caller").tenantId, c.req.valid("query"));
+      const items = await ask(c, "search", c.req.valid("query"));
       return c.json({ items, nextCursor: null });
     },
   )
@@ -44,7 +43,7 @@ export const directoryRoutes = new Hono<AppEnv>()
     byCaller,
     validate("param", IdParam),
     validate("json", MemberChangeRequest),
-    async (c) => c.json(await addMembers(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").userIds)),
+    async (c) => c.json(await ask(c, "addMembers", { groupId: c.req.valid("param").id, userIds: c.req.valid("json").userIds })),
   )
   .post(
     "/groups/:id/members/remove",
@@ -53,7 +52,7 @@ export const directoryRoutes = new Hono<AppEnv>()
     byCaller,
     validate("param", IdParam),
     validate("json", MemberChangeRequest),
-    async (c) => c.json(await removeMembers(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json").userIds)),
+    async (c) => c.json(await ask(c, "removeMembers", { groupId: c.req.valid("param").id, userIds: c.req.valid("json").userIds })),
   )
   .patch(
     "/users/:id",
@@ -62,11 +61,8 @@ export const directoryRoutes = new Hono<AppEnv>()
     byCaller,
     validate("param", IdParam),
     validate("json", UserUpdateRequest),
-    async (c) => {
-      const ctx = await changeContext(c);
-      const caller = { id: ctx.actor.id, roles: c.get("caller").roles };
-      return c.json(await setAccountEnabled(c.env.DB, ctx, caller, c.req.valid("param").id, c.req.valid("json").accountEnabled));
-    },
+    async (c) =>
+      c.json(await ask(c, "setAccountEnabled", { userId: c.req.valid("param").id, accountEnabled: c.req.valid("json").accountEnabled })),
   )
   .delete(
     "/users/:id",
@@ -74,17 +70,33 @@ export const directoryRoutes = new Hono<AppEnv>()
     manage,
     byCaller,
     validate("param", IdParam),
-    async (c) => {
-      const ctx = await changeContext(c);
-      const account = await accountOfTenant(c.env.DB, ctx.tenantId, c.req.valid("param").id);
-      ensureMayChangeAccount({ id: ctx.actor.id, roles: c.get("caller").roles }, account, "delete");
-      return c.json(await deleteUser(c.env.DB, ctx, account));
-    },
+    async (c) => c.json(await ask(c, "deleteUser", { userId: c.req.valid("param").id })),
   );
 
 export const userRoutes = new Hono<AppEnv>().get(
   "/:id/licenses",
   documented({ summary: "A user's licenses and how each is held", answer: UserLicenses, errors: ["NotFound"] }),
   validate("param", IdParam),
-  async (c) => c.json(await userLicenses(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id)),
+  async (c) => {
+    const [held, apps] = await Promise.all([
+      ask(c, "userLicenses", { id: c.req.valid("param").id }),
+      appsOfTenant(c.env.DB, c.get("target").tenantId),
+    ]);
+    const items = held.items
+      .filter((item) => apps.has(item.license.id))
+      .map((item) => {
+        const app = apps.get(item.license.id)!;
+        return {
+          ...item,
+          license: {
+            id: item.license.id,
+            plan: item.license.plan,
+            app: { id: app.id, name: app.name, publisher: app.publisher, ...(app.iconUrl ? { iconUrl: app.iconUrl } : {}) },
+          },
+        };
+      })
+      .sort((a, b) => byName(a.license.app.name, b.license.app.name) || (a.license.plan < b.license.plan ? -1 : 1));
+    const answer: UserLicenses = { user: held.user, items };
+    return c.json(answer);
+  },
 );

@@ -10,6 +10,7 @@ import {
   LicenseDetail,
   LicenseDetailQuery,
   LicenseList,
+  type LicenseSummary,
   LicenseUsers,
   LicenseUsersQuery,
   ListQuery,
@@ -18,25 +19,55 @@ import {
   UnassignResult,
 } from "@appseats/shared";
 import { stringify } from "csv-stringify/browser/esm/sync";
-import { Hono } from "hono";
-import { changeCheckingCaller, changeContext, requireCapability } from "../auth/admin.js";
+import { type Context, Hono } from "hono";
+import { requireCapability } from "../auth/admin.js";
+import { type CatalogApp, appOfSubscription, appsOfTenant } from "../control/plane.js";
+import { notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
-import { idempotentForAdmin as byCaller } from "../http/idempotency.js";
 import { documented } from "../http/openapi.js";
+import { ask, idempotent } from "../http/store.js";
 import { validate } from "../http/validate.js";
-import { assign } from "../licensing/assign.js";
-import { licenseHolders, reclaimCandidates } from "../licensing/holders.js";
-import { importPreview } from "../licensing/import.js";
-import { startInstall } from "../licensing/install.js";
-import { licenseDetail, licenseSummaries } from "../licensing/summary.js";
-import { unassign } from "../licensing/unassign.js";
+import type { StoredLicense } from "../store/reads.js";
+
+const byCaller = idempotent();
+
+/** A license as Billing > Licenses shows it: the tenant's figures from its store, the app and vendor from the catalog. */
+const summaryOf = (license: StoredLicense, app: CatalogApp): LicenseSummary => ({
+  id: license.id,
+  app: { id: app.id, name: app.name, publisher: app.publisher, ...(app.iconUrl ? { iconUrl: app.iconUrl } : {}) },
+  plan: license.plan,
+  status: license.status,
+  seats: license.seats,
+  installed: license.installed,
+  vendor: {
+    name: app.vendorName,
+    ...(app.contactUrl ? { contactUrl: app.contactUrl } : {}),
+    ...(app.contactEmail ? { contactEmail: app.contactEmail } : {}),
+  },
+  ...(license.renewsAt ? { renewsAt: license.renewsAt } : {}),
+});
+
+const binary = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Names as SQLite's NOCASE orders them: ASCII letters without case. */
+export const byName = (a: string, b: string) => binary(a.replace(/[A-Z]/g, (ch) => ch.toLowerCase()), b.replace(/[A-Z]/g, (ch) => ch.toLowerCase()));
+
+/** The app of one of the tenant's licenses, from the catalog; another tenant's license is 404 (R11). */
+async function appOf(c: Context<AppEnv>, id: string): Promise<CatalogApp> {
+  const app = await appOfSubscription(c.env.DB, c.get("target").tenantId, id);
+  if (!app) throw notFound("The license");
+  return app;
+}
 
 /** Spreadsheet apps run cells that start like a formula; csv-stringify exports such text as plain text. */
 const csvOf = (rows: string[][]) => stringify(rows, { escape_formulas: true });
 
 export const licenseRoutes = new Hono<AppEnv>()
   .get("/", documented({ summary: "Every license of the tenant with its seats", answer: LicenseList }), async (c) => {
-    const items = await licenseSummaries(c.env.DB, c.get("caller").tenantId);
+    const [licenses, apps] = await Promise.all([ask(c, "licenses", {}), appsOfTenant(c.env.DB, c.get("target").tenantId)]);
+    const items = licenses
+      .filter((license) => apps.has(license.id))
+      .map((license) => summaryOf(license, apps.get(license.id)!))
+      .sort((a, b) => byName(a.app.name, b.app.name) || binary(a.plan, b.plan) || binary(a.id, b.id));
     return c.json({ items, generatedAt: new Date().toISOString() });
   })
   .get(
@@ -44,24 +75,28 @@ export const licenseRoutes = new Hono<AppEnv>()
     documented({ summary: "One license with its assignments", answer: LicenseDetail, errors: ["NotFound"] }),
     validate("param", IdParam),
     validate("query", LicenseDetailQuery),
-    async (c) => c.json(await licenseDetail(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const [detail, app] = await Promise.all([ask(c, "license", { id, query: c.req.valid("query") }), appOf(c, id)]);
+      const answer: LicenseDetail = { ...summaryOf(detail.license, app), assignments: detail.assignments };
+      return c.json(answer);
+    },
   )
   .get(
     "/:id/users",
     documented({ summary: "Users holding or waiting for the license", answer: LicenseUsers, errors: ["NotFound"] }),
     validate("param", IdParam),
     validate("query", LicenseUsersQuery),
-    async (c) => c.json(await licenseHolders(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
+    async (c) => c.json(await ask(c, "holders", { id: c.req.valid("param").id, query: c.req.valid("query") })),
   )
   .get(
     "/:id/export.csv",
     documented({ summary: "The license's users as CSV", answer: { mediaType: "text/csv" }, errors: ["NotFound"] }),
     validate("param", IdParam),
     async (c) => {
-      const { tenantId } = c.get("caller");
       const id = c.req.valid("param").id;
       // Read the first page before answering so that an unknown id is a 404, not an empty file.
-      let page = await licenseHolders(c.env.DB, tenantId, id, { limit: 1000 });
+      let page = await ask(c, "holders", { id, query: { limit: 1000 } });
       const encoder = new TextEncoder();
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
@@ -78,7 +113,7 @@ export const licenseRoutes = new Hono<AppEnv>()
           ]);
           if (rows.length > 0) controller.enqueue(encoder.encode(csvOf(rows)));
           if (!page.nextCursor) return controller.close();
-          page = await licenseHolders(c.env.DB, tenantId, id, { limit: 1000, cursor: page.nextCursor });
+          page = await ask(c, "holders", { id, query: { limit: 1000, cursor: page.nextCursor } });
         },
       });
       return c.body(body, 200, {
@@ -94,12 +129,15 @@ export const licenseRoutes = new Hono<AppEnv>()
       answer: AssignResult,
       errors: ["NotFound", "NotEnoughLicenses", "SubscriptionNotUsable", "Unavailable"],
     }),
-    requireCapability("assign", { checkedInBatch: true }),
+    requireCapability("assign"),
     byCaller,
     validate("param", IdParam),
     validate("json", AssignRequest),
-    async (c) =>
-      c.json(await changeCheckingCaller(c, "assign", (ctx) => assign(c.env.DB, ctx, c.req.valid("param").id, c.req.valid("json")))),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const app = await appOf(c, id);
+      return c.json(await ask(c, "assign", { id, appName: app.name, ...c.req.valid("json") }));
+    },
   )
   .post(
     "/:id/unassign",
@@ -108,7 +146,11 @@ export const licenseRoutes = new Hono<AppEnv>()
     byCaller,
     validate("param", IdParam),
     validate("json", UnassignRequest),
-    async (c) => c.json(await unassign(c.env.DB, await changeContext(c), c.req.valid("param").id, c.req.valid("json"))),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const app = await appOf(c, id);
+      return c.json(await ask(c, "unassign", { id, appName: app.name, ...c.req.valid("json") }));
+    },
   )
   .get(
     "/:id/reclaim",
@@ -119,7 +161,7 @@ export const licenseRoutes = new Hono<AppEnv>()
     }),
     validate("param", IdParam),
     validate("query", ListQuery),
-    async (c) => c.json(await reclaimCandidates(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("query"))),
+    async (c) => c.json(await ask(c, "reclaim", { id: c.req.valid("param").id, query: c.req.valid("query") })),
   )
   .post(
     "/:id/import/preview",
@@ -131,7 +173,7 @@ export const licenseRoutes = new Hono<AppEnv>()
     requireCapability("assign"),
     validate("param", IdParam),
     validate("json", ImportPreviewRequest),
-    async (c) => c.json(await importPreview(c.env.DB, c.get("caller").tenantId, c.req.valid("param").id, c.req.valid("json").names)),
+    async (c) => c.json(await ask(c, "importPreview", { id: c.req.valid("param").id, names: c.req.valid("json").names })),
   )
   .post(
     "/:id/install",
@@ -139,5 +181,9 @@ export const licenseRoutes = new Hono<AppEnv>()
     requireCapability("install"),
     byCaller,
     validate("param", IdParam),
-    async (c) => c.json(await startInstall(c.env.DB, await changeContext(c), c.req.valid("param").id)),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const app = await appOf(c, id);
+      return c.json(await ask(c, "install", { id, app: { name: app.name, installUrl: app.installUrl } }));
+    },
   );

@@ -1,10 +1,12 @@
 /** /api/v1/provisioning/tokens: a GlobalAdmin's provisioning tokens for directory sync (SCIM). */
 import { IdParam, ProvisioningTokenCreated, ProvisioningTokenList, ProvisioningTokenRequest } from "@appseats/shared";
 import { Hono } from "hono";
-import { changeContext, requireCapability } from "../auth/admin.js";
-import { createProvisioningToken, provisioningTokens, revokeProvisioningToken } from "../auth/provisioning.js";
+import { requireCapability } from "../auth/admin.js";
+import { newProvisioningToken } from "../auth/provisioning.js";
+import { addProvisioningRoute, dropProvisioningRoute } from "../control/plane.js";
 import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
+import { ask } from "../http/store.js";
 import { validate } from "../http/validate.js";
 import { scimBaseUrl } from "../scim/responses.js";
 
@@ -17,9 +19,18 @@ export const provisioningRoutes = new Hono<AppEnv>()
     manage,
     validate("json", ProvisioningTokenRequest),
     async (c) => {
-      const created = await createProvisioningToken(c.env.DB, await changeContext(c), c.req.valid("json").expiresInDays);
-      const answer: ProvisioningTokenCreated = { ...created, scimBaseUrl: scimBaseUrl(c) };
-      return c.json(answer, 201);
+      const { tenantId } = c.get("target");
+      const { token, ...stored } = await newProvisioningToken(new Date(), c.req.valid("json").expiresInDays);
+      // Routed first, so that the token works the moment it is shown; a refused one is unrouted again.
+      await addProvisioningRoute(c.env.DB, stored.hash, tenantId);
+      try {
+        const created = await ask(c, "createProvisioningToken", stored);
+        const answer: ProvisioningTokenCreated = { ...created, token, scimBaseUrl: scimBaseUrl(c) };
+        return c.json(answer, 201);
+      } catch (error) {
+        await dropProvisioningRoute(c.env.DB, stored.hash, tenantId);
+        throw error;
+      }
     },
   )
   .get(
@@ -27,11 +38,7 @@ export const provisioningRoutes = new Hono<AppEnv>()
     documented({ summary: "The tenant's provisioning tokens and their last use", answer: ProvisioningTokenList }),
     manage,
     async (c) => {
-      const answer: ProvisioningTokenList = {
-        items: await provisioningTokens(c.env.DB, c.get("caller").tenantId),
-        nextCursor: null,
-        scimBaseUrl: scimBaseUrl(c),
-      };
+      const answer: ProvisioningTokenList = { items: await ask(c, "provisioningTokens", {}), nextCursor: null, scimBaseUrl: scimBaseUrl(c) };
       return c.json(answer);
     },
   )
@@ -41,7 +48,8 @@ export const provisioningRoutes = new Hono<AppEnv>()
     manage,
     validate("param", IdParam),
     async (c) => {
-      await revokeProvisioningToken(c.env.DB, await changeContext(c), c.req.valid("param").id);
+      const hash = await ask(c, "revokeProvisioningToken", { id: c.req.valid("param").id });
+      await dropProvisioningRoute(c.env.DB, hash, c.get("target").tenantId);
       return c.body(null, 204);
     },
   );

@@ -4,10 +4,10 @@
  */
 import { AuthConfig } from "@appseats/shared";
 import { Hono } from "hono";
-import { signOut } from "../auth/admin.js";
 import { entraScopes, entraSettings } from "../auth/entra.js";
 import type { AppEnv } from "../http/env.js";
 import { devRoutesServed, documented } from "../http/openapi.js";
+import { ask } from "../http/store.js";
 
 export const authRoutes = new Hono<AppEnv>().get(
   "/config",
@@ -26,7 +26,8 @@ export const sessionRoutes = new Hono<AppEnv>().delete(
   "/",
   documented({ summary: "Sign out: a local session ends at once; an Entra ID token is left to expire", answer: "none" }),
   async (c) => {
-    await signOut(c);
+    const { credential } = c.get("target");
+    await ask(c, "signOut", { sessionHash: credential.kind === "session" ? credential.hash : null });
     return c.body(null, 204);
   },
 );

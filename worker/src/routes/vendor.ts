@@ -1,4 +1,4 @@
-/** /vendor/v1: vendors set quantity and status, ask for usage rights, and complete installs. */
+/** /vendor/v1: vendors record purchases, set quantity and status, ask for usage rights, and complete installs. */
 import {
   IdParam,
   InstallComplete,
@@ -11,15 +11,34 @@ import {
   VendorSubscription,
   VendorSubscriptionsPage,
 } from "@appseats/shared";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { sha256Hex } from "../auth/secrets.js";
 import { authenticateVendor } from "../auth/vendor.js";
+import type { VendorSubscriptionRoute } from "../auth/callers.js";
+import { indexPurchase, purchaseTarget, vendorSubscriptions } from "../control/plane.js";
+import { notFound } from "../errors.js";
+import { newId } from "../ids.js";
 import type { AppEnv } from "../http/env.js";
-import { idempotentForVendor } from "../http/idempotency.js";
 import { documented } from "../http/openapi.js";
+import { ask, askStore, idempotent } from "../http/store.js";
 import { validate } from "../http/validate.js";
-import { completeInstall } from "../licensing/install.js";
-import { recordPurchase, vendorSubscriptions } from "../licensing/purchases.js";
-import { updateSubscription, usageRights, vendorSubscription } from "../licensing/vendor.js";
+import type { SubscriptionFigures } from "../store/vendor.js";
+
+/** The subscription the request names, if it is of one of the vendor's apps; any other is 404. */
+function subscriptionOf(c: Context<AppEnv>, what = "The subscription"): VendorSubscriptionRoute {
+  const subscription = c.get("vendorSubscription");
+  if (!subscription) throw notFound(what);
+  return subscription;
+}
+
+const vendorView = (tenantId: string, figures: SubscriptionFigures): VendorSubscription => ({
+  id: figures.id,
+  tenantId,
+  appId: figures.appId,
+  status: figures.status,
+  seats: figures.seats,
+  renewsAt: figures.renewsAt,
+});
 
 export const vendorRoutes = new Hono<AppEnv>()
   .use("*", authenticateVendor)
@@ -31,9 +50,49 @@ export const vendorRoutes = new Hono<AppEnv>()
       status: 201,
       errors: ["NotFound"],
     }),
-    idempotentForVendor,
+    idempotent(201),
     validate("json", Purchase),
-    async (c) => c.json(await recordPurchase(c.env.DB, c.get("vendor"), c.get("requestId"), c.req.valid("json")), 201),
+    async (c) => {
+      const purchase = c.req.valid("json");
+      const vendor = c.get("vendor");
+      const now = new Date().toISOString();
+      const target = await purchaseTarget(c.env.DB, vendor.id, purchase, now);
+      if (!target.app) throw notFound("The app");
+      if (!target.tenantId) {
+        throw notFound(`No organisation in AppSeats has the domain ${"domain" in purchase.tenant ? purchase.tenant.domain : ""}; name it by its Entra tenant id.`);
+      }
+      // A purchase sent again with its Idempotency-Key names the same subscription, so that it is indexed once.
+      const key = c.get("idempotency")?.key;
+      const id = key ? `sub_${(await sha256Hex(`${vendor.id}\n${key}`)).slice(0, 32)}` : `sub_${newId()}`;
+      const status = purchase.status ?? "active";
+      // Indexed first, so that the subscription is found by the vendor's next request; its figures follow from the store.
+      await indexPurchase(c.env.DB, {
+        id,
+        tenantId: target.tenantId,
+        appId: target.app.id,
+        plan: purchase.plan,
+        purchased: purchase.quantity,
+        status,
+        renewsAt: purchase.renewsAt ?? null,
+        now,
+      });
+      const figures = await askStore(
+        c.env,
+        { tenantId: target.tenantId, credential: { kind: "vendor", ...vendor } },
+        "purchase",
+        { id, app: target.app, purchase, broughtIn: target.broughtIn },
+        { requestId: c.get("requestId"), now, idempotency: c.get("idempotency") },
+      );
+      const answer: PurchasedSubscription = {
+        id,
+        tenantId: target.tenantId,
+        appId: figures.appId,
+        plan: figures.plan,
+        status: figures.status,
+        seats: figures.seats,
+      };
+      return c.json(answer, 201);
+    },
   )
   .get(
     "/subscriptions",
@@ -45,28 +104,37 @@ export const vendorRoutes = new Hono<AppEnv>()
     "/subscriptions/:id",
     documented({ summary: "A subscription of the vendor's app", answer: VendorSubscription, errors: ["NotFound"] }),
     validate("param", IdParam),
-    async (c) => c.json(await vendorSubscription(c.env.DB, c.get("vendor").id, c.req.valid("param").id)),
+    async (c) => {
+      const subscription = subscriptionOf(c);
+      return c.json(vendorView(subscription.tenantId, await ask(c, "subscription", { id: subscription.id })));
+    },
   )
   .put(
     "/subscriptions/:id",
     documented({ summary: "Set purchased quantity, status and the renewal date", answer: VendorSubscription, errors: ["NotFound"] }),
-    idempotentForVendor,
+    idempotent(),
     validate("param", IdParam),
     validate("json", SubscriptionUpdate),
-    async (c) =>
-      c.json(await updateSubscription(c.env.DB, c.get("vendor"), c.get("requestId"), c.req.valid("param").id, c.req.valid("json"))),
+    async (c) => {
+      const subscription = subscriptionOf(c);
+      const figures = await ask(c, "updateSubscription", { id: subscription.id, appName: subscription.appName, update: c.req.valid("json") });
+      return c.json(vendorView(subscription.tenantId, figures));
+    },
   )
   .get(
     "/subscriptions/:id/usage-rights",
     documented({ summary: "Does this user hold a usable license?", answer: UsageRights, errors: ["NotFound"] }),
     validate("param", IdParam),
     validate("query", UsageRightsQuery),
-    async (c) => c.json(await usageRights(c.env.DB, c.get("vendor").id, c.req.valid("param").id, c.req.valid("query").user)),
+    async (c) => c.json(await ask(c, "usageRights", { id: subscriptionOf(c).id, user: c.req.valid("query").user })),
   )
   .post(
     "/installs/:id/complete",
     documented({ summary: "Confirm an install", answer: InstallComplete, errors: ["NotFound"] }),
-    idempotentForVendor,
+    idempotent(),
     validate("param", IdParam),
-    async (c) => c.json(await completeInstall(c.env.DB, c.get("vendor"), c.get("requestId"), c.req.valid("param").id)),
+    async (c) => {
+      const subscription = subscriptionOf(c, "The install");
+      return c.json(await ask(c, "completeInstall", { installId: c.req.valid("param").id, appName: subscription.appName }));
+    },
   );

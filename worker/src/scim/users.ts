@@ -9,7 +9,7 @@
 import { hasControlCharacters, plainText } from "@appseats/shared";
 import { z } from "zod";
 import { AppSeatsError } from "../errors.js";
-import type { UserFields, DirectoryUserRow as UserRow } from "../licensing/directory.js";
+import type { UserFields, DirectoryUserRow as UserRow } from "../store/directory.js";
 import { scimSchemas } from "./discovery.js";
 
 export function scimUser(row: UserRow, base: string) {

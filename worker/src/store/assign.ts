@@ -36,7 +36,9 @@ export function principalViews(sql: SqlStorage, principals: Principal[]): Princi
   );
   const missing = unique.filter((p) => !(p.type === "user" ? users : groups).has(p.id));
   if (missing.length > 0) {
-    throw notFound(missing.map((p) => `The ${p.type} ${p.id}`).join(", "));
+    throw notFound(missing.length === 1 ? `The ${missing[0]!.type} ${missing[0]!.id}` : `${missing.length} of the principals`, {
+      missing: missing.map(({ type, id }) => ({ type, id })),
+    });
   }
   return unique.map((p): PrincipalView => {
     if (p.type === "user") {

@@ -3,9 +3,9 @@
  * that a preview (R14) rolls back after computing its answer, the subscription's seats as its rows
  * have them now, and the outbox entry that tells the control plane (R23).
  */
-import { type AuditAction, type Principal, type Seats, seatsOf } from "@appseats/shared";
+import { type AuditAction, maxPrincipalsPerRequest, type Principal, type Seats, seatsOf } from "@appseats/shared";
 import { notFound } from "../errors.js";
-import { newId } from "../licensing/context.js";
+import { newId } from "../ids.js";
 import { addToOutbox } from "./outbox.js";
 
 /** Who makes a change, and when; the app's name, from the catalog, for the audit's words. */
@@ -33,7 +33,7 @@ export function subscriptionOf(sql: SqlStorage, id: string): SubscriptionRow {
       id,
     )
     .toArray()[0];
-  if (!row) throw notFound(`The license ${id}`);
+  if (!row) throw notFound("The license");
   return row;
 }
 
@@ -65,7 +65,7 @@ export function audit(
     change.actor.displayName,
     entry.action,
     entry.subscriptionId ?? null,
-    entry.principals ? JSON.stringify(entry.principals.map(({ type, id }) => ({ type, id }))) : null,
+    entry.principals ? JSON.stringify(entry.principals.slice(0, maxPrincipalsPerRequest).map(({ type, id }) => ({ type, id }))) : null,
     entry.summary,
     change.requestId,
   );

@@ -4,7 +4,7 @@
  * store's alarm, in order, at least once. A delivery that fails is tried again with growing waits;
  * the entries after it wait too, so that nothing is learned out of order.
  */
-import { newId } from "../licensing/context.js";
+import { newId } from "../ids.js";
 
 /** What the control plane indexes of a subscription: its latest figures, for the vendor's list. */
 export interface SubscriptionIndexEntry {

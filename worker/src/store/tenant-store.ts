@@ -1,28 +1,44 @@
 /**
  * A tenant's store (DESIGN.md, "Tenancy and scale"; R21–R23): a SQLite-backed Durable Object,
- * one per tenant, addressed by the tenant id. It owns its schema (migrated when it wakes), runs
- * each change as one synchronous transaction — read, decide, write, with no other change of the
- * tenant interleaved (R22) — and feeds the control plane through its outbox, delivered by its
- * alarm (R23). The worker reaches it with one RPC call per request.
+ * one per tenant, addressed by the tenant id. It owns its schema (migrated when it wakes), admits
+ * each request's caller and runs its operation as one synchronous transaction — read, decide,
+ * write, with no other change of the tenant interleaved (R22) — and feeds the control plane
+ * through its outbox, delivered by its alarm (R23). The worker reaches it with one RPC call per
+ * request (serve).
  */
 
 import { DurableObject } from "cloudflare:workers";
-import type { Seats, SubscriptionStatus } from "@appseats/shared";
-import { deliverToControlPlane } from "../control/indexes.js";
+import { type ErrorCode, errorStatus } from "@appseats/shared";
+import { deliverToControlPlane } from "../control/plane.js";
 import { AppSeatsError } from "../errors.js";
-import { indexSubscription, type SubscriptionRow, seatsNow } from "./changes.js";
 import { migrate } from "./migrate.js";
+import {
+  type ArgsOf,
+  authorize,
+  identify,
+  type OperationContext,
+  type OperationName,
+  operations,
+  type ResultOf,
+  type StoreCall,
+} from "./operations.js";
 import { deliverOutbox } from "./outbox.js";
 
-/** A subscription as a vendor's purchase or change sets it. */
-export interface SubscriptionTerms {
-  id: string;
-  appId: string;
-  plan: string;
-  purchased: number;
-  status: SubscriptionStatus;
-  renewsAt: string | null;
+/** A refusal, as a value: thrown across RPC it would be logged as an uncaught error of the object. */
+export interface StoreRefusal {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
 }
+
+/** What serve answers: the operation's result, the first answer to a repeated Idempotency-Key (R13), or a refusal. */
+export type StoreAnswer<T> =
+  | { ok: true; value: T; replay?: undefined }
+  | { ok: true; replay: { status: number; body: string } }
+  | { ok: false; refusal: StoreRefusal };
+
+/** An Idempotency-Key's first answer is replayed for this long (R13). */
+const replayWindowMs = 24 * 60 * 60 * 1000;
 
 export class TenantStore extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -47,39 +63,67 @@ export class TenantStore extends DurableObject<Env> {
   }
 
   /**
-   * Sets a subscription's terms as its vendor decides them (R9: no admin changes the quantity),
-   * and tells the control plane its figures through the outbox, in the same transaction.
+   * One request's operation: the caller admitted (401, 403), an Idempotency-Key's first answer
+   * replayed or its key refused (R13), then the operation in one transaction, its answer recorded
+   * for the key in the same transaction. The outbox is delivered after the answer.
    */
-  async setSubscription(tenantId: string, terms: SubscriptionTerms, now = new Date().toISOString()): Promise<Seats> {
-    this.#tenant(tenantId);
-    const sql = this.ctx.storage.sql;
-    const seats = this.ctx.storage.transactionSync(() => {
-      const subscription = sql
-        .exec<SubscriptionRow & Record<string, SqlStorageValue>>(
-          `INSERT INTO subscriptions (id, app_id, plan, purchased, status, renews_at, created_at, updated_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
-           ON CONFLICT (id) DO UPDATE SET plan = excluded.plan, purchased = excluded.purchased, status = excluded.status,
-             renews_at = excluded.renews_at, updated_at = excluded.updated_at
-           RETURNING id, app_id, plan, purchased, status, renews_at, created_at`,
-          terms.id,
-          terms.appId,
-          terms.plan,
-          terms.purchased,
-          terms.status,
-          terms.renewsAt,
-          now,
-        )
-        .one();
-      const seats = seatsNow(sql, subscription);
-      indexSubscription(sql, subscription, seats, now);
-      return seats;
-    });
-    await this.#deliverSoon();
-    return seats;
+  async serve<K extends OperationName>(call: StoreCall, name: K, args: ArgsOf<K>): Promise<StoreAnswer<ResultOf<K>>> {
+    const tenantId = this.#tenant(call.tenantId);
+    this.#keepHouse(call.now);
+    const storage = this.ctx.storage;
+    const sql = storage.sql;
+    const operation = operations[name] as unknown as {
+      needs: Parameters<typeof identify>[2];
+      run(context: OperationContext, args: ArgsOf<K>): ResultOf<K>;
+    };
+    let scope: string | null = null;
+    try {
+      const { caller, actor } = storage.transactionSync(() => identify(sql, call, operation.needs));
+      authorize(caller, operation.needs);
+      const idempotency = call.idempotency;
+      scope = idempotency ? `${actor.type}:${actor.id}` : null;
+      if (idempotency && scope) {
+        const first = firstAnswer(sql, scope, idempotency, call.now);
+        if (first) return { ok: true, replay: first };
+      }
+      const context: OperationContext = { sql, storage, change: { actor, requestId: call.requestId, now: call.now }, tenantId, caller };
+      const value = storage.transactionSync(() => {
+        const value = operation.run(context, args);
+        if (idempotency && scope) record(sql, scope, idempotency, idempotency.status, JSON.stringify(value ?? null), call.now);
+        return value;
+      });
+      return { ok: true, value };
+    } catch (error) {
+      if (!(error instanceof AppSeatsError)) throw error;
+      const refusal: StoreRefusal = { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+      // A refusal of the operation itself is its answer too (R13); one of the caller or the key is not.
+      const idempotency = call.idempotency;
+      if (idempotency && scope && !["Unauthenticated", "Forbidden", "IdempotencyKeyReused"].includes(error.code)) {
+        storage.transactionSync(() =>
+          record(sql, scope!, idempotency, errorStatus[error.code], JSON.stringify({ error: refusal }), call.now),
+        );
+      }
+      return { ok: false, refusal };
+    } finally {
+      await this.#deliverSoon();
+    }
   }
 
-  /** The outbox is delivered at once, by the alarm, unless a delivery is already due. */
+  #lastHousekeeping = 0;
+
+  /** At most once an hour: sessions that expired and idempotency records past their 24 hours go (R13). */
+  #keepHouse(now: string): void {
+    const at = Date.parse(now);
+    if (at - this.#lastHousekeeping < 60 * 60 * 1000) return;
+    this.#lastHousekeeping = at;
+    const sql = this.ctx.storage.sql;
+    sql.exec(`DELETE FROM session_tokens WHERE expires_at <= ?`, now);
+    sql.exec(`DELETE FROM idempotency_records WHERE created_at < ?`, new Date(at - replayWindowMs).toISOString());
+  }
+
+  /** What waits in the outbox is delivered at once, by the alarm, unless a delivery is already due. */
   async #deliverSoon(): Promise<void> {
+    if (this.ctx.storage.sql.exec(`SELECT 1 FROM outbox LIMIT 1`).toArray().length === 0) return;
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
   }
 
@@ -90,4 +134,36 @@ export class TenantStore extends DurableObject<Env> {
     const next = await deliverOutbox(this.ctx.storage, (entries) => deliverToControlPlane(this.env.DB, tenantId, entries));
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
+}
+
+/** The first answer to this key, if it was given in the last 24 hours with the same request; the key reused for another is 422. */
+function firstAnswer(sql: SqlStorage, scope: string, idempotency: { key: string; fingerprint: string }, now: string) {
+  const since = new Date(Date.parse(now) - replayWindowMs).toISOString();
+  const row = sql
+    .exec<{ fingerprint: string; status: number; response: string }>(
+      `SELECT fingerprint, status, response FROM idempotency_records WHERE scope = ? AND key = ? AND created_at >= ? AND state = 'done'`,
+      scope,
+      idempotency.key,
+      since,
+    )
+    .toArray()[0];
+  if (!row) return null;
+  if (row.fingerprint !== idempotency.fingerprint) {
+    throw new AppSeatsError("IdempotencyKeyReused", "This Idempotency-Key was already used for another request. Use a new key.");
+  }
+  return { status: row.status, body: row.response };
+}
+
+function record(sql: SqlStorage, scope: string, idempotency: { key: string; fingerprint: string }, status: number, body: string, now: string) {
+  sql.exec(
+    `INSERT INTO idempotency_records (scope, key, fingerprint, state, status, response, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?)
+     ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'done', status = excluded.status,
+       response = excluded.response, created_at = excluded.created_at`,
+    scope,
+    idempotency.key,
+    idempotency.fingerprint,
+    status,
+    body,
+    now,
+  );
 }

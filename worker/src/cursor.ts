@@ -1,5 +1,5 @@
 /** Opaque list cursors: the sort key of the last item, base64url JSON. A tampered cursor is 400. */
-import { AppSeatsError } from "../errors.js";
+import { AppSeatsError } from "./errors.js";
 
 export function encodeCursor(key: readonly (string | number)[]): string {
   return btoa(JSON.stringify(key)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
