@@ -1,7 +1,7 @@
 import { AuditPage } from "@appseats/shared";
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../worker/seed/demo.js";
-import { as, auditActions, call, changeLicense, contoso, db, freshDemo, principal, snapshot } from "./support.js";
+import { as, auditActions, call, changeLicense, contoso, freshDemo, principal, snapshot , storeDb } from "./support.js";
 
 describe("R12: every change writes an audit event in the same transaction", () => {
   let megan: string;
@@ -35,7 +35,7 @@ describe("R12: every change writes an audit event in the same transaction", () =
 
   it("a change whose batch fails leaves no audit event: event and change are one transaction", async () => {
     // Make the license insert fail after the audit statement has run in the same batch.
-    await db()
+    await storeDb()
       .prepare(`CREATE TRIGGER test_refuse_licenses BEFORE INSERT ON licenses BEGIN SELECT RAISE(ABORT, 'refused by test'); END`)
       .run();
     const before = await snapshot();

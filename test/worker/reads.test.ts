@@ -1,6 +1,6 @@
 import { DirectorySearchResult, LicenseDetail, LicenseList, LicenseUsers, Me, UserLicenses } from "@appseats/shared";
 import { beforeEach, describe, expect, it } from "vitest";
-import { as, call, contoso, db, freshDemo } from "./support.js";
+import { as, call, contoso, freshDemo, storeDb } from "./support.js";
 
 describe("what admins read", () => {
   let megan: string;
@@ -120,12 +120,12 @@ describe("what admins read", () => {
       DirectorySearchResult.parse((await call("GET", `/api/v1/directory/search?q=${encodeURIComponent(q)}`, { token: megan })).body).items;
     expect(await search("陳美玲")).toMatchObject([{ displayName: "陳美玲", match: "prefix" }]);
     expect(await search("ILING@CONTOSO")).toMatchObject([{ userPrincipalName: "meiling@contoso.com", match: "contains" }]);
-    await db().prepare(`UPDATE users SET display_name = '王大明' WHERE id = ?1`).bind(contoso.user("adele")).run();
+    await storeDb().prepare(`UPDATE users SET display_name = '王大明' WHERE id = ?1`).bind(contoso.user("adele")).run();
     expect(await search("Adele Vance")).toEqual([]);
     expect(await search("王大明")).toMatchObject([{ id: contoso.user("adele"), match: "prefix" }]);
-    await db()
+    await storeDb()
       .prepare(
-        `INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, created_at) VALUES ('usr_new', 'contoso', 'new.person@contoso.com', 'Brand New Person', NULL, '2026-01-01T00:00:00.000Z')`,
+        `INSERT INTO users (id, user_principal_name, display_name, mail, created_at) VALUES ('usr_new', 'new.person@contoso.com', 'Brand New Person', NULL, '2026-01-01T00:00:00.000Z')`,
       )
       .run();
     expect(await search("new.person")).toMatchObject([{ id: "usr_new", match: "prefix" }]);
@@ -149,7 +149,7 @@ describe("what admins read", () => {
   });
 
   it("the CSV export: a header, one row per holder, and cells that a spreadsheet would run are made plain text", async () => {
-    await db().prepare(`UPDATE users SET display_name = '=HYPERLINK("http://x")' WHERE id = ?1`).bind(contoso.user("diego")).run();
+    await storeDb().prepare(`UPDATE users SET display_name = '=HYPERLINK("http://x")' WHERE id = ?1`).bind(contoso.user("diego")).run();
     const csv = await call("GET", `/api/v1/licenses/${contoso.fabrikamSign}/export.csv`, { token: megan });
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");

@@ -5,7 +5,6 @@
 import { applyD1Migrations, reset, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { demoControlStatements, demoGroupId, demoUserId } from "../../worker/seed/demo.js";
-import { seedDemoStores } from "../../worker/seed/stores.js";
 import type { TenantStore } from "../../worker/src/store/tenant-store.js";
 
 export { env };
@@ -17,7 +16,9 @@ export async function freshDemo() {
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
   const statements = await demoControlStatements();
   await env.DB.batch(statements.map((sql) => env.DB.prepare(sql)));
-  await seedDemoStores(env, "req_seed");
+  // The local worker's own seed of the stores, which also has it forget what it remembered of the control plane before.
+  const seeded = await call("POST", "/api/v1/dev/seed");
+  if (seeded.status !== 204) throw new Error(`seeding the demo's stores failed: ${seeded.status} ${JSON.stringify(seeded.body)}`);
 }
 
 export const storeOf = (tenantId: string) =>
@@ -30,6 +31,73 @@ export const inStore = <T>(tenantId: string, read: (sql: SqlStorage, storage: Du
 /** Every row of a query in a tenant's store. */
 export const storeRows = <T extends Record<string, SqlStorageValue>>(tenantId: string, query: string, ...params: SqlStorageValue[]) =>
   inStore(tenantId, (sql) => sql.exec<T>(query, ...params).toArray());
+
+/**
+ * A tenant's store read and written with D1's statement API (prepare, bind, first, all, run), so
+ * that a test's SQL reads the same against either: for tests to set up and assert on the state.
+ */
+export function storeDb(tenantId = "contoso") {
+  const prepare = (query: string) => {
+    let params: SqlStorageValue[] = [];
+    const statement = {
+      bind(...values: unknown[]) {
+        params = values as SqlStorageValue[];
+        return statement;
+      },
+      async first<T = Record<string, unknown>>(): Promise<T | null> {
+        return ((await storeRows(tenantId, query, ...params))[0] as T | undefined) ?? null;
+      },
+      async all<T = Record<string, unknown>>(): Promise<{ results: T[] }> {
+        return { results: (await storeRows(tenantId, query, ...params)) as unknown as T[] };
+      },
+      async run() {
+        const changes = await inStore(tenantId, (sql) => {
+          const cursor = sql.exec(query, ...params);
+          cursor.toArray();
+          return cursor.rowsWritten;
+        });
+        return { meta: { changes } };
+      },
+    };
+    return statement;
+  };
+  /** Runs the statements one after the other. */
+  const batch = async (statements: ReturnType<typeof prepare>[]) => {
+    for (const statement of statements) await statement.run();
+  };
+  return { prepare, batch };
+}
+
+/**
+ * Every tenant's store at once, with D1's statement API: the rows of each, each row with its
+ * `tenant_id` added, as the one database of the D1 design answered. For assertions across tenants.
+ */
+export function everyStoreDb() {
+  const prepare = (query: string) => {
+    let params: SqlStorageValue[] = [];
+    const rows = async () => {
+      const all: Record<string, unknown>[] = [];
+      for (const tenantId of await tenantIds()) {
+        for (const row of await storeRows(tenantId, query, ...params)) all.push({ tenant_id: tenantId, ...row });
+      }
+      return all;
+    };
+    const statement = {
+      bind(...values: unknown[]) {
+        params = values as SqlStorageValue[];
+        return statement;
+      },
+      async first<T = Record<string, unknown>>(): Promise<T | null> {
+        return ((await rows())[0] as T | undefined) ?? null;
+      },
+      async all<T = Record<string, unknown>>(): Promise<{ results: T[] }> {
+        return { results: (await rows()) as T[] };
+      },
+    };
+    return statement;
+  };
+  return { prepare };
+}
 
 /** The tenant a subscription belongs to, from the control plane's index. */
 async function tenantOfSubscription(subscriptionId: string): Promise<string> {

@@ -6,7 +6,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../../worker/src/index.js";
 import { authority, claimsFor, clientId, oidOf, TestAuthority, tenantIds, widOf, without } from "../entra.js";
-import { as, call, changeLicense, contoso, db, env, fabrikam, freshDemo, principal, snapshot } from "../support.js";
+import { as, call, changeLicense, contoso, db, env, fabrikam, freshDemo, principal, snapshot, everyStoreDb, storeDb } from "../support.js";
 
 const entra = new TestAuthority();
 
@@ -22,12 +22,12 @@ afterAll(() => entra.uninstall());
 
 const me = (token: string) => call("GET", "/api/v1/me", { token });
 const userRow = (upn: string) =>
-  db()
-    .prepare(`SELECT id, tenant_id, display_name, entra_object_id FROM users WHERE user_principal_name = ?1`)
+  everyStoreDb()
+    .prepare(`SELECT id, display_name, entra_object_id FROM users WHERE user_principal_name = ?1`)
     .bind(upn)
     .first<{ id: string; tenant_id: string; display_name: string; entra_object_id: string | null }>();
 const auditOf = (action: string) =>
-  db().prepare(`SELECT tenant_id, actor_id, principals, summary FROM audit_events WHERE action = ?1`).bind(action).all();
+  everyStoreDb().prepare(`SELECT actor_id, principals, summary FROM audit_events WHERE action = ?1`).bind(action).all();
 
 describe("an Entra ID access token", () => {
   beforeEach(freshDemo);
@@ -143,7 +143,7 @@ describe("R16: the token decides the roles on every request", () => {
   it("an assign by an Entra caller checks the caller inside its batch: a user disabled since is refused with 401, nothing stored", async () => {
     const lidia = await entra.sign(claimsFor("lidia@contoso.com", { roles: ["LicenseAdmin"] }));
     expect((await changeLicense(lidia, contoso.northwindNotes, "assign", [principal.user("adele")])).status).toBe(200);
-    await db().prepare(`UPDATE users SET account_enabled = 0 WHERE id = ?1`).bind(contoso.user("lidia")).run();
+    await storeDb().prepare(`UPDATE users SET account_enabled = 0 WHERE id = ?1`).bind(contoso.user("lidia")).run();
     const before = await snapshot();
     const refused = await changeLicense(lidia, contoso.northwindNotes, "assign", [principal.user("diego")]);
     expect(refused.status).toBe(401);
@@ -157,7 +157,7 @@ describe("which user and which tenant a token is", () => {
   it("a disabled user gets 401 even with a valid token (a deleted one is created anew: security/trust.test.ts)", async () => {
     expect((await me(await entra.sign(claimsFor("joni@contoso.com")))).status).toBe(401);
     expect((await me(await entra.sign(claimsFor("grady@contoso.com", { roles: ["GlobalReader"] })))).status).toBe(200);
-    await db().prepare(`UPDATE users SET account_enabled = 0 WHERE id = ?1`).bind(contoso.user("grady")).run();
+    await storeDb().prepare(`UPDATE users SET account_enabled = 0 WHERE id = ?1`).bind(contoso.user("grady")).run();
     expect((await me(await entra.sign(claimsFor("grady@contoso.com", { roles: ["GlobalReader"] })))).status).toBe(401);
   });
 
@@ -296,7 +296,7 @@ describe("signing out (DELETE /api/v1/session)", () => {
     expect(answer.status).toBe(204);
     expect((await me(token)).status).toBe(401);
     expect((await changeLicense(token, contoso.northwindNotes, "assign", [principal.user("adele")])).status).toBe(401);
-    const left = await db().prepare(`SELECT COUNT(*) AS n FROM session_tokens`).first<{ n: number }>();
+    const left = await storeDb().prepare(`SELECT COUNT(*) AS n FROM session_tokens`).first<{ n: number }>();
     expect(left!.n).toBe(0);
   });
 

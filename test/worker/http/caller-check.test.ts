@@ -1,10 +1,10 @@
 /**
- * An assign checks its caller inside its own batch: a token that was verified by an earlier
- * request is not read again first. Whatever changed about the caller since that request must
+ * A change checks its caller in the same transaction as the change itself (the tenant's store
+ * admits the caller and runs the change in one call): nothing about the caller is remembered. Whatever changed about the caller since that request must
  * still stop the assign before anything is stored, with the answer a fresh read would give.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { as, call, changeLicense, contoso, db, freshDemo, licenseState, principal, snapshot } from "../support.js";
+import { as, call, changeLicense, contoso, freshDemo, licenseState, principal, snapshot, storeDb } from "../support.js";
 
 const license = contoso.northwindNotes;
 
@@ -16,7 +16,7 @@ async function knownToken(upn: string) {
 }
 
 const run = (sql: string, ...params: unknown[]) =>
-  db()
+  storeDb()
     .prepare(sql)
     .bind(...params)
     .run();
@@ -25,7 +25,7 @@ const endSessions = (upn: string) =>
   run(`DELETE FROM session_tokens WHERE user_id = (SELECT id FROM users WHERE user_principal_name = ?1)`, upn);
 
 async function idempotencyRecords() {
-  return (await db().prepare(`SELECT COUNT(*) AS n FROM idempotency_records`).first<{ n: number }>())!.n;
+  return (await storeDb().prepare(`SELECT COUNT(*) AS n FROM idempotency_records`).first<{ n: number }>())!.n;
 }
 
 describe("an assign checks its caller in its own batch", () => {
@@ -39,10 +39,10 @@ describe("an assign checks its caller in its own batch", () => {
       expect.objectContaining({ type: "user", id: contoso.user("adele"), displayName: "Adele Vance" }),
     ]);
     expect(await licenseState(license, contoso.user("adele"))).toBe("active");
-    const event = await db()
-      .prepare(`SELECT actor_id, actor_name, tenant_id FROM audit_events WHERE action = 'license.assign' ORDER BY seq DESC LIMIT 1`)
+    const event = await storeDb()
+      .prepare(`SELECT actor_id, actor_name FROM audit_events WHERE action = 'license.assign' ORDER BY seq DESC LIMIT 1`)
       .first();
-    expect(event).toEqual({ actor_id: contoso.user("lidia"), actor_name: "Lidia Holloway", tenant_id: "contoso" });
+    expect(event).toEqual({ actor_id: contoso.user("lidia"), actor_name: "Lidia Holloway" });
   });
 
   const ended: [string, (upn: string) => Promise<unknown>][] = [
@@ -94,7 +94,7 @@ describe("an assign checks its caller in its own batch", () => {
 
   it("a role given since: the assign is allowed, not refused on the roles known before", async () => {
     const token = await knownToken("adele@contoso.com");
-    await run(`INSERT INTO admin_roles (user_id, role, tenant_id) VALUES (?1, 'LicenseAdmin', 'contoso')`, contoso.user("adele"));
+    await run(`INSERT INTO admin_roles (user_id, role, source) VALUES (?1, 'LicenseAdmin', 'stored')`, contoso.user("adele"));
     const answer = await changeLicense(token, license, "assign", [principal.user("ben")]);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(await licenseState(license, contoso.user("ben"))).toBe("active");
@@ -104,7 +104,7 @@ describe("an assign checks its caller in its own batch", () => {
     const token = await knownToken("lidia@contoso.com");
     await run(`UPDATE users SET display_name = 'Lidia Holloway-Vance' WHERE id = ?1`, contoso.user("lidia"));
     expect((await changeLicense(token, license, "assign", [principal.user("adele")])).status).toBe(200);
-    const event = await db()
+    const event = await storeDb()
       .prepare(`SELECT actor_name FROM audit_events WHERE action = 'license.assign' ORDER BY seq DESC LIMIT 1`)
       .first();
     expect(event).toEqual({ actor_name: "Lidia Holloway-Vance" });

@@ -1,6 +1,6 @@
 import { ErrorBody } from "@appseats/shared";
 import { beforeEach, describe, expect, it } from "vitest";
-import { as, call, changeLicense, contoso, db, freshDemo, principal, snapshot } from "../support.js";
+import { as, call, changeLicense, contoso, freshDemo, principal, snapshot , storeDb } from "../support.js";
 
 const assignPath = `/api/v1/licenses/${contoso.northwindNotes}/assign`;
 
@@ -67,7 +67,7 @@ describe("the error codes of API.md", () => {
     expectError(await call("GET", "/api/v1/licenses", { headers: { authorization: `Token ${megan}` } }), 401, "Unauthenticated");
     expectError(await call("GET", "/api/v1/licenses", { token: "ass_unknown" }), 401, "Unauthenticated");
     expectError(await call("GET", "/api/v1/licenses", { token: "garbage token with spaces" }), 401, "Unauthenticated");
-    await db().prepare(`UPDATE session_tokens SET expires_at = '2020-01-01T00:00:00.000Z'`).run();
+    await storeDb().prepare(`UPDATE session_tokens SET expires_at = '2020-01-01T00:00:00.000Z'`).run();
     expectError(await call("GET", "/api/v1/licenses", { token: megan }), 401, "Unauthenticated");
   });
 
@@ -166,7 +166,7 @@ describe("the error codes of API.md", () => {
   });
 
   it("500 Internal: details carry the request id and nothing internal", async () => {
-    await db().prepare(`DROP TABLE audit_events`).run();
+    await storeDb().prepare(`DROP TABLE audit_events`).run();
     const answer = await call("POST", assignPath, { token: megan, body: { principals: [principal.user("adele")] } });
     const error = expectError(answer, 500, "Internal");
     expect(error.details).toEqual({ requestId: answer.headers.get("x-request-id") });

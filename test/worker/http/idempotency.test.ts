@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../../worker/seed/demo.js";
-import { as, auditActions, call, contoso, db, freshDemo, principal, snapshot, stored } from "../support.js";
+import { as, auditActions, call, contoso, freshDemo, principal, snapshot, stored , storeDb } from "../support.js";
 
 const assignPath = `/api/v1/licenses/${contoso.northwindNotes}/assign`;
 
@@ -47,11 +47,11 @@ describe("R13: Idempotency-Key", () => {
 
   it("a key whose first request is still in flight is 409 IdempotencyKeyInFlight", async () => {
     // The first request claimed the key and has not finished: its record says so.
-    await db()
+    await storeDb()
       .prepare(`INSERT INTO idempotency_records (scope, key, fingerprint, state, created_at) VALUES (?1, 'k-4', 'same', 'inFlight', ?2)`)
-      .bind(`user:contoso:${contoso.user("megan")}`, new Date().toISOString())
+      .bind(`user:${contoso.user("megan")}`, new Date().toISOString())
       .run();
-    await db()
+    await storeDb()
       .prepare(`UPDATE idempotency_records SET fingerprint = ?1 WHERE key = 'k-4'`)
       .bind(await fingerprintOf(assignPath, { principals: [principal.user("adele")] }))
       .run();
@@ -64,7 +64,7 @@ describe("R13: Idempotency-Key", () => {
 
   it("after 24 hours a key may be used again", async () => {
     await assign("k-5", [principal.user("adele")]);
-    await db().prepare(`UPDATE idempotency_records SET created_at = '2020-01-01T00:00:00.000Z' WHERE key = 'k-5'`).run();
+    await storeDb().prepare(`UPDATE idempotency_records SET created_at = '2020-01-01T00:00:00.000Z' WHERE key = 'k-5'`).run();
     const again = await assign("k-5", [principal.user("ben")]);
     expect(again.status).toBe(200);
     expect(again.headers.get("idempotent-replayed")).toBeNull();

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { demoSeedStatements, demoVendorKey } from "../../../worker/seed/demo.js";
+import { demoControlStatements, demoVendorKey } from "../../../worker/seed/demo.js";
+import { seedDemoStores } from "../../../worker/seed/stores.js";
 import { app as production } from "../../../worker/src/index.js";
 import { app } from "../../../worker/src/local.js";
-import { as, call, changeLicense, contoso, db, freshDemo, principal, snapshot } from "../support.js";
+import { as, call, changeLicense, contoso, db, freshDemo, principal, snapshot, storeDb } from "../support.js";
 
 describe("what every response carries", () => {
   beforeEach(freshDemo);
@@ -137,7 +138,8 @@ describe("what every response carries", () => {
       const on = await app.fetch(request(origin), env);
       expect(on.status).toBe(200);
       const { token, expiresAt } = (await on.json()) as { token: string; expiresAt: string };
-      expect(token).toMatch(/^ass_[\w-]{43}$/);
+      // The tenant it belongs to, then 256 random bits.
+      expect(token).toMatch(/^ass_[\w-]+\.[\w-]{43}$/);
       expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now() + 7 * 3600_000);
     }
     const deployed = (await (await production.fetch(new Request("http://appseats.test/api/v1/openapi.json"), env)).json()) as {
@@ -148,9 +150,9 @@ describe("what every response carries", () => {
 
   it("tokens and vendor keys are stored only as hashes", async () => {
     const token = await as("megan@contoso.com");
-    const rows = await db()
-      .prepare(`SELECT token_hash FROM session_tokens UNION ALL SELECT key_hash FROM vendor_keys`)
-      .all<{ token_hash: string }>();
+    const sessions = await storeDb().prepare(`SELECT token_hash FROM session_tokens UNION ALL SELECT token_hash FROM provisioning_tokens`).all<{ token_hash: string }>();
+    const keys = await db().prepare(`SELECT key_hash AS token_hash FROM vendor_keys UNION ALL SELECT token_hash FROM provisioning_routes`).all<{ token_hash: string }>();
+    const rows = { results: [...sessions.results, ...keys.results] };
     for (const row of rows.results) {
       expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(row.token_hash).not.toContain(token);
@@ -168,7 +170,8 @@ describe("what every response carries", () => {
     const megan = await as("megan@contoso.com");
     await changeLicense(megan, contoso.fabrikamSign, "unassign", [principal.group("Sales")]);
     const before = await snapshot();
-    await db().batch((await demoSeedStatements()).map((sql) => db().prepare(sql)));
+    await db().batch((await demoControlStatements()).map((sql) => db().prepare(sql)));
+    await seedDemoStores(env, "req_seed_again");
     expect(await snapshot()).toBe(before);
   });
 });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../../worker/seed/demo.js";
-import { as, call, changeLicense, contoso, db, freshDemo, invariantViolations, stored, waitingQueue } from "../support.js";
+import { as, call, changeLicense, contoso, freshDemo, storeDb, invariantViolations, stored, waitingQueue } from "../support.js";
 
 const groupId = "grp_contoso_big";
 const members = 10_000;
@@ -8,18 +8,18 @@ const members = 10_000;
 /** A 10,000-member group, arranged in SQL: users big00001 … big10000, members in that order. */
 async function bigGroup() {
   const now = "2026-02-01T00:00:00.000Z";
-  await db().batch([
-    db().prepare(
+  await storeDb().batch([
+    storeDb().prepare(
       `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${members})
-       INSERT INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at)
-       SELECT printf('usr_big_%05d', i), 'contoso', printf('big%05d@contoso.com', i), printf('Big User %05d', i), NULL, 1, '${now}' FROM n`,
+       INSERT INTO users (id, user_principal_name, display_name, mail, account_enabled, created_at)
+       SELECT printf('usr_big_%05d', i), printf('big%05d@contoso.com', i), printf('Big User %05d', i), NULL, 1, '${now}' FROM n`,
     ),
-    db().prepare(
-      `INSERT INTO groups (id, tenant_id, display_name, mail, created_at) VALUES ('${groupId}', 'contoso', 'Everyone Big', NULL, '${now}')`,
+    storeDb().prepare(
+      `INSERT INTO groups (id, display_name, mail, created_at) VALUES ('${groupId}', 'Everyone Big', NULL, '${now}')`,
     ),
-    db().prepare(
-      `INSERT INTO group_members (group_id, user_id, tenant_id, added_at)
-       SELECT '${groupId}', id, 'contoso', strftime('%Y-%m-%dT%H:%M:%fZ', '${now}', '+' || substr(id, 9) || ' seconds') FROM users WHERE id LIKE 'usr_big_%'`,
+    storeDb().prepare(
+      `INSERT INTO group_members (group_id, user_id, added_at)
+       SELECT '${groupId}', id, strftime('%Y-%m-%dT%H:%M:%fZ', '${now}', '+' || substr(id, 9) || ' seconds') FROM users WHERE id LIKE 'usr_big_%'`,
     ),
   ]);
 }

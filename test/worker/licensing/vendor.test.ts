@@ -7,7 +7,7 @@ import {
   call,
   changeLicense,
   contoso,
-  env,
+  storeDb,
   freshDemo,
   invariantViolations,
   licenseState,
@@ -123,7 +123,7 @@ describe("what vendors change", () => {
     expect((await call("GET", `/vendor/v1/subscriptions/${contoso.northwindNotes}`, { token: northwindKey })).body.renewsAt).toBe(
       "2027-03-01T00:00:00.000Z",
     );
-    const audit = await env.DB.prepare(
+    const audit = await storeDb().prepare(
       `SELECT summary FROM audit_events WHERE subscription_id = ?1 AND action = 'subscription.update' ORDER BY rowid DESC`,
     )
       .bind(contoso.northwindNotes)
@@ -137,7 +137,7 @@ describe("what vendors change", () => {
     expect(await count()).toBe(events);
     const ended = await setSubscription(contoso.northwindNotes, { renewsAt: null, quantity: 6 });
     expect(ended.body).toMatchObject({ renewsAt: null, seats: { purchased: 6 } });
-    const row = await env.DB.prepare(`SELECT renews_at, purchased FROM subscriptions WHERE id = ?1`).bind(contoso.northwindNotes).first();
+    const row = await storeDb().prepare(`SELECT renews_at, purchased FROM subscriptions WHERE id = ?1`).bind(contoso.northwindNotes).first();
     expect(row).toEqual({ renews_at: null, purchased: 6 });
     expect((await call("GET", `/api/v1/licenses/${contoso.northwindNotes}`, { token: megan })).body.renewsAt).toBeUndefined();
   });

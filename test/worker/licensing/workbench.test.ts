@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../../worker/seed/demo.js";
-import { as, call, contoso, db, freshDemo, snapshot } from "../support.js";
+import { as, call, contoso, freshDemo, snapshot, storeDb } from "../support.js";
 
 const preview = (token: string, license: string, names: string[]) =>
   call("POST", `/api/v1/licenses/${license}/import/preview`, { token, body: { names } });
@@ -72,7 +72,7 @@ describe("the vendor's usage-rights questions, and the seats they show idle", ()
       token: demoVendorKey("northwind"),
     });
   const lastAsked = (user: string) =>
-    db()
+    storeDb()
       .prepare(`SELECT last_asked_at FROM usage_checks WHERE subscription_id = ?1 AND user_id = ?2`)
       .bind(contoso.northwindNotes, contoso.user(user))
       .first<{ last_asked_at: string }>();
@@ -84,7 +84,7 @@ describe("the vendor's usage-rights questions, and the seats they show idle", ()
     await ask("nobody@contoso.com");
     expect(new Date((await lastAsked("lidia"))!.last_asked_at).getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(await lastAsked("alex")).not.toBeNull();
-    const rows = await db().prepare(`SELECT COUNT(*) AS n FROM usage_checks`).first<{ n: number }>();
+    const rows = await storeDb().prepare(`SELECT COUNT(*) AS n FROM usage_checks`).first<{ n: number }>();
     expect(rows!.n).toBe(2);
   });
 
@@ -94,11 +94,11 @@ describe("the vendor's usage-rights questions, and the seats they show idle", ()
     // lidia today, about alex 40 days ago; never about diego. Diego is then disabled.
     await ask("lidia@contoso.com");
     const longAgo = new Date(Date.now() - 40 * 24 * 3600_000).toISOString();
-    await db()
-      .prepare(`INSERT INTO usage_checks (subscription_id, user_id, tenant_id, last_asked_at) VALUES (?1, ?2, 'contoso', ?3)`)
+    await storeDb()
+      .prepare(`INSERT INTO usage_checks (subscription_id, user_id, last_asked_at) VALUES (?1, ?2, ?3)`)
       .bind(contoso.northwindNotes, contoso.user("alex"), longAgo)
       .run();
-    const since = await db()
+    const since = await storeDb()
       .prepare(`SELECT MAX(since) AS since FROM licenses WHERE subscription_id = ?1`)
       .bind(contoso.northwindNotes)
       .first<{ since: string }>();

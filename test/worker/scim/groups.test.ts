@@ -6,7 +6,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken } from "../../../worker/seed/demo.js";
-import { as, call, contoso, db, freshDemo, licenseState, snapshot, stored, waitingQueue } from "../support.js";
+import { as, call, contoso, freshDemo, licenseState, snapshot, stored, waitingQueue, storeDb } from "../support.js";
 
 const token = demoProvisioningToken("contoso");
 const scim = (method: string, path: string, body?: unknown) =>
@@ -15,7 +15,7 @@ const patch = (id: string, ...Operations: unknown[]) =>
   scim("PATCH", `/Groups/${id}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations });
 const members = async (groupId: string) =>
   (
-    await db()
+    await storeDb()
       .prepare(`SELECT user_id FROM group_members WHERE group_id = ?1 ORDER BY added_at, user_id`)
       .bind(groupId)
       .all<{ user_id: string }>()
@@ -50,7 +50,7 @@ describe("SCIM /Groups, as Entra ID sends them", () => {
     expect(found.body.Resources[0]).not.toHaveProperty("members");
     const none = await scim("GET", `/Groups?filter=${encodeURIComponent('displayName eq "no such group"')}`);
     expect(none.body.totalResults).toBe(0);
-    const audit = await db().prepare(`SELECT actor_type FROM audit_events WHERE action = 'directory.group.create'`).first();
+    const audit = await storeDb().prepare(`SELECT actor_type FROM audit_events WHERE action = 'directory.group.create'`).first();
     expect(audit).toEqual({ actor_type: "provisioning" });
   });
 
@@ -147,7 +147,7 @@ describe("R18: the licensing rules follow a directory's group changes", () => {
     expect(await licenseState(contoso.northwindNotes, contoso.user("lidia"))).toBe("active");
     expect(await licenseState(contoso.northwindNotes, contoso.user("user30"))).toBeNull();
     expect((await stored(contoso.northwindNotes)).active).toBe(3);
-    const assignments = await db()
+    const assignments = await storeDb()
       .prepare(`SELECT COUNT(*) AS n FROM assignments WHERE principal_id = ?1`)
       .bind(group)
       .first<{ n: number }>();
@@ -157,10 +157,10 @@ describe("R18: the licensing rules follow a directory's group changes", () => {
   it("a PATCH adding 1,000 members to a licensed group: seats while they last, the rest waiting", async () => {
     const group = await licensedGroup();
     const ids = Array.from({ length: 1000 }, (_, i) => `usr_contoso_bulk${String(i).padStart(4, "0")}`);
-    await db()
+    await storeDb()
       .prepare(
-        `INSERT INTO users (id, tenant_id, user_principal_name, display_name, created_at)
-         SELECT value, 'contoso', value || '@contoso.com', value, '2026-01-01T00:00:00.000Z' FROM json_each(?1)`,
+        `INSERT INTO users (id, user_principal_name, display_name, created_at)
+         SELECT value, value || '@contoso.com', value, '2026-01-01T00:00:00.000Z' FROM json_each(?1)`,
       )
       .bind(JSON.stringify(ids))
       .run();

@@ -7,12 +7,12 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken } from "../../../worker/seed/demo.js";
-import { as, call, contoso, db, freshDemo, licenseState } from "../support.js";
+import { as, call, contoso, freshDemo, licenseState, storeDb } from "../support.js";
 
 const token = demoProvisioningToken("contoso");
 const scim = (method: string, path: string, body?: unknown) => call(method, `/scim/v2${path}`, { token, body });
 const user = (id: string) =>
-  db().prepare(`SELECT user_principal_name, display_name, mail, account_enabled, external_id FROM users WHERE id = ?1`).bind(id).first();
+  storeDb().prepare(`SELECT user_principal_name, display_name, mail, account_enabled, external_id FROM users WHERE id = ?1`).bind(id).first();
 
 const oktaUser = {
   schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -42,7 +42,7 @@ describe("SCIM users, as Okta sends them", () => {
       externalId: oktaUser.externalId,
     });
     expect(JSON.stringify(created.body)).not.toContain(oktaUser.password);
-    const row = await db().prepare(`SELECT * FROM users WHERE id = ?1`).bind(created.body.id).first();
+    const row = await storeDb().prepare(`SELECT * FROM users WHERE id = ?1`).bind(created.body.id).first();
     expect(JSON.stringify(row)).not.toContain(oktaUser.password);
     expect((await scim("GET", lookup)).body).toMatchObject({ totalResults: 1, Resources: [{ id: created.body.id }] });
   });

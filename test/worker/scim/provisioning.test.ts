@@ -6,16 +6,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.js";
 import { sha256Hex } from "../../../worker/src/auth/secrets.js";
-import { as, call, contoso, db, freshDemo, snapshot } from "../support.js";
+import { as, call, contoso, everyStoreDb, freshDemo, snapshot, storeDb } from "../support.js";
 
 const scimError = "urn:ietf:params:scim:api:messages:2.0:Error";
 const tokensOf = (tenant: string) =>
-  db()
-    .prepare(`SELECT id, token_hash, last_used_at FROM provisioning_tokens WHERE tenant_id = ?1 ORDER BY created_at, id`)
-    .bind(tenant)
-    .all();
+  storeDb(tenant).prepare(`SELECT id, token_hash, last_used_at FROM provisioning_tokens ORDER BY created_at, id`).all();
 const audited = (action: string) =>
-  db().prepare(`SELECT tenant_id, actor_id, summary FROM audit_events WHERE action = ?1`).bind(action).all();
+  everyStoreDb().prepare(`SELECT actor_id, summary FROM audit_events WHERE action = ?1`).bind(action).all();
 
 describe("provisioning tokens", () => {
   beforeEach(freshDemo);

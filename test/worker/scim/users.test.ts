@@ -5,13 +5,13 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken } from "../../../worker/seed/demo.js";
-import { as, call, contoso, db, freshDemo, licenseState, snapshot, stored, waitingQueue } from "../support.js";
+import { as, call, contoso, freshDemo, licenseState, snapshot, stored, waitingQueue, storeDb } from "../support.js";
 
 const token = demoProvisioningToken("contoso");
 const scim = (method: string, path: string, body?: unknown) =>
   call(method, `/scim/v2${path}`, { token, body, headers: body ? { "content-type": "application/scim+json" } : {} });
 const row = (id: string) =>
-  db()
+  storeDb()
     .prepare(
       `SELECT user_principal_name, display_name, mail, account_enabled, external_id, department, deleted_at FROM users WHERE id = ?1`,
     )
@@ -54,7 +54,7 @@ describe("SCIM /Users, as Entra ID sends them", () => {
       account_enabled: 1,
       external_id: createUser.externalId,
     });
-    const audit = await db()
+    const audit = await storeDb()
       .prepare(`SELECT actor_type, actor_id, actor_name FROM audit_events WHERE action = 'directory.user.create'`)
       .first();
     expect(audit).toEqual({ actor_type: "provisioning", actor_id: "prv_contoso_dev", actor_name: "SCIM provisioning" });

@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken } from "../../../worker/seed/demo.js";
-import { as, call, contoso, db, freshDemo, snapshot } from "../support.js";
+import { as, call, contoso, freshDemo, snapshot, storeDb } from "../support.js";
 
 const disable = (token: string, userId: string) =>
   call("PATCH", `/api/v1/directory/users/${userId}`, { token, body: { accountEnabled: false } });
@@ -14,7 +14,7 @@ const enable = (token: string, userId: string) =>
 const remove = (token: string, userId: string) => call("DELETE", `/api/v1/directory/users/${userId}`, { token });
 
 const accountOf = (userId: string) =>
-  db()
+  storeDb()
     .prepare(`SELECT account_enabled, deleted_at FROM users WHERE id = ?1`)
     .bind(userId)
     .first<{ account_enabled: number; deleted_at: string | null }>();
@@ -81,16 +81,16 @@ describe("privileged accounts", () => {
     expect(await snapshot()).toBe(before);
 
     // With a second Global Administrator, either may go.
-    await db()
-      .prepare(`INSERT INTO admin_roles (user_id, role, tenant_id) VALUES (?1, 'GlobalAdmin', 'contoso')`)
+    await storeDb()
+      .prepare(`INSERT INTO admin_roles (user_id, role, source) VALUES (?1, 'GlobalAdmin', 'stored')`)
       .bind(contoso.user("lidia"))
       .run();
     expect((await call("DELETE", `/scim/v2/Users/${contoso.user("megan")}`, { token })).status).toBe(204);
   });
 
   it("two Global Administrators disabling each other at once: exactly one succeeds", async () => {
-    await db()
-      .prepare(`INSERT INTO admin_roles (user_id, role, tenant_id) VALUES (?1, 'GlobalAdmin', 'contoso')`)
+    await storeDb()
+      .prepare(`INSERT INTO admin_roles (user_id, role, source) VALUES (?1, 'GlobalAdmin', 'stored')`)
       .bind(contoso.user("lidia"))
       .run();
     const megan = await as("megan@contoso.com");
@@ -100,10 +100,10 @@ describe("privileged accounts", () => {
     // The loser is refused either because its caller was disabled first (401) or by the guard (409).
     expect(statuses[0]).toBe(200);
     expect([401, 409]).toContain(statuses[1]);
-    const enabled = await db()
+    const enabled = await storeDb()
       .prepare(
         `SELECT COUNT(*) AS n FROM admin_roles r JOIN users u ON u.id = r.user_id
-          WHERE r.tenant_id = 'contoso' AND r.role = 'GlobalAdmin' AND u.account_enabled = 1`,
+          WHERE r.role = 'GlobalAdmin' AND u.account_enabled = 1`,
       )
       .first<{ n: number }>();
     expect(enabled!.n).toBe(1);

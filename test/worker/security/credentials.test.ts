@@ -6,7 +6,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.js";
-import { as, call, contoso, db, freshDemo } from "../support.js";
+import { as, call, contoso, db, freshDemo, storeDb } from "../support.js";
 
 let addresses = 0;
 const newAddress = () => `198.51.100.${++addresses}`;
@@ -37,11 +37,8 @@ describe("credentials that fail count against their address", () => {
 
   it("tokens of the wrong shape are refused (401) before any lookup", async () => {
     // With the tables gone, a lookup would fail with a 500: a 401 shows none was made.
-    await db().batch([
-      db().prepare(`DROP TABLE vendor_keys`),
-      db().prepare(`DROP TABLE provisioning_tokens`),
-      db().prepare(`DROP TABLE session_tokens`),
-    ]);
+    await db().batch([db().prepare(`DROP TABLE vendor_keys`), db().prepare(`DROP TABLE provisioning_routes`)]);
+    await storeDb().prepare(`DROP TABLE session_tokens`).run();
     const address = newAddress();
     for (const [path, token] of [
       ["/api/v1/licenses", "ass_short"],
@@ -75,7 +72,8 @@ describe("credentials that fail count against their address", () => {
     expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(60);
 
     // Now refused before any lookup: with the tables gone, still 429 and not 500.
-    await db().batch([db().prepare(`DROP TABLE vendor_keys`), db().prepare(`DROP TABLE session_tokens`)]);
+    await db().batch([db().prepare(`DROP TABLE vendor_keys`)]);
+    await storeDb().prepare(`DROP TABLE session_tokens`).run();
     expect((await from(address, randomSecret("ass"))).status).toBe(429);
     expect((await from(address, randomSecret("asv"), "/vendor/v1/subscriptions/sub_x")).status).toBe(429);
   });
@@ -130,7 +128,7 @@ describe("request ids are the server's", () => {
     const id = answer.headers.get("x-request-id")!;
     expect(id).not.toBe("chosen-by-the-client");
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const audit = await db()
+    const audit = await storeDb()
       .prepare(`SELECT request_id FROM audit_events WHERE action = 'license.assign' ORDER BY seq DESC LIMIT 1`)
       .first<{ request_id: string }>();
     expect(audit!.request_id).toBe(id);
@@ -146,12 +144,12 @@ describe("the audit trail is append-only", () => {
       token: megan,
       body: { principals: [{ type: "user", id: contoso.user("adele") }] },
     });
-    const count = async () => (await db().prepare(`SELECT COUNT(*) AS n FROM audit_events`).first<{ n: number }>())!.n;
+    const count = async () => (await storeDb().prepare(`SELECT COUNT(*) AS n FROM audit_events`).first<{ n: number }>())!.n;
     const before = await count();
     expect(before).toBeGreaterThan(0);
-    await expect(db().prepare(`UPDATE audit_events SET summary = 'rewritten'`).run()).rejects.toThrow(/append-only/);
-    await expect(db().prepare(`DELETE FROM audit_events`).run()).rejects.toThrow(/append-only/);
+    await expect(storeDb().prepare(`UPDATE audit_events SET summary = 'rewritten'`).run()).rejects.toThrow(/append-only/);
+    await expect(storeDb().prepare(`DELETE FROM audit_events`).run()).rejects.toThrow(/append-only/);
     expect(await count()).toBe(before);
-    expect(await db().prepare(`SELECT COUNT(*) AS n FROM audit_events WHERE summary = 'rewritten'`).first()).toEqual({ n: 0 });
+    expect(await storeDb().prepare(`SELECT COUNT(*) AS n FROM audit_events WHERE summary = 'rewritten'`).first()).toEqual({ n: 0 });
   });
 });

@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.js";
 import { claimsFor, oidOf, publishedAuthority, without } from "../entra.js";
-import { call, contoso, db, freshDemo, snapshot } from "../support.js";
+import { call, contoso, db, freshDemo, snapshot, everyStoreDb, storeDb } from "../support.js";
 
 const entra = publishedAuthority();
 
@@ -19,15 +19,16 @@ const woodgroveToken = (upn: string, roles: ClaimsOptions["roles"] = []) => toke
 const me = (token: string) => call("GET", "/api/v1/me", { token });
 
 const userRow = (tenantId: string, upn: string) =>
-  db()
-    .prepare(
-      `SELECT id, account_enabled, deleted_at, entra_object_id FROM users WHERE tenant_id = ?1 AND user_principal_name = ?2 AND deleted_at IS NULL`,
-    )
-    .bind(tenantId, upn)
+  storeDb(tenantId)
+    .prepare(`SELECT id, account_enabled, deleted_at, entra_object_id FROM users WHERE user_principal_name = ?1 AND deleted_at IS NULL`)
+    .bind(upn)
     .first<{ id: string; account_enabled: number; deleted_at: string | null; entra_object_id: string | null }>();
 const lastSeenRoles = async (userId: string) =>
   (
-    await db().prepare(`SELECT role FROM last_seen_roles WHERE user_id = ?1 ORDER BY role`).bind(userId).all<{ role: string }>()
+    await everyStoreDb()
+      .prepare(`SELECT role FROM admin_roles WHERE user_id = ?1 AND source = 'lastSeen' ORDER BY role`)
+      .bind(userId)
+      .all<{ role: string }>()
   ).results.map((r) => r.role);
 const domainsOf = async (tenantId: string) =>
   (
@@ -123,7 +124,7 @@ describe("no lockout by deletion; linking by object id", () => {
     expect(again.body.user.userPrincipalName).toBe("adele@contoso.com");
     const fresh = await userRow("contoso", "adele@contoso.com");
     expect(fresh).toMatchObject({ id: again.body.user.id, account_enabled: 1, entra_object_id: oidOf("adele@contoso.com") });
-    const licenses = await db().prepare(`SELECT COUNT(*) AS n FROM licenses WHERE user_id = ?1`).bind(fresh!.id).first<{ n: number }>();
+    const licenses = await storeDb().prepare(`SELECT COUNT(*) AS n FROM licenses WHERE user_id = ?1`).bind(fresh!.id).first<{ n: number }>();
     expect(licenses!.n).toBe(0);
   });
 
@@ -232,7 +233,7 @@ describe("domains are learned from members only", () => {
     expect(answer.body.tenant.domains).toContain("contoso.net");
     expect(await domainsOf("contoso")).toEqual(["contoso.com", "contoso.onmicrosoft.com", "contoso.net"]);
     expect((await me(await tokenOf("sam@contoso.net"))).status).toBe(200);
-    const events = await db().prepare(`SELECT tenant_id, summary FROM audit_events WHERE action = 'tenant.domain.add'`).all();
+    const events = await everyStoreDb().prepare(`SELECT summary FROM audit_events WHERE action = 'tenant.domain.add'`).all();
     expect(events.results).toEqual([expect.objectContaining({ tenant_id: "contoso" })]);
     const bought = await purchaseBy("contoso.net");
     expect(bought.status).toBe(201);
@@ -268,7 +269,7 @@ describe("provisioning tokens expire", () => {
     return call("POST", "/api/v1/provisioning/tokens", { token: megan, ...(body === undefined ? {} : { body }) });
   };
   const storedExpiry = (id: string) =>
-    db().prepare(`SELECT expires_at FROM provisioning_tokens WHERE id = ?1`).bind(id).first<{ expires_at: string }>();
+    storeDb().prepare(`SELECT expires_at FROM provisioning_tokens WHERE id = ?1`).bind(id).first<{ expires_at: string }>();
   const days = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 
   it("a token lives 365 days by default, or the days asked (1 to 730); the list shows when", async () => {
@@ -290,7 +291,7 @@ describe("provisioning tokens expire", () => {
   it("a lifetime out of 1 to 730 days, or not a whole number, is 400 and stores nothing", async () => {
     await create(); // signs Megan in first, so that the snapshot holds her link
     const before = await snapshot();
-    const count = async () => (await db().prepare(`SELECT COUNT(*) AS n FROM provisioning_tokens`).first<{ n: number }>())!.n;
+    const count = async () => (await storeDb().prepare(`SELECT COUNT(*) AS n FROM provisioning_tokens`).first<{ n: number }>())!.n;
     const tokens = await count();
     for (const expiresInDays of [0, 731, 1.5, "30", null]) {
       const answer = await create({ expiresInDays });
@@ -305,7 +306,7 @@ describe("provisioning tokens expire", () => {
     const created = await create({ expiresInDays: 1 });
     const token = created.body.token as string;
     expect((await call("POST", "/scim/v2/Groups", { token, body: { displayName: "Before expiry" } })).status).toBe(201);
-    await db()
+    await storeDb()
       .prepare(`UPDATE provisioning_tokens SET expires_at = ?2 WHERE id = ?1`)
       .bind(created.body.id, new Date(Date.now() - 1000).toISOString())
       .run();

@@ -13,7 +13,7 @@ import { documents } from "../http/openapi.js";
 import { credentialFailed } from "../http/rate-limit.js";
 import { ask } from "../http/store.js";
 import { entraTarget, isEntraToken } from "./entra.js";
-import { RecentCallers } from "./recent-callers.js";
+import { remembered } from "../control/remembered.js";
 import { bearerOf } from "./secrets.js";
 import { isSessionToken, tenantOfSessionToken } from "./session.js";
 
@@ -24,13 +24,10 @@ export const forbidden = (capability: Capability) =>
     requiredRoles: rolesAllowedTo[capability],
   });
 
-/** Tenants known to exist, so that a session token naming another is refused before any store is woken. */
-const knownTenants = new RecentCallers<true>({ size: 10_000, maxAgeMs: 10 * 60 * 1000 });
-
 async function tenantExists(db: D1Database, tenantId: string): Promise<boolean> {
-  if (knownTenants.get(tenantId)) return true;
+  if (remembered.tenants.get(tenantId)) return true;
   const found = (await tenantById(db, tenantId)) !== null;
-  if (found) knownTenants.set(tenantId, true);
+  if (found) remembered.tenants.set(tenantId, true);
   return found;
 }
 

@@ -8,7 +8,8 @@
  */
 import { entraScope, hasControlCharacters, type Role, rolesOfWids } from "@appseats/shared";
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
-import { addDomain, onboardTenant, type TenantRecord, tenantByEntraId, welcomeTenant } from "../control/plane.js";
+import { addDomain, onboardTenant, tenantByEntraId, welcomeTenant } from "../control/plane.js";
+import { remembered } from "../control/remembered.js";
 import { AppSeatsError } from "../errors.js";
 import type { StoreTarget } from "../http/store.js";
 import { notOnboarded } from "../store/callers.js";
@@ -126,11 +127,6 @@ async function claimsOf(bearer: Bearer, settings: EntraSettings, now: Date): Pro
   return claims;
 }
 
-/** Each Entra tenant id's tenant, kept for a minute once onboarded (its domains may grow; a new one is added anyway). */
-const tenantsByEntraId = new RecentCallers<TenantRecord>({ size: 10_000, maxAgeMs: 60 * 1000 });
-
-/** Members' domains that another tenant has: not tried again for a while. */
-const othersDomains = new RecentCallers<true>({ size: 10_000, maxAgeMs: 10 * 60 * 1000 });
 
 /**
  * Where an Entra ID token's request goes: the tenant of its `tid` and the token's identity, for
@@ -150,7 +146,7 @@ export async function entraTarget(env: Env, bearer: Bearer, now: Date): Promise<
   const domain = memberDomainOf(claims);
   const db = env.DB;
   const firstAdmin = roles.includes("GlobalAdmin") && upn !== null;
-  let tenant = tenantsByEntraId.get(claims.tid) ?? (await tenantByEntraId(db, claims.tid));
+  let tenant = remembered.entraTenants.get(claims.tid) ?? (await tenantByEntraId(db, claims.tid));
   let broughtBy: "signIn" | "purchase" = "signIn";
   if (!tenant) {
     if (!firstAdmin) throw notOnboarded(claims.tid);
@@ -163,13 +159,13 @@ export async function entraTarget(env: Env, bearer: Bearer, now: Date): Promise<
   }
   let newDomain: string | null = null;
   const domainKey = `${tenant.id} ${domain}`;
-  if (domain && !tenant.domains.includes(domain) && !othersDomains.get(domainKey)) {
+  if (domain && !tenant.domains.includes(domain) && !remembered.othersDomains.get(domainKey)) {
     if (await addDomain(db, tenant.id, domain)) {
       newDomain = domain;
       tenant = { ...tenant, domains: [...tenant.domains, domain] };
-    } else othersDomains.set(domainKey, true);
+    } else remembered.othersDomains.set(domainKey, true);
   }
-  if (tenant.onboardedAt) tenantsByEntraId.set(claims.tid, tenant);
+  if (tenant.onboardedAt) remembered.entraTenants.set(claims.tid, tenant);
   return {
     roles,
     target: {

@@ -13,7 +13,7 @@ import type { AppEnv } from "../http/env.js";
 import { documents } from "../http/openapi.js";
 import { credentialFailed } from "../http/rate-limit.js";
 import { ask } from "../http/store.js";
-import { RecentCallers } from "./recent-callers.js";
+import { remembered } from "../control/remembered.js";
 import { bearerOf, credentialShape, randomSecret, sha256Hex } from "./secrets.js";
 
 /** Provisioning tokens read `asp_…`; the demo's local ones are DEMO.md's. */
@@ -32,8 +32,6 @@ export async function newProvisioningToken(now: Date, expiresInDays: number) {
 
 const unauthenticated = () => new AppSeatsError("Unauthenticated", "The provisioning token is missing, unknown, expired or revoked.");
 
-/** Each token's tenant, kept a while by the isolate: a token never changes tenant, and its store checks it on every request. */
-const routes = new RecentCallers<string>({ size: 1000, maxAgeMs: 5 * 60 * 1000 });
 
 /** Who calls /scim/v2: a provisioning token routed to its tenant's store, or 401. */
 export const authenticateProvisioning = documents(
@@ -42,9 +40,9 @@ export const authenticateProvisioning = documents(
     if (!bearer) throw unauthenticated();
     // A token of the wrong shape is refused before any lookup; every refusal counts against the address.
     if (!provisioningTokenShape(bearer.token, c.env)) return credentialFailed(c, unauthenticated());
-    const tenantId = routes.get(bearer.hash) ?? (await provisioningRoute(c.env.DB, bearer.hash));
+    const tenantId = remembered.provisioningRoutes.get(bearer.hash) ?? (await provisioningRoute(c.env.DB, bearer.hash));
     if (!tenantId) return credentialFailed(c, unauthenticated());
-    routes.set(bearer.hash, tenantId);
+    remembered.provisioningRoutes.set(bearer.hash, tenantId);
     c.set("target", { tenantId, credential: { kind: "provisioning", hash: bearer.hash } });
     c.set("checkCaller", async () => {
       await ask(c, "provisioningCheck", {});

@@ -32,4 +32,8 @@ export class RecentCallers<T> {
   delete(key: string) {
     this.#entries.delete(key);
   }
+
+  clear() {
+    this.#entries.clear();
+  }
 }

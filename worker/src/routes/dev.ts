@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import { sha256Hex } from "../auth/secrets.js";
 import { newSessionToken } from "../auth/session.js";
 import { allTenants, type TenantRecord, tenantByDomain } from "../control/plane.js";
+import { forgetRemembered } from "../control/remembered.js";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { notFoundRoute } from "../http/errors.js";
@@ -72,5 +73,6 @@ export const devRoutes = new Hono<AppEnv>()
   /** The demo's tenants' data (DEMO.md) written into their stores, where missing: what `npm start` seeds. */
   .post("/seed", documented({ summary: "Seed the demo's stores (local runs only)", answer: "none", open: true, devOnly: true }), async (c) => {
     await seedDemoStores(c.env, c.get("requestId"));
+    forgetRemembered();
     return c.body(null, 204);
   });

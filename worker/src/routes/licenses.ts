@@ -54,7 +54,11 @@ export const byName = (a: string, b: string) => binary(a.replace(/[A-Z]/g, (ch) 
 /** The app of one of the tenant's licenses, from the catalog; another tenant's license is 404 (R11). */
 async function appOf(c: Context<AppEnv>, id: string): Promise<CatalogApp> {
   const app = await appOfSubscription(c.env.DB, c.get("target").tenantId, id);
-  if (!app) throw notFound("The license");
+  if (!app) {
+    // Whether the caller may ask at all is told first (401, 403), as for any license.
+    await c.get("checkCaller")?.();
+    throw notFound("The license");
+  }
   return app;
 }
 

@@ -5,6 +5,7 @@
  */
 import { IdParam, plainText } from "@appseats/shared";
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { authenticateProvisioning } from "../auth/provisioning.js";
 import type { AppEnv } from "../http/env.js";
@@ -17,6 +18,11 @@ import { scimBaseUrl, scimJson, scimMediaType } from "../scim/responses.js";
 import { PatchBody, ScimUserBody, userFieldsFrom } from "../scim/users.js";
 
 const baseOf = scimBaseUrl;
+
+const checkToken = createMiddleware<AppEnv>(async (c, next) => {
+  await ask(c, "provisioningCheck", {});
+  await next();
+});
 const scimAnswer = { mediaType: scimMediaType };
 
 const ListQuery = z.object({
@@ -29,6 +35,10 @@ const ListQuery = z.object({
 
 export const scimRoutes = new Hono<AppEnv>()
   .use("*", authenticateProvisioning)
+  // What this endpoint supports is told only to a token its store admits (and records as used).
+  .use("/ServiceProviderConfig", checkToken)
+  .use("/ResourceTypes", checkToken)
+  .use("/Schemas", checkToken)
   .get("/ServiceProviderConfig", documented({ summary: "SCIM: what this endpoint supports", answer: scimAnswer }), (c) =>
     scimJson(c, serviceProviderConfig(baseOf(c))),
   )

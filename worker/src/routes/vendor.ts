@@ -22,7 +22,6 @@ import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
 import { ask, askStore, idempotent } from "../http/store.js";
 import { validate } from "../http/validate.js";
-import type { SubscriptionFigures } from "../store/vendor.js";
 
 /** The subscription the request names, if it is of one of the vendor's apps; any other is 404. */
 function subscriptionOf(c: Context<AppEnv>, what = "The subscription"): VendorSubscriptionRoute {
@@ -30,15 +29,6 @@ function subscriptionOf(c: Context<AppEnv>, what = "The subscription"): VendorSu
   if (!subscription) throw notFound(what);
   return subscription;
 }
-
-const vendorView = (tenantId: string, figures: SubscriptionFigures): VendorSubscription => ({
-  id: figures.id,
-  tenantId,
-  appId: figures.appId,
-  status: figures.status,
-  seats: figures.seats,
-  renewsAt: figures.renewsAt,
-});
 
 export const vendorRoutes = new Hono<AppEnv>()
   .use("*", authenticateVendor)
@@ -76,21 +66,13 @@ export const vendorRoutes = new Hono<AppEnv>()
         renewsAt: purchase.renewsAt ?? null,
         now,
       });
-      const figures = await askStore(
+      const answer = await askStore(
         c.env,
         { tenantId: target.tenantId, credential: { kind: "vendor", ...vendor } },
         "purchase",
         { id, app: target.app, purchase, broughtIn: target.broughtIn },
         { requestId: c.get("requestId"), now, idempotency: c.get("idempotency") },
       );
-      const answer: PurchasedSubscription = {
-        id,
-        tenantId: target.tenantId,
-        appId: figures.appId,
-        plan: figures.plan,
-        status: figures.status,
-        seats: figures.seats,
-      };
       return c.json(answer, 201);
     },
   )
@@ -105,8 +87,7 @@ export const vendorRoutes = new Hono<AppEnv>()
     documented({ summary: "A subscription of the vendor's app", answer: VendorSubscription, errors: ["NotFound"] }),
     validate("param", IdParam),
     async (c) => {
-      const subscription = subscriptionOf(c);
-      return c.json(vendorView(subscription.tenantId, await ask(c, "subscription", { id: subscription.id })));
+      return c.json(await ask(c, "subscription", { id: subscriptionOf(c).id }));
     },
   )
   .put(
@@ -117,8 +98,7 @@ export const vendorRoutes = new Hono<AppEnv>()
     validate("json", SubscriptionUpdate),
     async (c) => {
       const subscription = subscriptionOf(c);
-      const figures = await ask(c, "updateSubscription", { id: subscription.id, appName: subscription.appName, update: c.req.valid("json") });
-      return c.json(vendorView(subscription.tenantId, figures));
+      return c.json(await ask(c, "updateSubscription", { id: subscription.id, appName: subscription.appName, update: c.req.valid("json") }));
     },
   )
   .get(

@@ -10,10 +10,12 @@ import {
   can,
   type Principal,
   type Purchase,
+  type PurchasedSubscription,
   type Role,
   rolesAllowedTo,
   type SubscriptionStatus,
   type SubscriptionUpdate,
+  type VendorSubscription,
 } from "@appseats/shared";
 import { AppSeatsError } from "../errors.js";
 import { assign } from "./assign.js";
@@ -46,7 +48,15 @@ import {
 } from "./reads.js";
 import { type ListRequest, type ScimGroupFields, scimGroups, scimUsers } from "./scim.js";
 import { unassign } from "./unassign.js";
-import { completeInstall, recordPurchase, startInstall, subscriptionFigures, updateSubscription, usageRights } from "./vendor.js";
+import {
+  completeInstall,
+  recordPurchase,
+  type SubscriptionFigures,
+  startInstall,
+  subscriptionFigures,
+  updateSubscription,
+  usageRights,
+} from "./vendor.js";
 
 /** The credential of a request, as the worker read it; the store decides whom it admits. */
 export type StoreCredential =
@@ -97,6 +107,16 @@ export const forbidden = (capability: Capability) =>
   new AppSeatsError("Forbidden", `Your roles do not allow this. Ask an admin with one of: ${rolesAllowedTo[capability].join(", ")}.`, {
     requiredRoles: rolesAllowedTo[capability],
   });
+
+/** A subscription as its vendor sees it (the answer of a vendor's read and change, kept as such for an Idempotency-Key). */
+const vendorView = (tenantId: string, figures: SubscriptionFigures): VendorSubscription => ({
+  id: figures.id,
+  tenantId,
+  appId: figures.appId,
+  status: figures.status,
+  seats: figures.seats,
+  renewsAt: figures.renewsAt,
+});
 
 const callerOf = (context: OperationContext): StoreCaller => context.caller!;
 const accountChanger = (context: OperationContext): { id: string; roles: Role[] } => ({
@@ -205,15 +225,15 @@ export const operations = {
   purchase: operation(
     "vendor",
     (
-      { sql, change },
+      { sql, change, tenantId },
       args: {
         id: string;
         app: { id: string; name: string };
         purchase: Pick<Purchase, "plan" | "quantity" | "status" | "renewsAt">;
         broughtIn: string | null;
       },
-    ) =>
-      recordPurchase(sql, change, {
+    ): PurchasedSubscription => {
+      const figures = recordPurchase(sql, change, {
         id: args.id,
         appId: args.app.id,
         appName: args.app.name,
@@ -222,12 +242,14 @@ export const operations = {
         status: (args.purchase.status ?? "active") as SubscriptionStatus,
         renewsAt: args.purchase.renewsAt ?? null,
         broughtIn: args.broughtIn,
-      }),
+      });
+      return { id: figures.id, tenantId, appId: figures.appId, plan: figures.plan, status: figures.status, seats: figures.seats };
+    },
   ),
-  updateSubscription: operation("vendor", ({ sql, change }, args: { id: string; appName: string; update: SubscriptionUpdate }) =>
-    updateSubscription(sql, change, args.id, args.appName, args.update),
+  updateSubscription: operation("vendor", ({ sql, change, tenantId }, args: { id: string; appName: string; update: SubscriptionUpdate }) =>
+    vendorView(tenantId, updateSubscription(sql, change, args.id, args.appName, args.update)),
   ),
-  subscription: operation("vendor", ({ sql }, args: { id: string }) => subscriptionFigures(sql, args.id)),
+  subscription: operation("vendor", ({ sql, tenantId }, args: { id: string }) => vendorView(tenantId, subscriptionFigures(sql, args.id))),
   usageRights: operation("vendor", ({ sql, change }, args: { id: string; user: string }) =>
     usageRights(sql, args.id, args.user, change.now),
   ),

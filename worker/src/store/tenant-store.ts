@@ -140,8 +140,8 @@ export class TenantStore extends DurableObject<Env> {
 function firstAnswer(sql: SqlStorage, scope: string, idempotency: { key: string; fingerprint: string }, now: string) {
   const since = new Date(Date.parse(now) - replayWindowMs).toISOString();
   const row = sql
-    .exec<{ fingerprint: string; status: number; response: string }>(
-      `SELECT fingerprint, status, response FROM idempotency_records WHERE scope = ? AND key = ? AND created_at >= ? AND state = 'done'`,
+    .exec<{ fingerprint: string; state: string; status: number; response: string; created_at: string }>(
+      `SELECT fingerprint, state, status, response, created_at FROM idempotency_records WHERE scope = ? AND key = ? AND created_at >= ?`,
       scope,
       idempotency.key,
       since,
@@ -150,6 +150,12 @@ function firstAnswer(sql: SqlStorage, scope: string, idempotency: { key: string;
   if (!row) return null;
   if (row.fingerprint !== idempotency.fingerprint) {
     throw new AppSeatsError("IdempotencyKeyReused", "This Idempotency-Key was already used for another request. Use a new key.");
+  }
+  if (row.state === "inFlight") {
+    // Only a record moved from the D1 design can be in flight (a store's change and its record are one transaction);
+    // one older than a minute is from a request that died, and its key may be taken again.
+    if (Date.parse(now) - Date.parse(row.created_at) > 60_000) return null;
+    throw new AppSeatsError("IdempotencyKeyInFlight", "A request with this Idempotency-Key is still being processed. Try again shortly.");
   }
   return { status: row.status, body: row.response };
 }
