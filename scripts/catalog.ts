@@ -10,6 +10,7 @@ import { hasControlCharacters, noControlCharacters } from "@appseats/shared";
 import { experimental_readRawConfig, getPlatformProxy } from "wrangler";
 import { z } from "zod";
 import { workerDir } from "./local-backend.ts";
+import { localOperatorToken } from "./move-to-stores.ts";
 
 const help = `npm run catalog -- <command> [options]
 
@@ -32,8 +33,10 @@ Apps
   app list
 
 Audit
-  audit purge --before <ISO date>
-      The retention purge: removes audit events older than the date (nothing else can).
+  audit purge --before <ISO date> [--url <worker address>]
+      The retention purge: removes audit events older than the date (nothing else can), in every
+      tenant's store, through the worker's operator routes (default: the local worker of npm start,
+      http://127.0.0.1:8787; set OPERATOR_TOKEN for a deployed one).
 
 Where
   (default)            the local database that npm start serves
@@ -172,6 +175,27 @@ function purgeCutoff(before: string | undefined, now: Date): string {
   return cutoff;
 }
 
+/**
+ * The audit's retention purge, in every tenant's store: the audit lives there, so the worker runs
+ * it (its operator route /ops/v1/audit/purge), with the operator token.
+ */
+async function purgeAudit(url: string, cutoff: string): Promise<string> {
+  const address = url.replace(/\/$/, "");
+  const loopback = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(address);
+  const token = process.env.OPERATOR_TOKEN ?? (loopback ? localOperatorToken : undefined);
+  if (!token) throw new CatalogError("Set OPERATOR_TOKEN to the worker's operator token (wrangler secret put OPERATOR_TOKEN).");
+  const answer = await fetch(`${address}/ops/v1/audit/purge`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ before: cutoff }),
+  }).catch((error: unknown) => {
+    throw new CatalogError(`The worker at ${address} could not be reached (${String(error)}): is it running? Nothing was removed.`);
+  });
+  if (!answer.ok) throw new CatalogError(`The worker refused the purge: ${answer.status} ${await answer.text()}. Nothing was removed.`);
+  const { removed } = (await answer.json()) as { removed: number };
+  return `Removed ${removed} audit event(s) older than ${cutoff}.`;
+}
+
 /** Runs one command; returns what to print. */
 export async function runCommand(db: Database, words: string[], options: Options, now = new Date()): Promise<string> {
   const [noun, verb, ...rest] = words;
@@ -293,17 +317,6 @@ export async function runCommand(db: Database, words: string[], options: Options
       );
       return rows.map((r) => `${r.id}\t${r.name}\t${r.vendor_id}\t${r.install_url}`).join("\n") || "No apps yet.";
     }
-    case "audit purge": {
-      const cutoff = purgeCutoff(option(options, "before"), now);
-      const [counted] = await db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_events WHERE at < ?1`, cutoff);
-      // The append-only trigger lets an event go only while audit_purge names a later cut-off (migration 0008).
-      await db.change(
-        { sql: `INSERT INTO audit_purge (id, before) VALUES (1, ?1)`, params: [cutoff] },
-        { sql: `DELETE FROM audit_events WHERE at < ?1`, params: [cutoff] },
-        { sql: `DELETE FROM audit_purge` },
-      );
-      return `Removed ${counted?.n ?? 0} audit event(s) older than ${cutoff}.`;
-    }
     default:
       throw new CatalogError(`Unknown command "${words.join(" ")}".\n\n${help}`);
   }
@@ -339,10 +352,15 @@ async function main(argv: string[]) {
       "contact-url": { type: "string" },
       "contact-email": { type: "string" },
       before: { type: "string" },
+      url: { type: "string" },
     },
   });
   if (values.help || positionals.length === 0) {
     console.log(help);
+    return;
+  }
+  if (positionals.join(" ") === "audit purge") {
+    console.log(await purgeAudit(values.url ?? "http://127.0.0.1:8787", purgeCutoff(values.before, new Date())));
     return;
   }
   const db = await d1Database({ remote: values.remote === true, persistTo: values["persist-to"] ?? process.env.APPSEATS_PERSIST });

@@ -4,8 +4,10 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
-import { demoSeedStatements } from "../worker/seed/demo.ts";
+import { demoControlStatements } from "../worker/seed/demo.ts";
+import { localOperatorToken, moveToStores } from "./move-to-stores.ts";
 
 export const workerDir = fileURLToPath(new URL("../worker/", import.meta.url));
 /** Wrangler from the worker's folder, telemetry off: the network is closed. */
@@ -32,13 +34,16 @@ function wrangler(args: string[], what: string) {
   if (run.status !== 0) throw new Error(`Could not ${what}:\n${run.stdout}\n${run.stderr}`);
 }
 
-/** Applies the migrations and seeds DEMO.md (idempotent), then any extra SQL statements. */
+/**
+ * Applies the migrations and seeds DEMO.md's control plane (idempotent), then any extra SQL
+ * statements: rows in the D1 design's tenant tables, which startWorker moves into the stores.
+ */
 export async function prepareDatabase({ persist, extraSql = [] }: { persist?: string; extraSql?: string[] } = {}) {
   wrangler(["d1", "migrations", "apply", "DB", "--local", ...persistArgs(persist)], "apply the migrations");
   const dir = mkdtempSync(join(tmpdir(), "appseats-seed-"));
   try {
     const file = join(dir, "seed.sql");
-    writeFileSync(file, [...(await demoSeedStatements()), ...extraSql].map((s) => `${s};`).join("\n"));
+    writeFileSync(file, [...(await demoControlStatements()), ...extraSql].map((s) => `${s};`).join("\n"));
     wrangler(["d1", "execute", "DB", "--local", "--file", file, ...persistArgs(persist)], "seed the demo data");
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -81,6 +86,8 @@ export async function startWorker({
       String(port),
       "--var",
       "DEV_SIGN_IN:true",
+      "--var",
+      `OPERATOR_TOKEN:${localOperatorToken}`,
       ...(entra ? ["--var", `ENTRA_AUTHORITY:${entra.authority}`, "--var", `ENTRA_CLIENT_ID:${entra.clientId}`] : []),
       "--show-interactive-dev-session=false",
       ...(quiet ? ["--log-level", "warn"] : []),
@@ -123,6 +130,18 @@ export async function startWorker({
   });
 }
 
+/**
+ * The tenants' stores of a local worker that has just started on a database prepareDatabase
+ * made: DEMO.md's rows written into the demo tenants' stores (where missing), and the rows of the
+ * D1 design's tenant tables moved into their stores (npm run move-to-stores). Once, after the
+ * first start: a restart keeps the stores as they are.
+ */
+export async function prepareStores(port: number, log: (line: string) => void = () => {}) {
+  const seeded = await fetch(`http://127.0.0.1:${port}/api/v1/dev/seed`, { method: "POST" });
+  if (seeded.status !== 204) throw new Error(`Could not seed the demo's stores: ${seeded.status} ${await seeded.text()}`);
+  await moveToStores(`http://127.0.0.1:${port}`, localOperatorToken, log);
+}
+
 /** Whether a server answers on the port now. */
 async function answers(port: number): Promise<boolean> {
   return fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) }).then(
@@ -142,6 +161,24 @@ export function stopWorker(child: ChildProcess, signal: NodeJS.Signals = "SIGTER
       resolve();
     }
   });
+}
+
+/** The SQLite file of each tenant's store in a persist folder, by tenant id (each store names its tenant). */
+export function storeFiles(persist: string): Map<string, string> {
+  const dir = join(persist, "v3", "do", "appseats-TenantStore");
+  const files = new Map<string, string>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith(".sqlite") && n !== "metadata.sqlite")) {
+    const database = new DatabaseSync(join(dir, name), { readOnly: true });
+    try {
+      const row = database.prepare(`SELECT tenant_id FROM store_tenant`).get() as { tenant_id: string } | undefined;
+      if (row) files.set(row.tenant_id, join(dir, name));
+    } catch {
+      // a store that has not served a call yet names no tenant
+    } finally {
+      database.close();
+    }
+  }
+  return files;
 }
 
 /** The SQLite file behind the local D1 database in a persist folder. */

@@ -5,7 +5,7 @@
 // `npm start` builds the extension first; this script says where it is and how to load it.
 import { join } from "node:path";
 import { demoVendorKey } from "../worker/seed/demo.ts";
-import { prepareDatabase, startWorker, stopWorker, workerDir } from "./local-backend.ts";
+import { prepareDatabase, prepareStores, startWorker, stopWorker, workerDir } from "./local-backend.ts";
 import { startLocalEntra } from "./local-entra.ts";
 
 const port = Number(process.env.PORT ?? 8787);
@@ -22,6 +22,7 @@ try {
   console.log("AppSeats: starting the worker …");
   const worker = await startWorker({ port, persist, entra, onOutput: (chunk) => process.stdout.write(chunk) });
   worker.on("exit", (code) => process.exit(code ?? 0));
+  await prepareStores(port);
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => void stopWorker(worker, signal).then(() => process.exit(0)));
   announce(entra);
 } catch (error) {

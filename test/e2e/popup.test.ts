@@ -126,7 +126,7 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     const url = new URL(tab.url());
     expect(`${url.origin}${url.pathname}`).toBe("https://notes.northwind.example/install");
     expect(url.searchParams.get("tenant")).toBe("contoso");
-    expect(url.searchParams.get("install")).toMatch(/^[\w-]{36}$/);
+    expect(url.searchParams.get("install")).toMatch(/^ins\.[\w-]+\.[\w-]{36}$/);
     expect(await trail()).toBe(1);
     await tab.close();
     await popup.close();
@@ -411,11 +411,9 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
   it("lists the seats to reclaim with their reasons — a disabled account, an idle one — and reclaims the direct ones", async () => {
     expect((await api(backend, "PATCH", "/api/v1/directory/users/usr_contoso_alex", megan, { accountEnabled: false })).status).toBe(200);
     const fortyDaysAgo = new Date(Date.now() - 40 * 24 * 3600_000).toISOString();
-    const database = backend.database();
+    const database = backend.stores().get("contoso")!;
     database
-      .prepare(
-        `INSERT INTO usage_checks (subscription_id, user_id, tenant_id, last_asked_at) VALUES (?, 'usr_contoso_lidia', 'contoso', ?)`,
-      )
+      .prepare(`INSERT INTO usage_checks (subscription_id, user_id, last_asked_at) VALUES (?, 'usr_contoso_lidia', ?)`)
       .run(northwind, fortyDaysAgo);
     database.close();
 

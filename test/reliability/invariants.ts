@@ -22,26 +22,29 @@ export async function checkInvariants(
   tokens: Record<string, string>,
   lowered = new Set<string>(),
 ): Promise<InvariantReport> {
-  const db = backend.database();
+  const stores = backend.stores();
+  /** A query's rows in every tenant's store, each with its tenant_id. */
+  const everyStore = (query: string) =>
+    [...stores].flatMap(([tenantId, store]) =>
+      (store.prepare(query).all() as Record<string, unknown>[]).map((row) => ({ tenant_id: tenantId, ...row })),
+    );
   const violations: string[] = [];
   let largestOverAssignment = 0;
   try {
-    const subscriptions = db.prepare(`SELECT id, tenant_id, purchased, status FROM subscriptions`).all() as {
+    const subscriptions = everyStore(`SELECT id, purchased, status FROM subscriptions`) as unknown as {
       id: string;
       tenant_id: string;
       purchased: number;
       status: string;
     }[];
-    const paths = db
-      .prepare(
-        `SELECT a.subscription_id, a.principal_id AS user_id, NULL AS group_id FROM assignments a
+    const paths = everyStore(
+      `SELECT a.subscription_id, a.principal_id AS user_id, NULL AS group_id FROM assignments a
            JOIN users u ON u.id = a.principal_id AND u.deleted_at IS NULL WHERE a.principal_type = 'user'
          UNION ALL
          SELECT a.subscription_id, m.user_id, a.principal_id FROM assignments a JOIN group_members m ON m.group_id = a.principal_id
            JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL WHERE a.principal_type = 'group'`,
-      )
-      .all() as { subscription_id: string; user_id: string; group_id: string | null }[];
-    const rows = db.prepare(`SELECT subscription_id, user_id, state FROM licenses ORDER BY seq`).all() as {
+    ) as unknown as { subscription_id: string; user_id: string; group_id: string | null }[];
+    const rows = everyStore(`SELECT subscription_id, user_id, state FROM licenses ORDER BY seq`) as unknown as {
       subscription_id: string;
       user_id: string;
       state: "active" | "waiting";
@@ -125,7 +128,7 @@ export async function checkInvariants(
       }
     }
   } finally {
-    db.close();
+    for (const store of stores.values()) store.close();
   }
   return { violations, largestOverAssignment };
 }

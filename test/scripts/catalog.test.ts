@@ -2,14 +2,14 @@
  * npm run catalog, against a local database of its own (the real migrations and DEMO.md, as
  * npm start prepares them): each command's output and the stored rows it leaves.
  */
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { d1File, prepareDatabase } from "../../scripts/local-backend.ts";
+import { d1File, prepareDatabase, prepareStores, startWorker, stopWorker, storeFiles } from "../../scripts/local-backend.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const persist = mkdtempSync(join(tmpdir(), "appseats-catalog-"));
@@ -130,40 +130,65 @@ describe("npm run catalog", () => {
     expect(query<{ n: number }>(`SELECT COUNT(*) AS n FROM apps`)[0]!.n).toBeGreaterThan(0);
   }, 60_000);
 
-  it("audit purge removes only events older than its date; nothing else can remove one", () => {
-    const db = new DatabaseSync(d1File(persist));
-    try {
-      const insert = db.prepare(
-        `INSERT INTO audit_events (id, tenant_id, at, actor_type, actor_id, actor_name, action, principals, summary, request_id)
-         VALUES (?, 'contoso', ?, 'system', 'test', 'test', 'license.fill', NULL, 'kept for the test', 'req')`,
-      );
-      insert.run("evt_old", "2019-05-01T00:00:00.000Z");
-      insert.run("evt_new", "2026-05-01T00:00:00.000Z");
-      expect(() => db.prepare(`DELETE FROM audit_events WHERE id = 'evt_old'`).run()).toThrow(/append-only/);
-    } finally {
-      db.close();
-    }
-    const purged = catalog("audit", "purge", "--before", "2020-01-01");
-    expect(purged.status).toBe(0);
-    expect(purged.out).toMatch(/Removed \d+ audit event\(s\) older than 2020-01-01T00:00:00.000Z/);
-    expect(query(`SELECT id FROM audit_events WHERE id IN ('evt_old', 'evt_new')`)).toEqual([{ id: "evt_new" }]);
-    expect(query<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_purge`)[0]!.n).toBe(0);
-    expect(catalog("audit", "purge", "--before", "last week").status).toBe(1);
-  }, 60_000);
+  describe("audit purge, in every tenant's store through the local worker", () => {
+    const port = 8790;
+    let worker: ChildProcess | undefined;
+    const store = (write = false) => new DatabaseSync(storeFiles(persist).get("contoso")!, { readOnly: !write });
+    const storeQuery = <T>(sql: string): T[] => {
+      const db = store();
+      try {
+        return db.prepare(sql).all() as T[];
+      } finally {
+        db.close();
+      }
+    };
 
-  it("audit purge refuses a date in the future and deletes nothing", () => {
-    const count = () => query<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_events`)[0]!.n;
-    const before = count();
-    expect(before).toBeGreaterThan(0);
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
-    for (const date of ["2999-01-01", tomorrow]) {
-      const refused = catalog("audit", "purge", "--before", date);
-      expect(refused.status).toBe(1);
-      expect(refused.err).toContain("is in the future");
-      expect(refused.err).toContain("Nothing was removed");
-    }
-    expect(count()).toBe(before);
-  }, 60_000);
+    beforeAll(async () => {
+      // The stores made and seeded once, then two events written while the worker is stopped.
+      worker = await startWorker({ port, persist });
+      await prepareStores(port);
+      await stopWorker(worker);
+      const db = store(true);
+      try {
+        const insert = db.prepare(
+          `INSERT INTO audit_events (id, at, actor_type, actor_id, actor_name, action, principals, summary, request_id)
+           VALUES (?, ?, 'system', 'test', 'test', 'license.fill', NULL, 'kept for the test', 'req')`,
+        );
+        insert.run("evt_old", "2019-05-01T00:00:00.000Z");
+        insert.run("evt_new", "2026-05-01T00:00:00.000Z");
+        expect(() => db.prepare(`DELETE FROM audit_events WHERE id = 'evt_old'`).run()).toThrow(/append-only/);
+      } finally {
+        db.close();
+      }
+      worker = await startWorker({ port, persist });
+    }, 180_000);
+    afterAll(async () => {
+      if (worker) await stopWorker(worker);
+    });
+
+    it("removes only events older than its date; nothing else can remove one", () => {
+      const purged = catalog("audit", "purge", "--before", "2020-01-01", "--url", `http://127.0.0.1:${port}`);
+      expect(purged.status, purged.err).toBe(0);
+      expect(purged.out).toMatch(/Removed 1 audit event\(s\) older than 2020-01-01T00:00:00.000Z/);
+      expect(storeQuery(`SELECT id FROM audit_events WHERE id IN ('evt_old', 'evt_new')`)).toEqual([{ id: "evt_new" }]);
+      expect(storeQuery<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_purge`)[0]!.n).toBe(0);
+      expect(catalog("audit", "purge", "--before", "last week").status).toBe(1);
+    }, 60_000);
+
+    it("refuses a date in the future and deletes nothing", () => {
+      const count = () => storeQuery<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_events`)[0]!.n;
+      const before = count();
+      expect(before).toBeGreaterThan(0);
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+      for (const date of ["2999-01-01", tomorrow]) {
+        const refused = catalog("audit", "purge", "--before", date, "--url", `http://127.0.0.1:${port}`);
+        expect(refused.status).toBe(1);
+        expect(refused.err).toContain("is in the future");
+        expect(refused.err).toContain("Nothing was removed");
+      }
+      expect(count()).toBe(before);
+    }, 60_000);
+  });
 
   it("names with control characters are refused; nothing is stored", () => {
     const vendors = () => query<{ n: number }>(`SELECT COUNT(*) AS n FROM vendors`)[0]!.n;

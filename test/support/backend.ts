@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { d1File, prepareDatabase, startWorker, stopWorker } from "../../scripts/local-backend.ts";
+import { d1File, prepareDatabase, prepareStores, startWorker, stopWorker, storeFiles } from "../../scripts/local-backend.ts";
 import { type LocalEntra, startLocalEntra } from "../../scripts/local-entra.ts";
 
 export class Backend {
@@ -33,6 +33,7 @@ export class Backend {
     await prepareDatabase({ persist: this.persist, extraSql });
     this.entra = await startLocalEntra({ port: this.port + 1000 });
     this.worker = await startWorker({ port: this.port, persist: this.persist, quiet: this.quiet, entra: this.entra });
+    await prepareStores(this.port);
   }
 
   /** The process ids of the running worker's process group (wrangler and workerd). */
@@ -56,9 +57,14 @@ export class Backend {
     rmSync(this.persist, { recursive: true, force: true });
   }
 
-  /** The local D1 database itself, to read the stored state (and to age a token). */
+  /** The local D1 database itself: the control plane. */
   database(): DatabaseSync {
     return new DatabaseSync(d1File(this.persist));
+  }
+
+  /** Each tenant's store, its local SQLite file, by tenant id: to read the stored state (and to age a token). */
+  stores(): Map<string, DatabaseSync> {
+    return new Map([...storeFiles(this.persist)].map(([tenantId, file]) => [tenantId, new DatabaseSync(file)]));
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AppSeatsError } from "../../worker/src/errors.js";
 import { decodeCursor, encodeCursor, pageOf } from "../../worker/src/cursor.js";
+import { AppSeatsError } from "../../worker/src/errors.js";
 
 describe("list cursors", () => {
   it("round-trip the sort key of the last item, URL-safe", () => {

@@ -1,7 +1,7 @@
 import { AuditPage } from "@appseats/shared";
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../worker/seed/demo.js";
-import { as, auditActions, call, changeLicense, contoso, freshDemo, principal, snapshot , storeDb } from "./support.js";
+import { as, auditActions, call, changeLicense, contoso, freshDemo, principal, snapshot, storeDb } from "./support.js";
 
 describe("R12: every change writes an audit event in the same transaction", () => {
   let megan: string;

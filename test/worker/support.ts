@@ -246,11 +246,7 @@ export async function snapshot(): Promise<string> {
   );
   const stores: unknown[] = [];
   for (const tenantId of await tenantIds()) {
-    stores.push(
-      await inStore(tenantId, (sql) =>
-        storeTables.map((table) => sql.exec(`SELECT * FROM ${table} ORDER BY 1, 2`).toArray()),
-      ),
-    );
+    stores.push(await inStore(tenantId, (sql) => storeTables.map((table) => sql.exec(`SELECT * FROM ${table} ORDER BY 1, 2`).toArray())));
   }
   return JSON.stringify([control.map((part) => part.results), stores]);
 }
@@ -275,7 +271,11 @@ export async function invariantViolations(): Promise<string[]> {
              JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL WHERE a.principal_type = 'group'`,
         )
         .toArray(),
-      rows: sql.exec<{ subscription_id: string; user_id: string; state: string }>(`SELECT subscription_id, user_id, state FROM licenses ORDER BY seq`).toArray(),
+      rows: sql
+        .exec<{ subscription_id: string; user_id: string; state: string }>(
+          `SELECT subscription_id, user_id, state FROM licenses ORDER BY seq`,
+        )
+        .toArray(),
     }));
     const want = new Set(expected.map((r) => `${r.subscription_id}|${r.user_id}`));
     const seen = new Set<string>();

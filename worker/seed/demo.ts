@@ -371,7 +371,12 @@ export async function demoStoreRows(tenantId: string, now = Date.now()): Promise
   if (tenant.id === "contoso") {
     contosoGroups.forEach((group, g) => {
       const id = demoGroupId("contoso", group.name);
-      rows.groups!.push({ id, display_name: group.name, mail: `${group.name.toLowerCase().replace(/\s+/g, "")}@contoso.com`, created_at: at(100 + g) });
+      rows.groups!.push({
+        id,
+        display_name: group.name,
+        mail: `${group.name.toLowerCase().replace(/\s+/g, "")}@contoso.com`,
+        created_at: at(100 + g),
+      });
       for (const [m, member] of group.members.entries()) {
         rows.group_members!.push({ group_id: id, user_id: demoUserId("contoso", `${member}@`), added_at: at(200 + m) });
       }

@@ -20,6 +20,7 @@ import { auditRoutes } from "./routes/audit.js";
 import { directoryRoutes, userRoutes } from "./routes/directory.js";
 import { licenseRoutes } from "./routes/licenses.js";
 import { meRoutes } from "./routes/me.js";
+import { operatorRoutes } from "./routes/operator.js";
 import { provisioningRoutes } from "./routes/provisioning.js";
 import { scimRoutes } from "./routes/scim.js";
 import { authRoutes, sessionRoutes } from "./routes/session.js";
@@ -83,6 +84,7 @@ export function createApp<DevSchema extends Schema, DevPath extends string>(devR
     .use(requireJson)
     .route("/api/v1", adminApi)
     .route("/vendor/v1", vendorRoutes)
+    .route("/ops/v1", operatorRoutes)
     .route("/scim/v2", scimRoutes);
 
   app.onError(onError);

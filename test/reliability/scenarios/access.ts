@@ -139,7 +139,7 @@ export async function accessMatrix({ http, checks, backend }: Suite) {
 
   // No, expired and garbage credentials: 401 on every admin route.
   const expired = await http.token("megan@contoso.com");
-  const db = backend.database();
+  const db = backend.stores().get("contoso")!;
   db.prepare(
     `UPDATE session_tokens SET expires_at = '2020-01-01T00:00:00.000Z' WHERE expires_at = (SELECT MAX(expires_at) FROM session_tokens)`,
   ).run();

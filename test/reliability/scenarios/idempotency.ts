@@ -45,7 +45,7 @@ export async function idempotency({ http, checks, tokens, backend, invariants }:
 }
 
 function countAssignEvents(backend: Suite["backend"], userId: string): number {
-  const db = backend.database();
+  const db = backend.stores().get("contoso")!;
   try {
     const row = db
       .prepare(`SELECT COUNT(*) AS n FROM audit_events WHERE action = 'license.assign' AND principals LIKE ?`)

@@ -6,7 +6,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../../worker/src/index.js";
 import { authority, claimsFor, clientId, oidOf, TestAuthority, tenantIds, widOf, without } from "../entra.js";
-import { as, call, changeLicense, contoso, db, env, fabrikam, freshDemo, principal, snapshot, everyStoreDb, storeDb } from "../support.js";
+import { as, call, changeLicense, contoso, db, env, everyStoreDb, fabrikam, freshDemo, principal, snapshot, storeDb } from "../support.js";
 
 const entra = new TestAuthority();
 

@@ -1,6 +1,6 @@
 import { ErrorBody } from "@appseats/shared";
 import { beforeEach, describe, expect, it } from "vitest";
-import { as, call, changeLicense, contoso, freshDemo, principal, snapshot , storeDb } from "../support.js";
+import { as, call, changeLicense, contoso, freshDemo, principal, snapshot, storeDb } from "../support.js";
 
 const assignPath = `/api/v1/licenses/${contoso.northwindNotes}/assign`;
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../../worker/seed/demo.js";
-import { as, auditActions, call, contoso, freshDemo, principal, snapshot, stored , storeDb } from "../support.js";
+import { as, auditActions, call, contoso, freshDemo, principal, snapshot, storeDb, stored } from "../support.js";
 
 const assignPath = `/api/v1/licenses/${contoso.northwindNotes}/assign`;
 

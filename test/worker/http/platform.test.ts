@@ -150,8 +150,12 @@ describe("what every response carries", () => {
 
   it("tokens and vendor keys are stored only as hashes", async () => {
     const token = await as("megan@contoso.com");
-    const sessions = await storeDb().prepare(`SELECT token_hash FROM session_tokens UNION ALL SELECT token_hash FROM provisioning_tokens`).all<{ token_hash: string }>();
-    const keys = await db().prepare(`SELECT key_hash AS token_hash FROM vendor_keys UNION ALL SELECT token_hash FROM provisioning_routes`).all<{ token_hash: string }>();
+    const sessions = await storeDb()
+      .prepare(`SELECT token_hash FROM session_tokens UNION ALL SELECT token_hash FROM provisioning_tokens`)
+      .all<{ token_hash: string }>();
+    const keys = await db()
+      .prepare(`SELECT key_hash AS token_hash FROM vendor_keys UNION ALL SELECT token_hash FROM provisioning_routes`)
+      .all<{ token_hash: string }>();
     const rows = { results: [...sessions.results, ...keys.results] };
     for (const row of rows.results) {
       expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);

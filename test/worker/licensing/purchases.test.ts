@@ -105,9 +105,7 @@ describe("POST /vendor/v1/subscriptions", () => {
     const bought = await purchase({ tenant: { entraTenantId: newTenantId }, appId: "app_northwind", plan: "Standard", quantity: 10 });
     expect(bought.status).toBe(201);
     const tenant = await db()
-      .prepare(
-        `SELECT id, created_by FROM tenants WHERE entra_tenant_id = ?1`,
-      )
+      .prepare(`SELECT id, created_by FROM tenants WHERE entra_tenant_id = ?1`)
       .bind(newTenantId)
       .first<{ id: string; created_by: string }>();
     expect(tenant).toMatchObject({ id: bought.body.tenantId, created_by: "ven_northwind" });

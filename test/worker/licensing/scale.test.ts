@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../../worker/seed/demo.js";
-import { as, call, changeLicense, contoso, freshDemo, storeDb, invariantViolations, stored, waitingQueue } from "../support.js";
+import { as, call, changeLicense, contoso, freshDemo, invariantViolations, storeDb, stored, waitingQueue } from "../support.js";
 
 const groupId = "grp_contoso_big";
 const members = 10_000;
@@ -14,9 +14,7 @@ async function bigGroup() {
        INSERT INTO users (id, user_principal_name, display_name, mail, account_enabled, created_at)
        SELECT printf('usr_big_%05d', i), printf('big%05d@contoso.com', i), printf('Big User %05d', i), NULL, 1, '${now}' FROM n`,
     ),
-    storeDb().prepare(
-      `INSERT INTO groups (id, display_name, mail, created_at) VALUES ('${groupId}', 'Everyone Big', NULL, '${now}')`,
-    ),
+    storeDb().prepare(`INSERT INTO groups (id, display_name, mail, created_at) VALUES ('${groupId}', 'Everyone Big', NULL, '${now}')`),
     storeDb().prepare(
       `INSERT INTO group_members (group_id, user_id, added_at)
        SELECT '${groupId}', id, strftime('%Y-%m-%dT%H:%M:%fZ', '${now}', '+' || substr(id, 9) || ' seconds') FROM users WHERE id LIKE 'usr_big_%'`,

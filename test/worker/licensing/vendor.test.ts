@@ -7,12 +7,12 @@ import {
   call,
   changeLicense,
   contoso,
-  storeDb,
   freshDemo,
   invariantViolations,
   licenseState,
   principal,
   snapshot,
+  storeDb,
   stored,
 } from "../support.js";
 
@@ -123,9 +123,8 @@ describe("what vendors change", () => {
     expect((await call("GET", `/vendor/v1/subscriptions/${contoso.northwindNotes}`, { token: northwindKey })).body.renewsAt).toBe(
       "2027-03-01T00:00:00.000Z",
     );
-    const audit = await storeDb().prepare(
-      `SELECT summary FROM audit_events WHERE subscription_id = ?1 AND action = 'subscription.update' ORDER BY rowid DESC`,
-    )
+    const audit = await storeDb()
+      .prepare(`SELECT summary FROM audit_events WHERE subscription_id = ?1 AND action = 'subscription.update' ORDER BY rowid DESC`)
       .bind(contoso.northwindNotes)
       .first<{ summary: string }>();
     expect(audit?.summary).toContain("→ 2027-03-01T00:00:00.000Z");
@@ -137,7 +136,10 @@ describe("what vendors change", () => {
     expect(await count()).toBe(events);
     const ended = await setSubscription(contoso.northwindNotes, { renewsAt: null, quantity: 6 });
     expect(ended.body).toMatchObject({ renewsAt: null, seats: { purchased: 6 } });
-    const row = await storeDb().prepare(`SELECT renews_at, purchased FROM subscriptions WHERE id = ?1`).bind(contoso.northwindNotes).first();
+    const row = await storeDb()
+      .prepare(`SELECT renews_at, purchased FROM subscriptions WHERE id = ?1`)
+      .bind(contoso.northwindNotes)
+      .first();
     expect(row).toEqual({ renews_at: null, purchased: 6 });
     expect((await call("GET", `/api/v1/licenses/${contoso.northwindNotes}`, { token: megan })).body.renewsAt).toBeUndefined();
   });

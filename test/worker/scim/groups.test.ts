@@ -6,7 +6,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken } from "../../../worker/seed/demo.js";
-import { as, call, contoso, freshDemo, licenseState, snapshot, stored, waitingQueue, storeDb } from "../support.js";
+import { as, call, contoso, freshDemo, licenseState, snapshot, storeDb, stored, waitingQueue } from "../support.js";
 
 const token = demoProvisioningToken("contoso");
 const scim = (method: string, path: string, body?: unknown) =>

@@ -12,7 +12,10 @@ import { as, call, contoso, freshDemo, licenseState, storeDb } from "../support.
 const token = demoProvisioningToken("contoso");
 const scim = (method: string, path: string, body?: unknown) => call(method, `/scim/v2${path}`, { token, body });
 const user = (id: string) =>
-  storeDb().prepare(`SELECT user_principal_name, display_name, mail, account_enabled, external_id FROM users WHERE id = ?1`).bind(id).first();
+  storeDb()
+    .prepare(`SELECT user_principal_name, display_name, mail, account_enabled, external_id FROM users WHERE id = ?1`)
+    .bind(id)
+    .first();
 
 const oktaUser = {
   schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],

@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.js";
 import { claimsFor, oidOf, publishedAuthority, without } from "../entra.js";
-import { call, contoso, db, freshDemo, snapshot, everyStoreDb, storeDb } from "../support.js";
+import { call, contoso, db, everyStoreDb, freshDemo, snapshot, storeDb } from "../support.js";
 
 const entra = publishedAuthority();
 
@@ -124,7 +124,10 @@ describe("no lockout by deletion; linking by object id", () => {
     expect(again.body.user.userPrincipalName).toBe("adele@contoso.com");
     const fresh = await userRow("contoso", "adele@contoso.com");
     expect(fresh).toMatchObject({ id: again.body.user.id, account_enabled: 1, entra_object_id: oidOf("adele@contoso.com") });
-    const licenses = await storeDb().prepare(`SELECT COUNT(*) AS n FROM licenses WHERE user_id = ?1`).bind(fresh!.id).first<{ n: number }>();
+    const licenses = await storeDb()
+      .prepare(`SELECT COUNT(*) AS n FROM licenses WHERE user_id = ?1`)
+      .bind(fresh!.id)
+      .first<{ n: number }>();
     expect(licenses!.n).toBe(0);
   });
 

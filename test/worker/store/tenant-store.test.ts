@@ -8,9 +8,9 @@ import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } fr
 import { beforeEach, describe, expect, it } from "vitest";
 import { deliverToControlPlane } from "../../../worker/src/control/plane.js";
 import { migrate, schemaVersion } from "../../../worker/src/store/migrate.js";
+import type { StoreCall } from "../../../worker/src/store/operations.js";
 import { addToOutbox, deliverOutbox, pendingEntries } from "../../../worker/src/store/outbox.js";
 import { storeMigrations } from "../../../worker/src/store/schema.js";
-import type { StoreCall } from "../../../worker/src/store/operations.js";
 import type { StoreAnswer, TenantStore } from "../../../worker/src/store/tenant-store.js";
 import { db, freshDemo } from "../support.js";
 
@@ -29,8 +29,18 @@ interface SubscriptionTerms {
  * The vendor sets a subscription's terms in the tenant's store, as its purchase and its changes
  * do (one call each): bought the first time, changed after. Answers the seats.
  */
-async function setSubscription(store: DurableObjectStub<TenantStore>, tenantId: string, subscription: SubscriptionTerms, now = new Date().toISOString()) {
-  const call: StoreCall = { tenantId, requestId: "req_test", now, credential: { kind: "vendor", id: "ven_northwind", name: "Northwind Traders" } };
+async function setSubscription(
+  store: DurableObjectStub<TenantStore>,
+  tenantId: string,
+  subscription: SubscriptionTerms,
+  now = new Date().toISOString(),
+) {
+  const call: StoreCall = {
+    tenantId,
+    requestId: "req_test",
+    now,
+    credential: { kind: "vendor", id: "ven_northwind", name: "Northwind Traders" },
+  };
   const serve = store.serve as unknown as (call: StoreCall, name: string, args: unknown) => Promise<StoreAnswer<{ seats: unknown }>>;
   const known = await serve(call, "subscription", { id: subscription.id });
   const answer = known.ok
@@ -42,7 +52,12 @@ async function setSubscription(store: DurableObjectStub<TenantStore>, tenantId: 
     : await serve(call, "purchase", {
         id: subscription.id,
         app: { id: subscription.appId, name: "Northwind Notes" },
-        purchase: { plan: subscription.plan, quantity: subscription.purchased, status: subscription.status, renewsAt: subscription.renewsAt },
+        purchase: {
+          plan: subscription.plan,
+          quantity: subscription.purchased,
+          status: subscription.status,
+          renewsAt: subscription.renewsAt,
+        },
         broughtIn: null,
       });
   if (!answer.ok) throw new Error(`${answer.refusal.code}: ${answer.refusal.message}`);

@@ -7,13 +7,13 @@
 import { type Capability, can, rolesAllowedTo } from "@appseats/shared";
 import { createMiddleware } from "hono/factory";
 import { tenantById } from "../control/plane.js";
+import { remembered } from "../control/remembered.js";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { documents } from "../http/openapi.js";
 import { credentialFailed } from "../http/rate-limit.js";
 import { ask } from "../http/store.js";
 import { entraTarget, isEntraToken } from "./entra.js";
-import { remembered } from "../control/remembered.js";
 import { bearerOf } from "./secrets.js";
 import { isSessionToken, tenantOfSessionToken } from "./session.js";
 

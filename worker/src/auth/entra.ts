@@ -127,7 +127,6 @@ async function claimsOf(bearer: Bearer, settings: EntraSettings, now: Date): Pro
   return claims;
 }
 
-
 /**
  * Where an Entra ID token's request goes: the tenant of its `tid` and the token's identity, for
  * the tenant's store to find or link the user; or null when the token is not one AppSeats

@@ -7,13 +7,13 @@
  */
 import { createMiddleware } from "hono/factory";
 import { provisioningRoute } from "../control/plane.js";
+import { remembered } from "../control/remembered.js";
 import { AppSeatsError } from "../errors.js";
-import { newId } from "../ids.js";
 import type { AppEnv } from "../http/env.js";
 import { documents } from "../http/openapi.js";
 import { credentialFailed } from "../http/rate-limit.js";
 import { ask } from "../http/store.js";
-import { remembered } from "../control/remembered.js";
+import { newId } from "../ids.js";
 import { bearerOf, credentialShape, randomSecret, sha256Hex } from "./secrets.js";
 
 /** Provisioning tokens read `asp_…`; the demo's local ones are DEMO.md's. */
@@ -31,7 +31,6 @@ export async function newProvisioningToken(now: Date, expiresInDays: number) {
 }
 
 const unauthenticated = () => new AppSeatsError("Unauthenticated", "The provisioning token is missing, unknown, expired or revoked.");
-
 
 /** Who calls /scim/v2: a provisioning token routed to its tenant's store, or 401. */
 export const authenticateProvisioning = documents(

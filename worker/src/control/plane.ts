@@ -8,8 +8,8 @@
  */
 import type { Purchase, Seats, VendorSubscriptionsPage } from "@appseats/shared";
 import { seatsOf } from "@appseats/shared";
-import { newId } from "../ids.js";
 import { decodeCursor, pageOf } from "../cursor.js";
+import { newId } from "../ids.js";
 import type { OutboxEntry } from "../store/outbox.js";
 
 // ---- Tenants ------------------------------------------------------------------------------
@@ -71,13 +71,17 @@ export async function onboardTenant(db: D1Database, entra: { tid: string; name: 
   const id = `ten_${newId()}`;
   const statements = [
     db
-      .prepare(`INSERT INTO tenants (id, display_name, created_at, entra_tenant_id, onboarded_at) VALUES (?1, ?2, ?3, ?4, ?3) ON CONFLICT DO NOTHING`)
+      .prepare(
+        `INSERT INTO tenants (id, display_name, created_at, entra_tenant_id, onboarded_at) VALUES (?1, ?2, ?3, ?4, ?3) ON CONFLICT DO NOTHING`,
+      )
       .bind(id, entra.name, entra.now, entra.tid),
   ];
   if (entra.domain) {
     statements.push(
       db
-        .prepare(`INSERT OR IGNORE INTO tenant_domains (domain, tenant_id, position) SELECT ?2, ?1, 0 WHERE EXISTS (SELECT 1 FROM tenants WHERE id = ?1)`)
+        .prepare(
+          `INSERT OR IGNORE INTO tenant_domains (domain, tenant_id, position) SELECT ?2, ?1, 0 WHERE EXISTS (SELECT 1 FROM tenants WHERE id = ?1)`,
+        )
         .bind(id, entra.domain),
     );
   }
@@ -159,7 +163,10 @@ const appOf = (row: CatalogRow): CatalogApp => ({
 
 /** The app of each of the tenant's subscriptions, by subscription id. */
 export async function appsOfTenant(db: D1Database, tenantId: string): Promise<Map<string, CatalogApp>> {
-  const { results } = await db.prepare(`SELECT ${catalogColumns} FROM ${catalogJoin} WHERE s.tenant_id = ?1`).bind(tenantId).all<CatalogRow>();
+  const { results } = await db
+    .prepare(`SELECT ${catalogColumns} FROM ${catalogJoin} WHERE s.tenant_id = ?1`)
+    .bind(tenantId)
+    .all<CatalogRow>();
   return new Map(results.map((row) => [row.subscription_id, appOf(row)]));
 }
 
@@ -175,7 +182,9 @@ export async function appOfSubscription(db: D1Database, tenantId: string, subscr
 /** The icon address of an app the tenant subscribes to, or null. */
 export async function iconUrlOf(db: D1Database, tenantId: string, appId: string): Promise<string | null> {
   const row = await db
-    .prepare(`SELECT a.icon_url FROM apps a WHERE a.id = ?1 AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.app_id = a.id AND s.tenant_id = ?2)`)
+    .prepare(
+      `SELECT a.icon_url FROM apps a WHERE a.id = ?1 AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.app_id = a.id AND s.tenant_id = ?2)`,
+    )
     .bind(appId, tenantId)
     .first<{ icon_url: string | null }>();
   return row?.icon_url ?? null;
@@ -215,7 +224,9 @@ export async function purchaseTarget(db: D1Database, vendorId: string, purchase:
       : `SELECT id FROM tenants WHERE entra_tenant_id = ?3`;
   const name = "domain" in purchase.tenant ? purchase.tenant.domain : purchase.tenant.entraTenantId;
   const row = await db
-    .prepare(`SELECT (SELECT json_object('id', id, 'name', name) FROM apps WHERE id = ?1 AND vendor_id = ?2) AS app, (${tenantOfPurchase}) AS tenant_id`)
+    .prepare(
+      `SELECT (SELECT json_object('id', id, 'name', name) FROM apps WHERE id = ?1 AND vendor_id = ?2) AS app, (${tenantOfPurchase}) AS tenant_id`,
+    )
     .bind(purchase.appId, vendorId, name)
     .first<{ app: string | null; tenant_id: string | null }>();
   const app = row?.app ? (JSON.parse(row.app) as { id: string; name: string }) : null;
@@ -235,7 +246,16 @@ export async function purchaseTarget(db: D1Database, vendorId: string, purchase:
 /** A subscription enters the index when it is bought, before its store records it; its figures follow from the store (R23). */
 export async function indexPurchase(
   db: D1Database,
-  subscription: { id: string; tenantId: string; appId: string; plan: string; purchased: number; status: string; renewsAt: string | null; now: string },
+  subscription: {
+    id: string;
+    tenantId: string;
+    appId: string;
+    plan: string;
+    purchased: number;
+    status: string;
+    renewsAt: string | null;
+    now: string;
+  },
 ) {
   await db
     .prepare(

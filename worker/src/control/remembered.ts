@@ -5,8 +5,9 @@
  * for a while only. Local runs forget them when the demo is seeded again (routes/dev.ts), since
  * only there does a tenant vanish.
  */
-import type { TenantRecord } from "./plane.js";
+
 import { RecentCallers } from "../auth/recent-callers.js";
+import type { TenantRecord } from "./plane.js";
 
 export const remembered = {
   /** Tenants known to exist, so that a session token naming another is refused before any store is woken. */

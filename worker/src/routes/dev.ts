@@ -7,6 +7,7 @@
  */
 import { DevAccounts, DevSignInRequest, DevSignInResult } from "@appseats/shared/dev";
 import { Hono } from "hono";
+import { seedDemoStores } from "../../seed/stores.js";
 import { sha256Hex } from "../auth/secrets.js";
 import { newSessionToken } from "../auth/session.js";
 import { allTenants, type TenantRecord, tenantByDomain } from "../control/plane.js";
@@ -17,7 +18,6 @@ import { notFoundRoute } from "../http/errors.js";
 import { devRoutesServed, documented } from "../http/openapi.js";
 import { askStore } from "../http/store.js";
 import { validate } from "../http/validate.js";
-import { seedDemoStores } from "../../seed/stores.js";
 
 const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]"]);
 const local = (tenant: TenantRecord) => ({ tenantId: tenant.id, credential: { kind: "local" as const } });
@@ -71,8 +71,12 @@ export const devRoutes = new Hono<AppEnv>()
     },
   )
   /** The demo's tenants' data (DEMO.md) written into their stores, where missing: what `npm start` seeds. */
-  .post("/seed", documented({ summary: "Seed the demo's stores (local runs only)", answer: "none", open: true, devOnly: true }), async (c) => {
-    await seedDemoStores(c.env, c.get("requestId"));
-    forgetRemembered();
-    return c.body(null, 204);
-  });
+  .post(
+    "/seed",
+    documented({ summary: "Seed the demo's stores (local runs only)", answer: "none", open: true, devOnly: true }),
+    async (c) => {
+      await seedDemoStores(c.env, c.get("requestId"));
+      forgetRemembered();
+      return c.body(null, 204);
+    },
+  );

@@ -21,7 +21,7 @@ import {
 import { stringify } from "csv-stringify/browser/esm/sync";
 import { type Context, Hono } from "hono";
 import { requireCapability } from "../auth/admin.js";
-import { type CatalogApp, appOfSubscription, appsOfTenant } from "../control/plane.js";
+import { appOfSubscription, appsOfTenant, type CatalogApp } from "../control/plane.js";
 import { notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
@@ -49,7 +49,11 @@ const summaryOf = (license: StoredLicense, app: CatalogApp): LicenseSummary => (
 
 const binary = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** Names as SQLite's NOCASE orders them: ASCII letters without case. */
-export const byName = (a: string, b: string) => binary(a.replace(/[A-Z]/g, (ch) => ch.toLowerCase()), b.replace(/[A-Z]/g, (ch) => ch.toLowerCase()));
+export const byName = (a: string, b: string) =>
+  binary(
+    a.replace(/[A-Z]/g, (ch) => ch.toLowerCase()),
+    b.replace(/[A-Z]/g, (ch) => ch.toLowerCase()),
+  );
 
 /** The app of one of the tenant's licenses, from the catalog; another tenant's license is 404 (R11). */
 async function appOf(c: Context<AppEnv>, id: string): Promise<CatalogApp> {

@@ -38,7 +38,11 @@ export const provisioningRoutes = new Hono<AppEnv>()
     documented({ summary: "The tenant's provisioning tokens and their last use", answer: ProvisioningTokenList }),
     manage,
     async (c) => {
-      const answer: ProvisioningTokenList = { items: await ask(c, "provisioningTokens", {}), nextCursor: null, scimBaseUrl: scimBaseUrl(c) };
+      const answer: ProvisioningTokenList = {
+        items: await ask(c, "provisioningTokens", {}),
+        nextCursor: null,
+        scimBaseUrl: scimBaseUrl(c),
+      };
       return c.json(answer);
     },
   )

@@ -147,7 +147,11 @@ export const scimRoutes = new Hono<AppEnv>()
     validate("json", ScimGroupBody),
     async (c) => {
       const body = c.req.valid("json");
-      const group = { displayName: body.displayName, externalId: body.externalId ?? null, members: (body.members ?? []).map((m) => m.value) };
+      const group = {
+        displayName: body.displayName,
+        externalId: body.externalId ?? null,
+        members: (body.members ?? []).map((m) => m.value),
+      };
       return scimJson(c, await ask(c, "scimReplaceGroup", { base: baseOf(c), id: c.req.valid("param").id, group }));
     },
   )

@@ -12,16 +12,16 @@ import {
   VendorSubscriptionsPage,
 } from "@appseats/shared";
 import { type Context, Hono } from "hono";
+import type { VendorSubscriptionRoute } from "../auth/callers.js";
 import { sha256Hex } from "../auth/secrets.js";
 import { authenticateVendor } from "../auth/vendor.js";
-import type { VendorSubscriptionRoute } from "../auth/callers.js";
 import { indexPurchase, purchaseTarget, vendorSubscriptions } from "../control/plane.js";
 import { notFound } from "../errors.js";
-import { newId } from "../ids.js";
 import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
 import { ask, askStore, idempotent } from "../http/store.js";
 import { validate } from "../http/validate.js";
+import { newId } from "../ids.js";
 
 /** The subscription the request names, if it is of one of the vendor's apps; any other is 404. */
 function subscriptionOf(c: Context<AppEnv>, what = "The subscription"): VendorSubscriptionRoute {
@@ -49,7 +49,9 @@ export const vendorRoutes = new Hono<AppEnv>()
       const target = await purchaseTarget(c.env.DB, vendor.id, purchase, now);
       if (!target.app) throw notFound("The app");
       if (!target.tenantId) {
-        throw notFound(`No organisation in AppSeats has the domain ${"domain" in purchase.tenant ? purchase.tenant.domain : ""}; name it by its Entra tenant id.`);
+        throw notFound(
+          `No organisation in AppSeats has the domain ${"domain" in purchase.tenant ? purchase.tenant.domain : ""}; name it by its Entra tenant id.`,
+        );
       }
       // A purchase sent again with its Idempotency-Key names the same subscription, so that it is indexed once.
       const key = c.get("idempotency")?.key;
@@ -98,7 +100,9 @@ export const vendorRoutes = new Hono<AppEnv>()
     validate("json", SubscriptionUpdate),
     async (c) => {
       const subscription = subscriptionOf(c);
-      return c.json(await ask(c, "updateSubscription", { id: subscription.id, appName: subscription.appName, update: c.req.valid("json") }));
+      return c.json(
+        await ask(c, "updateSubscription", { id: subscription.id, appName: subscription.appName, update: c.req.valid("json") }),
+      );
     },
   )
   .get(

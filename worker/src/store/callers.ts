@@ -174,7 +174,8 @@ export function entraCaller(sql: SqlStorage, sign: EntraSignIn, requestId: strin
       const provisioned = candidates.find((row) => row.external_id?.toLowerCase() === oid);
       const byName = candidates.find((row) => row.user_principal_name.toLowerCase() === upn.toLowerCase());
       const target = provisioned ?? byName;
-      if (target && (target.entra_object_id || (target.external_id && target.external_id.toLowerCase() !== oid))) throw accountConflict(upn);
+      if (target && (target.entra_object_id || (target.external_id && target.external_id.toLowerCase() !== oid)))
+        throw accountConflict(upn);
       if (target && target.account_enabled !== 1) return null;
       if (target) {
         sql.exec(`UPDATE users SET entra_object_id = ? WHERE id = ?`, sign.objectId, target.id);

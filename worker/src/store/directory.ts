@@ -201,9 +201,7 @@ export function updateUser(sql: SqlStorage, change: StoreChange, user: ChangedUs
   if (fields.length === 0) return { changed: 0, releasedSeats: 0, filledFromWaiting: 0 };
   const values = fields.map((field) => (field === "accountEnabled" ? (changes.accountEnabled ? 1 : 0) : (changes[field] ?? null)));
   const differs = fields.map((field, i) => `${columnsOf[field]} IS NOT ?${i + 2}`).join(" OR ");
-  const changed = sql
-    .exec(`SELECT 1 FROM users WHERE id = ?1 AND (${differs})`, user.id, ...values)
-    .toArray().length;
+  const changed = sql.exec(`SELECT 1 FROM users WHERE id = ?1 AND (${differs})`, user.id, ...values).toArray().length;
   if (changed === 0) return { changed: 0, releasedSeats: 0, filledFromWaiting: 0 };
   if (changes.accountEnabled === false) keepLastGlobalAdmin(sql, user);
   if (changes.userPrincipalName !== undefined) claimPrincipalName(sql, changes.userPrincipalName, user.id);

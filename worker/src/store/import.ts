@@ -32,9 +32,22 @@ export const importedTables = {
   licenses: ["seq", "subscription_id", "user_id", "state", "since"],
   installs: ["id", "subscription_id", "requested_by", "requested_at", "completed_at"],
   usage_checks: ["subscription_id", "user_id", "last_asked_at"],
-  audit_events: ["seq", "id", "at", "actor_type", "actor_id", "actor_name", "action", "subscription_id", "principals", "summary", "request_id"],
+  audit_events: [
+    "seq",
+    "id",
+    "at",
+    "actor_type",
+    "actor_id",
+    "actor_name",
+    "action",
+    "subscription_id",
+    "principals",
+    "summary",
+    "request_id",
+  ],
   session_tokens: ["token_hash", "user_id", "created_at", "expires_at"],
   provisioning_tokens: ["id", "token_hash", "created_at", "created_by", "expires_at", "last_used_at"],
+  idempotency_records: ["scope", "key", "fingerprint", "state", "status", "response", "created_at"],
 } as const;
 
 export type ImportedTable = keyof typeof importedTables;

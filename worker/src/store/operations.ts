@@ -34,7 +34,7 @@ import {
 } from "./callers.js";
 import type { StoreChange } from "./changes.js";
 import { accountOf, changeGroup, deleteUser, ensureMayChangeAccount, type UserFields, updateUser } from "./directory.js";
-import { type StoreRows, importRows, storeCounts } from "./import.js";
+import { importRows, type StoreRows, storeCounts } from "./import.js";
 import {
   assignmentsOf,
   auditTrail,
@@ -137,8 +137,10 @@ export const operations = {
     return null;
   }),
   licenses: operation("read", ({ sql }) => storedLicenses(sql)),
-  license: operation("read", ({ sql }, args: { id: string; query: { limit: number; cursor?: string | undefined; q?: string | undefined } }) =>
-    assignmentsOf(sql, args.id, args.query),
+  license: operation(
+    "read",
+    ({ sql }, args: { id: string; query: { limit: number; cursor?: string | undefined; q?: string | undefined } }) =>
+      assignmentsOf(sql, args.id, args.query),
   ),
   holders: operation("read", ({ sql }, args: { id: string; query: HolderQuery }) => holdersOf(sql, args.id, args.query)),
   reclaim: operation("read", ({ sql, change }, args: { id: string; query: { limit: number; cursor?: string | undefined } }) =>
@@ -215,10 +217,8 @@ export const operations = {
   scimReplaceGroup: operation("provisioning", ({ sql, change }, args: { base: string; id: string; group: ScimGroupFields }) =>
     scimGroups.replace(sql, change, args.base, args.id, args.group),
   ),
-  scimPatchGroup: operation(
-    "provisioning",
-    ({ sql, change }, args: { id: string; operations: Parameters<typeof scimGroups.patch>[3] }) =>
-      scimGroups.patch(sql, change, args.id, args.operations),
+  scimPatchGroup: operation("provisioning", ({ sql, change }, args: { id: string; operations: Parameters<typeof scimGroups.patch>[3] }) =>
+    scimGroups.patch(sql, change, args.id, args.operations),
   ),
   scimDeleteGroup: operation("provisioning", ({ sql, change }, args: { id: string }) => scimGroups.delete(sql, change, args.id)),
 
@@ -274,6 +274,13 @@ export const operations = {
     return importRows(sql, { ...args.rows, assignments: untouched(args.rows.assignments), licenses: untouched(args.rows.licenses) });
   }),
   counts: operation("local", ({ sql }) => storeCounts(sql)),
+  /** The audit's retention purge (R12): events older than `before` go, and nothing else can remove one. */
+  purgeAudit: operation("local", ({ sql }, args: { before: string }) => {
+    sql.exec(`INSERT INTO audit_purge (id, before) VALUES (1, ?)`, args.before);
+    const removed = sql.exec(`DELETE FROM audit_events WHERE at < ? RETURNING 1`, args.before).toArray().length;
+    sql.exec(`DELETE FROM audit_purge`);
+    return removed;
+  }),
 };
 
 export type Operations = typeof operations;

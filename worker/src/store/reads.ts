@@ -10,9 +10,9 @@ import {
   type AuditPage,
   type DirectoryMatch,
   type GroupRef,
-  idleDays,
   type ImportOutcome,
   type ImportPreview,
+  idleDays,
   type LicensedUser,
   type LicenseState,
   type Match,
@@ -23,8 +23,8 @@ import {
   type SubscriptionStatus,
   seatsOf,
 } from "@appseats/shared";
-import { notFound } from "../errors.js";
 import { decodeCursor, pageOf } from "../cursor.js";
+import { notFound } from "../errors.js";
 import { seatsNow, subscriptionOf } from "./changes.js";
 
 type Row = Record<string, SqlStorageValue>;
@@ -390,7 +390,9 @@ const rankToMatch: Match[] = ["exact", "prefix", "contains"];
 export function searchDirectory(sql: SqlStorage, query: { q: string; type: "user" | "group" | "all"; limit: number }): DirectoryMatch[] {
   const indexed = [...query.q].length >= 3;
   const phrase = `"${query.q.replaceAll('"', '""')}"`;
-  const userRows = indexed ? "(SELECT rowid AS found FROM users_search WHERE users_search MATCH ?3) f CROSS JOIN users u ON u.rowid = f.found" : "users u";
+  const userRows = indexed
+    ? "(SELECT rowid AS found FROM users_search WHERE users_search MATCH ?3) f CROSS JOIN users u ON u.rowid = f.found"
+    : "users u";
   const userMatch = indexed
     ? "1"
     : `(${contains("u.display_name", "?1")} OR ${contains("u.user_principal_name", "?1")} OR ${contains("u.mail", "?1")})`;
@@ -438,7 +440,10 @@ export function searchDirectory(sql: SqlStorage, query: { q: string; type: "user
 }
 
 /** The tenant's audit trail, newest first, optionally for one license. */
-export function auditTrail(sql: SqlStorage, query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined }): AuditPage {
+export function auditTrail(
+  sql: SqlStorage,
+  query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined },
+): AuditPage {
   const after = decodeCursor<[number]>(query.cursor, 1);
   const rows = sql
     .exec<{

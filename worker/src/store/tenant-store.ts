@@ -160,7 +160,14 @@ function firstAnswer(sql: SqlStorage, scope: string, idempotency: { key: string;
   return { status: row.status, body: row.response };
 }
 
-function record(sql: SqlStorage, scope: string, idempotency: { key: string; fingerprint: string }, status: number, body: string, now: string) {
+function record(
+  sql: SqlStorage,
+  scope: string,
+  idempotency: { key: string; fingerprint: string },
+  status: number,
+  body: string,
+  now: string,
+) {
   sql.exec(
     `INSERT INTO idempotency_records (scope, key, fingerprint, state, status, response, created_at) VALUES (?, ?, ?, 'done', ?, ?, ?)
      ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'done', status = excluded.status,
