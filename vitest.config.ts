@@ -20,6 +20,8 @@ export default defineConfig({
                 ENTRA_AUTHORITY: "https://login.test",
                 // Another application allowed to ask for AppSeats tokens (their azp).
                 ENTRA_ALLOWED_CLIENT_IDS: "0ff1ce00-0000-4000-8000-00000000a11d, 0ff1ce00-0000-4000-8000-00000000b22e",
+                // The operator's routes (/ops/v1): the move into tenant stores, the audit's purge.
+                OPERATOR_TOKEN: "test-operator",
                 TEST_MIGRATIONS: await readD1Migrations("./worker/migrations"),
               },
             },

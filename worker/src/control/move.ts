@@ -137,10 +137,15 @@ export async function moveStep(
     }
     const ok = Object.values(counts).every((c) => c.store >= c.d1);
     if (ok) {
-      await db
-        .prepare(`UPDATE store_moves SET counts = ?2, moved_at = ?3 WHERE tenant_id = ?1`)
-        .bind(tenantId, JSON.stringify(counts), now)
-        .run();
+      await db.batch([
+        // Its provisioning tokens are routed to it (those made after migration 0012 routed them too).
+        db
+          .prepare(
+            `INSERT OR IGNORE INTO provisioning_routes (token_hash, tenant_id) SELECT token_hash, tenant_id FROM provisioning_tokens WHERE tenant_id = ?1`,
+          )
+          .bind(tenantId),
+        db.prepare(`UPDATE store_moves SET counts = ?2, moved_at = ?3 WHERE tenant_id = ?1`).bind(tenantId, JSON.stringify(counts), now),
+      ]);
     }
     return { tenantId, table: null, rows: 0, verified: { tenantId, counts, ok }, tenantsLeft: next.left - (ok ? 1 : 0), done: false };
   }
