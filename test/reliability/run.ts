@@ -1,6 +1,6 @@
 /**
  * npm run test:reliability — AppSeats under load, faults and hostile input, against a real
- * `wrangler dev` on 127.0.0.1 with its local D1. `--short` is the form `npm test` runs.
+ * `wrangler dev` on 127.0.0.1 with its local D1 and tenant stores. `--short` is the form `npm test` runs.
  * Prints one line per figure and ends with `N passed, N failed`.
  */
 
@@ -12,6 +12,7 @@ import { accessMatrix } from "./scenarios/access.ts";
 import { crash } from "./scenarios/crash.ts";
 import { hostileInput } from "./scenarios/hostile.ts";
 import { idempotency } from "./scenarios/idempotency.ts";
+import { tenantsApart } from "./scenarios/isolation.ts";
 import { limits } from "./scenarios/limits.ts";
 import { seatRace } from "./scenarios/race.ts";
 
@@ -74,6 +75,7 @@ async function main() {
 
     await seatRace(suite);
     await idempotency(suite);
+    await tenantsApart(suite);
     const matrix = await accessMatrix(suite);
     figure("access matrix cells", matrix.cells);
     // Hostile vendor requests may lower Northwind's quantity: being over is then allowed (R8).

@@ -1,6 +1,7 @@
 /**
- * The demo data of shared/DEMO.md as SQL statements. `npm start` applies them to the local
- * D1 and the tests apply them inside workerd, so both see the same tenant. Running them
+ * The demo data of shared/DEMO.md: the control plane's rows as SQL statements for D1
+ * (demoControlStatements) and each demo tenant's rows for its store (demoStoreRows, written by
+ * seed/stores.ts). `npm start` and the tests seed both, so both see the same tenants. Seeding
  * twice changes nothing: rows have fixed ids and are inserted only if missing, and a demo
  * subscription's assignments are seeded only while nobody has changed it (no audit event).
  * This file imports nothing so that Node can run it directly.
@@ -186,7 +187,27 @@ export const daysAfter = (now: number, days: number) => {
   return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + days)).toISOString();
 };
 
-/** `now` dates what is relative to the day of seeding (renewals); kept as first seeded, like every row. */
+/** DEMO.md's vendors, their apps and their keys: the catalog, the same in both designs. */
+async function catalogStatements(): Promise<string[]> {
+  const sql: string[] = [];
+  for (const vendor of vendors) {
+    sql.push(
+      `INSERT OR IGNORE INTO vendors (id, name, contact_url, contact_email)
+       VALUES (${q(`ven_${vendor.key}`)}, ${q(vendor.name)}, ${q(vendor.url)}, ${q(vendor.email)})`,
+      `INSERT OR IGNORE INTO apps (id, vendor_id, name, publisher, icon_url, install_url)
+       VALUES (${q(`app_${vendor.key}`)}, ${q(`ven_${vendor.key}`)}, ${q(vendor.app)}, ${q(vendor.name)}, NULL, ${q(vendor.install)})`,
+      `INSERT OR IGNORE INTO vendor_keys (key_hash, vendor_id, created_at)
+       VALUES (${q(await sha256Hex(demoVendorKey(vendor.key)))}, ${q(`ven_${vendor.key}`)}, ${q(at(0))})`,
+    );
+  }
+  return sql;
+}
+
+/**
+ * DEMO.md as the D1 design seeded it: every tenant's rows in D1's tenant tables. Kept to show
+ * that moving such a deployment into tenant stores loses nothing (test/worker/store/move.test.ts).
+ * `now` dates what is relative to the day of seeding (renewals); kept as first seeded, like every row.
+ */
 export async function demoSeedStatements(now = Date.now()): Promise<string[]> {
   const sql: string[] = [];
   for (const tenant of demoTenants) {
@@ -232,16 +253,7 @@ export async function demoSeedStatements(now = Date.now()): Promise<string[]> {
        ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE provisioning_tokens.expires_at < excluded.expires_at`,
     );
   }
-  for (const vendor of vendors) {
-    sql.push(
-      `INSERT OR IGNORE INTO vendors (id, name, contact_url, contact_email)
-       VALUES (${q(`ven_${vendor.key}`)}, ${q(vendor.name)}, ${q(vendor.url)}, ${q(vendor.email)})`,
-      `INSERT OR IGNORE INTO apps (id, vendor_id, name, publisher, icon_url, install_url)
-       VALUES (${q(`app_${vendor.key}`)}, ${q(`ven_${vendor.key}`)}, ${q(vendor.app)}, ${q(vendor.name)}, NULL, ${q(vendor.install)})`,
-      `INSERT OR IGNORE INTO vendor_keys (key_hash, vendor_id, created_at)
-       VALUES (${q(await sha256Hex(demoVendorKey(vendor.key)))}, ${q(`ven_${vendor.key}`)}, ${q(at(0))})`,
-    );
-  }
+  sql.push(...(await catalogStatements()));
   for (const sub of demoSubscriptions) {
     const admin = demoUserId(sub.tenant, sub.tenant === "contoso" ? "megan@" : "pradeep@");
     const untouched = `NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.subscription_id = ${q(sub.id)})`;
@@ -313,16 +325,7 @@ export async function demoControlStatements(now = Date.now()): Promise<string[]>
       `INSERT OR IGNORE INTO provisioning_routes (token_hash, tenant_id) VALUES (${q(await sha256Hex(demoProvisioningToken(tenant.id)))}, ${q(tenant.id)})`,
     );
   }
-  for (const vendor of vendors) {
-    sql.push(
-      `INSERT OR IGNORE INTO vendors (id, name, contact_url, contact_email)
-       VALUES (${q(`ven_${vendor.key}`)}, ${q(vendor.name)}, ${q(vendor.url)}, ${q(vendor.email)})`,
-      `INSERT OR IGNORE INTO apps (id, vendor_id, name, publisher, icon_url, install_url)
-       VALUES (${q(`app_${vendor.key}`)}, ${q(`ven_${vendor.key}`)}, ${q(vendor.app)}, ${q(vendor.name)}, NULL, ${q(vendor.install)})`,
-      `INSERT OR IGNORE INTO vendor_keys (key_hash, vendor_id, created_at)
-       VALUES (${q(await sha256Hex(demoVendorKey(vendor.key)))}, ${q(`ven_${vendor.key}`)}, ${q(at(0))})`,
-    );
-  }
+  sql.push(...(await catalogStatements()));
   for (const sub of demoSubscriptions) {
     sql.push(
       `INSERT OR IGNORE INTO subscriptions (id, tenant_id, app_id, plan, purchased, status, renews_at, created_at, updated_at, active_licenses)
