@@ -10,6 +10,7 @@
  * admin's are, under the store's scope. These are the only statements on D1's old tenant tables.
  */
 import type { ImportedTable, StoreRows } from "../store/import.js";
+import { d1First, integer, nullable, text } from "../store/rows.js";
 
 interface Source {
   table: ImportedTable;
@@ -117,12 +118,13 @@ export async function moveStep(
   now = new Date().toISOString(),
 ): Promise<MoveStep> {
   await db.prepare(`INSERT OR IGNORE INTO store_moves (tenant_id) SELECT id FROM tenants`).run();
-  const next = await db
-    .prepare(
+  const next = await d1First(
+    db.prepare(
       `SELECT tenant_id, table_name, after_key, (SELECT COUNT(*) FROM store_moves WHERE moved_at IS NULL) AS left
          FROM store_moves WHERE moved_at IS NULL ORDER BY tenant_id LIMIT 1`,
-    )
-    .first<{ tenant_id: string; table_name: string | null; after_key: string | null; left: number }>();
+    ),
+    { tenant_id: text, table_name: nullable(text), after_key: nullable(text), left: integer },
+  );
   if (!next) return { tenantId: null, table: null, rows: 0, tenantsLeft: 0, done: true };
   const tenantId = next.tenant_id;
   const index = next.table_name === null ? 0 : movedTables.indexOf(next.table_name as ImportedTable);
@@ -132,7 +134,7 @@ export async function moveStep(
     const counts: Record<string, { d1: number; store: number }> = {};
     const stored = await store.counts(tenantId);
     for (const { table, count } of sources) {
-      const d1 = (await db.prepare(count).bind(tenantId).first<{ n: number }>())?.n ?? 0;
+      const d1 = (await d1First(db.prepare(count).bind(tenantId), { n: integer }))?.n ?? 0;
       counts[table] = { d1, store: stored[table] ?? 0 };
     }
     const ok = Object.values(counts).every((c) => c.store >= c.d1);

@@ -11,6 +11,7 @@ import { seatsOf } from "@appseats/shared";
 import { decodeCursor, pageOf } from "../cursor.js";
 import { newId } from "../ids.js";
 import type { OutboxEntry } from "../store/outbox.js";
+import { d1All, d1First, integer, json, nullable, oneOf, type RowOf, text } from "../store/rows.js";
 
 // ---- Tenants ------------------------------------------------------------------------------
 
@@ -23,42 +24,46 @@ export interface TenantRecord {
   createdBy: string | null;
 }
 
-interface TenantRow {
-  id: string;
-  display_name: string;
-  domains: string;
-  onboarded_at: string | null;
-  created_by: string | null;
-}
+const tenantShape = {
+  id: text,
+  display_name: text,
+  domains: json<string[]>(),
+  onboarded_at: nullable(text),
+  created_by: nullable(text),
+};
 
 const tenantColumns = `t.id, t.display_name, t.onboarded_at, t.created_by,
   (SELECT json_group_array(domain) FROM (SELECT domain FROM tenant_domains d WHERE d.tenant_id = t.id ORDER BY d.position, d.domain)) AS domains`;
 
-const tenantOf = (row: TenantRow | null): TenantRecord | null =>
+const tenantOf = (row: RowOf<typeof tenantShape> | null): TenantRecord | null =>
   row && {
     id: row.id,
     displayName: row.display_name,
-    domains: JSON.parse(row.domains) as string[],
+    domains: row.domains,
     onboardedAt: row.onboarded_at,
     createdBy: row.created_by,
   };
 
 export const tenantById = async (db: D1Database, id: string) =>
-  tenantOf(await db.prepare(`SELECT ${tenantColumns} FROM tenants t WHERE t.id = ?1`).bind(id).first<TenantRow>());
+  tenantOf(await d1First(db.prepare(`SELECT ${tenantColumns} FROM tenants t WHERE t.id = ?1`).bind(id), tenantShape));
 
 export const tenantByEntraId = async (db: D1Database, entraTenantId: string) =>
-  tenantOf(await db.prepare(`SELECT ${tenantColumns} FROM tenants t WHERE t.entra_tenant_id = ?1`).bind(entraTenantId).first<TenantRow>());
+  tenantOf(
+    await d1First(db.prepare(`SELECT ${tenantColumns} FROM tenants t WHERE t.entra_tenant_id = ?1`).bind(entraTenantId), tenantShape),
+  );
 
 export const tenantByDomain = async (db: D1Database, domain: string) =>
   tenantOf(
-    await db
-      .prepare(`SELECT ${tenantColumns} FROM tenants t WHERE t.id = (SELECT tenant_id FROM tenant_domains WHERE domain = ?1)`)
-      .bind(domain)
-      .first<TenantRow>(),
+    await d1First(
+      db
+        .prepare(`SELECT ${tenantColumns} FROM tenants t WHERE t.id = (SELECT tenant_id FROM tenant_domains WHERE domain = ?1)`)
+        .bind(domain),
+      tenantShape,
+    ),
   );
 
 export const allTenants = async (db: D1Database) =>
-  (await db.prepare(`SELECT ${tenantColumns} FROM tenants t ORDER BY t.display_name, t.id`).all<TenantRow>()).results.map(
+  (await d1All(db.prepare(`SELECT ${tenantColumns} FROM tenants t ORDER BY t.display_name, t.id`), tenantShape)).map(
     (row) => tenantOf(row)!,
   );
 
@@ -132,24 +137,24 @@ export interface CatalogApp {
   contactEmail: string | null;
 }
 
-interface CatalogRow {
-  subscription_id: string;
-  id: string;
-  name: string;
-  publisher: string;
-  icon_url: string | null;
-  install_url: string;
-  vendor_id: string;
-  vendor_name: string;
-  contact_url: string | null;
-  contact_email: string | null;
-}
+const catalogShape = {
+  subscription_id: text,
+  id: text,
+  name: text,
+  publisher: text,
+  icon_url: nullable(text),
+  install_url: text,
+  vendor_id: text,
+  vendor_name: text,
+  contact_url: nullable(text),
+  contact_email: nullable(text),
+};
 
 const catalogColumns = `s.id AS subscription_id, a.id, a.name, a.publisher, a.icon_url, a.install_url, v.id AS vendor_id, v.name AS vendor_name,
   COALESCE(a.contact_url, v.contact_url) AS contact_url, COALESCE(a.contact_email, v.contact_email) AS contact_email`;
 const catalogJoin = `subscriptions s JOIN apps a ON a.id = s.app_id JOIN vendors v ON v.id = a.vendor_id`;
 
-const appOf = (row: CatalogRow): CatalogApp => ({
+const appOf = (row: RowOf<typeof catalogShape>): CatalogApp => ({
   id: row.id,
   name: row.name,
   publisher: row.publisher,
@@ -163,30 +168,32 @@ const appOf = (row: CatalogRow): CatalogApp => ({
 
 /** The app of each of the tenant's subscriptions, by subscription id. */
 export async function appsOfTenant(db: D1Database, tenantId: string): Promise<Map<string, CatalogApp>> {
-  const { results } = await db
-    .prepare(`SELECT ${catalogColumns} FROM ${catalogJoin} WHERE s.tenant_id = ?1`)
-    .bind(tenantId)
-    .all<CatalogRow>();
+  const results = await d1All(
+    db.prepare(`SELECT ${catalogColumns} FROM ${catalogJoin} WHERE s.tenant_id = ?1`).bind(tenantId),
+    catalogShape,
+  );
   return new Map(results.map((row) => [row.subscription_id, appOf(row)]));
 }
 
 /** The app of one of the tenant's subscriptions, or null (another tenant's too: R11). */
 export async function appOfSubscription(db: D1Database, tenantId: string, subscriptionId: string): Promise<CatalogApp | null> {
-  const row = await db
-    .prepare(`SELECT ${catalogColumns} FROM ${catalogJoin} WHERE s.id = ?1 AND s.tenant_id = ?2`)
-    .bind(subscriptionId, tenantId)
-    .first<CatalogRow>();
+  const row = await d1First(
+    db.prepare(`SELECT ${catalogColumns} FROM ${catalogJoin} WHERE s.id = ?1 AND s.tenant_id = ?2`).bind(subscriptionId, tenantId),
+    catalogShape,
+  );
   return row && appOf(row);
 }
 
 /** The icon address of an app the tenant subscribes to, or null. */
 export async function iconUrlOf(db: D1Database, tenantId: string, appId: string): Promise<string | null> {
-  const row = await db
-    .prepare(
-      `SELECT a.icon_url FROM apps a WHERE a.id = ?1 AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.app_id = a.id AND s.tenant_id = ?2)`,
-    )
-    .bind(appId, tenantId)
-    .first<{ icon_url: string | null }>();
+  const row = await d1First(
+    db
+      .prepare(
+        `SELECT a.icon_url FROM apps a WHERE a.id = ?1 AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.app_id = a.id AND s.tenant_id = ?2)`,
+      )
+      .bind(appId, tenantId),
+    { icon_url: nullable(text) },
+  );
   return row?.icon_url ?? null;
 }
 
@@ -194,16 +201,18 @@ export async function iconUrlOf(db: D1Database, tenantId: string, appId: string)
 
 /** A vendor key's vendor and, in the same read, one of its subscriptions (its tenant and app), when the request names one. */
 export async function vendorAndSubscription(db: D1Database, keyHash: string, subscriptionId: string | null) {
-  const row = await db
-    .prepare(
-      `SELECT v.id, v.name, s.id AS subscription_id, s.tenant_id, a.name AS app_name
+  const row = await d1First(
+    db
+      .prepare(
+        `SELECT v.id, v.name, s.id AS subscription_id, s.tenant_id, a.name AS app_name
          FROM vendor_keys k JOIN vendors v ON v.id = k.vendor_id
          LEFT JOIN subscriptions s ON s.id = ?2
          LEFT JOIN apps a ON a.id = s.app_id AND a.vendor_id = v.id
         WHERE k.key_hash = ?1`,
-    )
-    .bind(keyHash, subscriptionId)
-    .first<{ id: string; name: string; subscription_id: string | null; tenant_id: string | null; app_name: string | null }>();
+      )
+      .bind(keyHash, subscriptionId),
+    { id: text, name: text, subscription_id: nullable(text), tenant_id: nullable(text), app_name: nullable(text) },
+  );
   if (!row) return null;
   return {
     vendor: { id: row.id, name: row.name },
@@ -223,23 +232,27 @@ export async function purchaseTarget(db: D1Database, vendorId: string, purchase:
       ? `SELECT tenant_id FROM tenant_domains WHERE domain = ?3`
       : `SELECT id FROM tenants WHERE entra_tenant_id = ?3`;
   const name = "domain" in purchase.tenant ? purchase.tenant.domain : purchase.tenant.entraTenantId;
-  const row = await db
-    .prepare(
-      `SELECT (SELECT json_object('id', id, 'name', name) FROM apps WHERE id = ?1 AND vendor_id = ?2) AS app, (${tenantOfPurchase}) AS tenant_id`,
-    )
-    .bind(purchase.appId, vendorId, name)
-    .first<{ app: string | null; tenant_id: string | null }>();
+  const row = await d1First(
+    db
+      .prepare(
+        `SELECT (SELECT json_object('id', id, 'name', name) FROM apps WHERE id = ?1 AND vendor_id = ?2) AS app, (${tenantOfPurchase}) AS tenant_id`,
+      )
+      .bind(purchase.appId, vendorId, name),
+    { app: nullable(text), tenant_id: nullable(text) },
+  );
   const app = row?.app ? (JSON.parse(row.app) as { id: string; name: string }) : null;
   if (!app || row?.tenant_id || "domain" in purchase.tenant) return { app, tenantId: row?.tenant_id ?? null, broughtIn: null };
   const tid = purchase.tenant.entraTenantId;
-  const created = await db
-    .prepare(
-      `INSERT INTO tenants (id, display_name, created_at, entra_tenant_id, created_by) VALUES (?1, ?2, ?3, ?4, ?5)
+  const created = await d1First(
+    db
+      .prepare(
+        `INSERT INTO tenants (id, display_name, created_at, entra_tenant_id, created_by) VALUES (?1, ?2, ?3, ?4, ?5)
        ON CONFLICT DO NOTHING RETURNING id`,
-    )
-    .bind(`ten_${newId()}`, `Organisation ${tid.slice(0, 8)}`, now, tid, vendorId)
-    .first<{ id: string }>();
-  const tenant = created ?? (await db.prepare(`SELECT id FROM tenants WHERE entra_tenant_id = ?1`).bind(tid).first<{ id: string }>());
+      )
+      .bind(`ten_${newId()}`, `Organisation ${tid.slice(0, 8)}`, now, tid, vendorId),
+    { id: text },
+  );
+  const tenant = created ?? (await d1First(db.prepare(`SELECT id FROM tenants WHERE entra_tenant_id = ?1`).bind(tid), { id: text }));
   return { app, tenantId: tenant!.id, broughtIn: created ? tid : null };
 }
 
@@ -282,27 +295,29 @@ export async function vendorSubscriptions(
   query: { limit: number; cursor?: string | undefined },
 ): Promise<VendorSubscriptionsPage> {
   const after = decodeCursor<[string, string]>(query.cursor, 2);
-  const { results } = await db
-    .prepare(
-      `SELECT s.id, s.tenant_id, s.app_id, s.plan, s.status, s.renews_at, s.created_at, s.purchased,
+  const results = await d1All(
+    db
+      .prepare(
+        `SELECT s.id, s.tenant_id, s.app_id, s.plan, s.status, s.renews_at, s.created_at, s.purchased,
               s.active_licenses AS assigned, s.waiting_licenses AS waiting
          FROM subscriptions s JOIN apps a ON a.id = s.app_id
         WHERE a.vendor_id = ?1 AND (?2 IS NULL OR (s.created_at, s.id) > (?2, ?3))
         ORDER BY s.created_at, s.id LIMIT ?4`,
-    )
-    .bind(vendorId, after?.[0] ?? null, after?.[1] ?? null, query.limit + 1)
-    .all<{
-      id: string;
-      tenant_id: string;
-      app_id: string;
-      plan: string;
-      status: VendorSubscriptionsPage["items"][number]["status"];
-      renews_at: string | null;
-      created_at: string;
-      purchased: number;
-      assigned: number;
-      waiting: number;
-    }>();
+      )
+      .bind(vendorId, after?.[0] ?? null, after?.[1] ?? null, query.limit + 1),
+    {
+      id: text,
+      tenant_id: text,
+      app_id: text,
+      plan: text,
+      status: oneOf("active", "warning", "suspended", "lockedOut", "expired"),
+      renews_at: nullable(text),
+      created_at: text,
+      purchased: integer,
+      assigned: integer,
+      waiting: integer,
+    },
+  );
   return pageOf(
     results,
     query.limit,
@@ -322,7 +337,7 @@ export async function vendorSubscriptions(
 // ---- Credentials ----------------------------------------------------------------------------
 
 export const provisioningRoute = async (db: D1Database, tokenHash: string) =>
-  (await db.prepare(`SELECT tenant_id FROM provisioning_routes WHERE token_hash = ?1`).bind(tokenHash).first<{ tenant_id: string }>())
+  (await d1First(db.prepare(`SELECT tenant_id FROM provisioning_routes WHERE token_hash = ?1`).bind(tokenHash), { tenant_id: text }))
     ?.tenant_id ?? null;
 
 export const addProvisioningRoute = (db: D1Database, tokenHash: string, tenantId: string) =>

@@ -8,31 +8,30 @@
 import { type AssignResult, isUsable, type Principal, type PrincipalView } from "@appseats/shared";
 import { AppSeatsError, notFound } from "../errors.js";
 import { audit, indexSubscription, inTransaction, type StoreChange, seatsNow, subscriptionOf } from "./changes.js";
+import { all, integer, nullable, text } from "./rows.js";
 
 /** The principals named, once each, in the order given, as views; 404 naming those not in the tenant (R11). */
 export function principalViews(sql: SqlStorage, principals: Principal[]): PrincipalView[] {
   const unique = [...new Map(principals.map((p) => [`${p.type}:${p.id}`, p])).values()];
   const users = new Map(
-    sql
-      .exec<{ id: string; display_name: string; user_principal_name: string; mail: string | null }>(
-        `SELECT id, display_name, user_principal_name, mail FROM users
+    all(
+      sql,
+      { id: text, display_name: text, user_principal_name: text, mail: nullable(text) },
+      `SELECT id, display_name, user_principal_name, mail FROM users
           WHERE deleted_at IS NULL AND id IN (SELECT value FROM json_each(?))`,
-        JSON.stringify(unique.filter((p) => p.type === "user").map((p) => p.id)),
-      )
-      .toArray()
-      .map((row) => [row.id, row]),
+      JSON.stringify(unique.filter((p) => p.type === "user").map((p) => p.id)),
+    ).map((row) => [row.id, row]),
   );
   const groups = new Map(
-    sql
-      .exec<{ id: string; display_name: string; mail: string | null; member_count: number }>(
-        `SELECT g.id, g.display_name, g.mail,
+    all(
+      sql,
+      { id: text, display_name: text, mail: nullable(text), member_count: integer },
+      `SELECT g.id, g.display_name, g.mail,
                 (SELECT COUNT(*) FROM group_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
                   WHERE m.group_id = g.id) AS member_count
            FROM groups g WHERE g.id IN (SELECT value FROM json_each(?))`,
-        JSON.stringify(unique.filter((p) => p.type === "group").map((p) => p.id)),
-      )
-      .toArray()
-      .map((row) => [row.id, row]),
+      JSON.stringify(unique.filter((p) => p.type === "group").map((p) => p.id)),
+    ).map((row) => [row.id, row]),
   );
   const missing = unique.filter((p) => !(p.type === "user" ? users : groups).has(p.id));
   if (missing.length > 0) {
@@ -89,29 +88,28 @@ export function assign(
     const before = seatsNow(sql, subscription);
 
     // R3: every user named directly who holds no seat yet needs one, or nothing is done.
-    const needing = sql
-      .exec<{ id: string }>(
-        `SELECT value AS id FROM json_each(?1)
+    const needing = all(
+      sql,
+      { id: text },
+      `SELECT value AS id FROM json_each(?1)
           WHERE NOT EXISTS (SELECT 1 FROM licenses l WHERE l.subscription_id = ?2 AND l.user_id = value AND l.state = 'active')`,
-        users,
-        subscription.id,
-      )
-      .toArray();
+      users,
+      subscription.id,
+    );
     if (needing.length > before.available) throw notEnoughLicenses(needing.length, before.available);
 
     const assignedNow = new Set(
-      sql
-        .exec<{ key: string }>(
-          `INSERT INTO assignments (subscription_id, principal_type, principal_id, assigned_at, assigned_by)
+      all(
+        sql,
+        { key: text },
+        `INSERT INTO assignments (subscription_id, principal_type, principal_id, assigned_at, assigned_by)
            SELECT ?1, json_extract(value, '$.type'), json_extract(value, '$.id'), ?2, ?3 FROM json_each(?4) WHERE true
            ON CONFLICT DO NOTHING RETURNING principal_type || ':' || principal_id AS key`,
-          subscription.id,
-          change.now,
-          change.actor.id,
-          JSON.stringify(views.map(({ type, id }) => ({ type, id }))),
-        )
-        .toArray()
-        .map((row) => row.key),
+        subscription.id,
+        change.now,
+        change.actor.id,
+        JSON.stringify(views.map(({ type, id }) => ({ type, id }))),
+      ).map((row) => row.key),
     );
     // Users named directly: a seat each, a waiting one included (R1: the row is theirs already).
     sql.exec(
@@ -123,19 +121,18 @@ export function assign(
     );
     // R4: the groups' members without a row, in membership order: seats while they last, then the queue.
     const open = before.available - needing.length;
-    const members = sql
-      .exec<{ user_id: string }>(
-        `SELECT m.user_id FROM group_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+    const members = all(
+      sql,
+      { user_id: text },
+      `SELECT m.user_id FROM group_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
           WHERE m.group_id IN (SELECT value FROM json_each(?1))
             AND NOT EXISTS (SELECT 1 FROM licenses l WHERE l.subscription_id = ?2 AND l.user_id = m.user_id)
             AND m.user_id NOT IN (SELECT value FROM json_each(?3))
           GROUP BY m.user_id ORDER BY MIN(m.added_at), m.user_id`,
-        groups,
-        subscription.id,
-        users,
-      )
-      .toArray()
-      .map((row) => row.user_id);
+      groups,
+      subscription.id,
+      users,
+    ).map((row) => row.user_id);
     const seated = members.slice(0, Math.max(0, open));
     const waiting = members.slice(seated.length);
     const insertMembers = (ids: string[], state: "active" | "waiting") =>

@@ -10,8 +10,7 @@ import type { ProvisioningToken, Role } from "@appseats/shared";
 import { AppSeatsError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import { audit, type StoreChange } from "./changes.js";
-
-type Row = Record<string, SqlStorageValue>;
+import { all, first, integer, nullable, one, text } from "./rows.js";
 
 export interface StoreCaller {
   user: { id: string; displayName: string; userPrincipalName: string };
@@ -20,16 +19,16 @@ export interface StoreCaller {
 
 /** The user of a live session, with their stored roles, or null (401). */
 export function sessionCaller(sql: SqlStorage, tokenHash: string, now: string): StoreCaller | null {
-  const row = sql
-    .exec<{ id: string; display_name: string; user_principal_name: string; roles: string }>(
-      `SELECT u.id, u.display_name, u.user_principal_name,
+  const row = first(
+    sql,
+    { id: text, display_name: text, user_principal_name: text, roles: text },
+    `SELECT u.id, u.display_name, u.user_principal_name,
               (SELECT json_group_array(role) FROM admin_roles r WHERE r.user_id = u.id AND r.source = 'stored') AS roles
          FROM session_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = ? AND t.expires_at > ? AND u.deleted_at IS NULL AND u.account_enabled = 1`,
-      tokenHash,
-      now,
-    )
-    .toArray()[0];
+    tokenHash,
+    now,
+  );
   if (!row) return null;
   return {
     user: { id: row.id, displayName: row.display_name, userPrincipalName: row.user_principal_name },
@@ -39,9 +38,12 @@ export function sessionCaller(sql: SqlStorage, tokenHash: string, now: string): 
 
 /** A local sign-in: a session for the enabled user of that name, or null. */
 export function openSession(sql: SqlStorage, upn: string, tokenHash: string, now: string, expiresAt: string): { userId: string } | null {
-  const user = sql
-    .exec<{ id: string }>(`SELECT id FROM users WHERE user_principal_name = ? AND deleted_at IS NULL AND account_enabled = 1`, upn)
-    .toArray()[0];
+  const user = first(
+    sql,
+    { id: text },
+    `SELECT id FROM users WHERE user_principal_name = ? AND deleted_at IS NULL AND account_enabled = 1`,
+    upn,
+  );
   if (!user) return null;
   sql.exec(
     `INSERT INTO session_tokens (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
@@ -57,15 +59,14 @@ export const closeSession = (sql: SqlStorage, tokenHash: string) => sql.exec(`DE
 
 /** The accounts a local sign-in page can offer: every enabled user who holds a stored admin role. */
 export const localAccounts = (sql: SqlStorage) =>
-  sql
-    .exec<{ userPrincipalName: string; displayName: string; roles: string }>(
-      `SELECT u.user_principal_name AS userPrincipalName, u.display_name AS displayName, json_group_array(r.role) AS roles
+  all(
+    sql,
+    { userPrincipalName: text, displayName: text, roles: text },
+    `SELECT u.user_principal_name AS userPrincipalName, u.display_name AS displayName, json_group_array(r.role) AS roles
          FROM users u JOIN admin_roles r ON r.user_id = u.id AND r.source = 'stored'
         WHERE u.deleted_at IS NULL AND u.account_enabled = 1
         GROUP BY u.id ORDER BY u.display_name`,
-    )
-    .toArray()
-    .map((row) => ({ userPrincipalName: row.userPrincipalName, displayName: row.displayName, roles: JSON.parse(row.roles) as Role[] }));
+  ).map((row) => ({ userPrincipalName: row.userPrincipalName, displayName: row.displayName, roles: JSON.parse(row.roles) as Role[] }));
 
 /** What the worker read of a verified Entra ID token, and what the control plane says of its tenant. */
 export interface EntraSignIn {
@@ -81,14 +82,14 @@ export interface EntraSignIn {
   entraTenantId: string;
 }
 
-interface EntraUserRow extends Row {
-  id: string;
-  display_name: string;
-  user_principal_name: string;
-  account_enabled: number;
-  entra_object_id: string | null;
-  external_id: string | null;
-}
+const entraUserShape = {
+  id: text,
+  display_name: text,
+  user_principal_name: text,
+  account_enabled: integer,
+  entra_object_id: nullable(text),
+  external_id: nullable(text),
+};
 
 const entraUserColumns = "id, display_name, user_principal_name, account_enabled, entra_object_id, external_id";
 
@@ -143,9 +144,12 @@ function newUser(sql: SqlStorage, sign: EntraSignIn, upn: string, now: string): 
  * are remembered when they changed; a member's new domain is audited once.
  */
 export function entraCaller(sql: SqlStorage, sign: EntraSignIn, requestId: string, now: string): StoreCaller | null {
-  let user = sql
-    .exec<EntraUserRow>(`SELECT ${entraUserColumns} FROM users WHERE entra_object_id = ? AND deleted_at IS NULL`, sign.objectId)
-    .toArray()[0];
+  let user = first(
+    sql,
+    entraUserShape,
+    `SELECT ${entraUserColumns} FROM users WHERE entra_object_id = ? AND deleted_at IS NULL`,
+    sign.objectId,
+  );
   if (!user) {
     const upn = sign.userPrincipalName;
     const empty = sql.exec(`SELECT 1 FROM users LIMIT 1`).toArray().length === 0;
@@ -164,13 +168,13 @@ export function entraCaller(sql: SqlStorage, sign: EntraSignIn, requestId: strin
     } else {
       if (!upn) return null;
       const oid = sign.objectId.toLowerCase();
-      const candidates = sql
-        .exec<EntraUserRow>(
-          `SELECT ${entraUserColumns} FROM users WHERE deleted_at IS NULL AND (external_id = ?1 COLLATE NOCASE OR user_principal_name = ?2)`,
-          sign.objectId,
-          upn,
-        )
-        .toArray();
+      const candidates = all(
+        sql,
+        entraUserShape,
+        `SELECT ${entraUserColumns} FROM users WHERE deleted_at IS NULL AND (external_id = ?1 COLLATE NOCASE OR user_principal_name = ?2)`,
+        sign.objectId,
+        upn,
+      );
       const provisioned = candidates.find((row) => row.external_id?.toLowerCase() === oid);
       const byName = candidates.find((row) => row.user_principal_name.toLowerCase() === upn.toLowerCase());
       const target = provisioned ?? byName;
@@ -193,9 +197,12 @@ export function entraCaller(sql: SqlStorage, sign: EntraSignIn, requestId: strin
         });
       }
     }
-    user = sql
-      .exec<EntraUserRow>(`SELECT ${entraUserColumns} FROM users WHERE entra_object_id = ? AND deleted_at IS NULL`, sign.objectId)
-      .one();
+    user = one(
+      sql,
+      entraUserShape,
+      `SELECT ${entraUserColumns} FROM users WHERE entra_object_id = ? AND deleted_at IS NULL`,
+      sign.objectId,
+    );
   }
   if (user.account_enabled !== 1) return null;
   const caller: StoreCaller = {
@@ -209,12 +216,12 @@ export function entraCaller(sql: SqlStorage, sign: EntraSignIn, requestId: strin
 
 /** The roles of this sign-in protect the account (API.md, "Roles last seen"); written only when they changed. */
 function rememberRoles(sql: SqlStorage, userId: string, roles: Role[]): void {
-  const seen = sql
-    .exec<{ roles: string }>(
-      `SELECT json_group_array(role) AS roles FROM (SELECT role FROM admin_roles WHERE user_id = ? AND source = 'lastSeen' ORDER BY role)`,
-      userId,
-    )
-    .one().roles;
+  const seen = one(
+    sql,
+    { roles: text },
+    `SELECT json_group_array(role) AS roles FROM (SELECT role FROM admin_roles WHERE user_id = ? AND source = 'lastSeen' ORDER BY role)`,
+    userId,
+  ).roles;
   const now = JSON.stringify([...roles].sort());
   if (seen === now) return;
   sql.exec(`DELETE FROM admin_roles WHERE user_id = ? AND source = 'lastSeen'`, userId);
@@ -232,13 +239,13 @@ function learnDomain(sql: SqlStorage, caller: StoreCaller, domain: string, reque
 
 /** A directory's provisioning token by its hash, if it has not expired; its last use written at most once a minute. */
 export function provisioningCaller(sql: SqlStorage, tokenHash: string, now: string): { tokenId: string } | null {
-  const row = sql
-    .exec<{ id: string; last_used_at: string | null }>(
-      `SELECT id, last_used_at FROM provisioning_tokens WHERE token_hash = ? AND expires_at > ?`,
-      tokenHash,
-      now,
-    )
-    .toArray()[0];
+  const row = first(
+    sql,
+    { id: text, last_used_at: nullable(text) },
+    `SELECT id, last_used_at FROM provisioning_tokens WHERE token_hash = ? AND expires_at > ?`,
+    tokenHash,
+    now,
+  );
   if (!row) return null;
   if (!row.last_used_at || Date.parse(now) - Date.parse(row.last_used_at) >= 60_000) {
     sql.exec(`UPDATE provisioning_tokens SET last_used_at = ? WHERE id = ?`, now, row.id);
@@ -268,16 +275,15 @@ export function createProvisioningToken(
 }
 
 export const provisioningTokens = (sql: SqlStorage): ProvisioningToken[] =>
-  sql
-    .exec<{ id: string; created_at: string; expires_at: string; last_used_at: string | null }>(
-      `SELECT id, created_at, expires_at, last_used_at FROM provisioning_tokens ORDER BY created_at, id`,
-    )
-    .toArray()
-    .map((row) => ({ id: row.id, createdAt: row.created_at, expiresAt: row.expires_at, lastUsedAt: row.last_used_at }));
+  all(
+    sql,
+    { id: text, created_at: text, expires_at: text, last_used_at: nullable(text) },
+    `SELECT id, created_at, expires_at, last_used_at FROM provisioning_tokens ORDER BY created_at, id`,
+  ).map((row) => ({ id: row.id, createdAt: row.created_at, expiresAt: row.expires_at, lastUsedAt: row.last_used_at }));
 
 /** Revoking a token ends it at once; another tenant's token id is answered as one that does not exist (R11). Answers its hash. */
 export function revokeProvisioningToken(sql: SqlStorage, change: StoreChange, id: string): string {
-  const row = sql.exec<{ token_hash: string }>(`DELETE FROM provisioning_tokens WHERE id = ? RETURNING token_hash`, id).toArray()[0];
+  const row = first(sql, { token_hash: text }, `DELETE FROM provisioning_tokens WHERE id = ? RETURNING token_hash`, id);
   if (!row) throw notFound("The provisioning token");
   audit(sql, change, { action: "provisioning.token.revoke", summary: `${change.actor.displayName} revoked the provisioning token ${id}` });
   return row.token_hash;

@@ -7,6 +7,7 @@ import { type AuditAction, maxPrincipalsPerRequest, type Principal, type Seats, 
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import { addToOutbox } from "./outbox.js";
+import { all, first, integer, nullable, one, type RowOf, text } from "./rows.js";
 
 /** Who makes a change, and when; the app's name, from the catalog, for the audit's words. */
 export interface StoreChange {
@@ -15,37 +16,36 @@ export interface StoreChange {
   now: string;
 }
 
-export interface SubscriptionRow {
-  id: string;
-  app_id: string;
-  plan: string;
-  purchased: number;
-  status: string;
-  renews_at: string | null;
-  created_at: string;
-}
+/** A subscription's row, as the rules read it. */
+export const subscriptionShape = {
+  id: text,
+  app_id: text,
+  plan: text,
+  purchased: integer,
+  status: text,
+  renews_at: nullable(text),
+  created_at: text,
+};
+export type SubscriptionRow = RowOf<typeof subscriptionShape>;
+/** The columns of subscriptionShape, for a SELECT or a RETURNING. */
+export const subscriptionColumns = "id, app_id, plan, purchased, status, renews_at, created_at";
 
 /** The subscription, or 404 (another tenant's ids are not in this store: R11). */
 export function subscriptionOf(sql: SqlStorage, id: string): SubscriptionRow {
-  const row = sql
-    .exec<SubscriptionRow & Record<string, SqlStorageValue>>(
-      `SELECT id, app_id, plan, purchased, status, renews_at, created_at FROM subscriptions WHERE id = ?`,
-      id,
-    )
-    .toArray()[0];
+  const row = first(sql, subscriptionShape, `SELECT ${subscriptionColumns} FROM subscriptions WHERE id = ?`, id);
   if (!row) throw notFound("The license");
   return row;
 }
 
 /** A subscription's seats as its license rows have them now (R2: assigned is the active rows). */
 export function seatsNow(sql: SqlStorage, subscription: Pick<SubscriptionRow, "id" | "purchased">): Seats {
-  const counts = sql
-    .exec<{ assigned: number; waiting: number }>(
-      `SELECT COUNT(*) FILTER (WHERE state = 'active') AS assigned, COUNT(*) FILTER (WHERE state = 'waiting') AS waiting
+  const counts = one(
+    sql,
+    { assigned: integer, waiting: integer },
+    `SELECT COUNT(*) FILTER (WHERE state = 'active') AS assigned, COUNT(*) FILTER (WHERE state = 'waiting') AS waiting
          FROM licenses WHERE subscription_id = ?`,
-      subscription.id,
-    )
-    .one();
+    subscription.id,
+  );
   return seatsOf(subscription.purchased, counts.assigned, counts.waiting);
 }
 
@@ -122,16 +122,16 @@ export function fillWaiting(sql: SqlStorage, change: StoreChange, subscription: 
   if (subscription.status !== "active" && subscription.status !== "warning") return 0;
   const open = seatsNow(sql, subscription).available;
   if (open === 0) return 0;
-  const filled = sql
-    .exec<{ user_id: string }>(
-      `UPDATE licenses SET state = 'active', since = ?1
+  const filled = all(
+    sql,
+    { user_id: text },
+    `UPDATE licenses SET state = 'active', since = ?1
         WHERE seq IN (SELECT seq FROM licenses WHERE subscription_id = ?2 AND state = 'waiting' ORDER BY seq LIMIT ?3)
        RETURNING user_id`,
-      change.now,
-      subscription.id,
-      open,
-    )
-    .toArray();
+    change.now,
+    subscription.id,
+    open,
+  );
   if (filled.length > 0) {
     audit(sql, change, {
       action: "license.fill",

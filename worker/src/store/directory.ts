@@ -10,7 +10,8 @@
 import type { DirectoryChangeResult, Role } from "@appseats/shared";
 import { AppSeatsError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
-import { audit, fillWaiting, indexSubscription, type StoreChange, type SubscriptionRow, seatsNow } from "./changes.js";
+import { audit, fillWaiting, indexSubscription, type StoreChange, seatsNow, subscriptionColumns, subscriptionShape } from "./changes.js";
+import { all, first, integer, nullable, one, type RowOf, text } from "./rows.js";
 
 /** What a directory may set of a user. */
 export interface UserFields {
@@ -39,19 +40,20 @@ const columnsOf: Record<keyof UserFields, string> = {
 };
 
 /** A user's row with what a directory keeps beyond what the admin API shows. */
-export interface DirectoryUserRow {
-  id: string;
-  user_principal_name: string;
-  display_name: string;
-  mail: string | null;
-  account_enabled: number;
-  external_id: string | null;
-  department: string | null;
-  given_name: string | null;
-  family_name: string | null;
-  name_formatted: string | null;
-  created_at: string;
-}
+export const directoryUserShape = {
+  id: text,
+  user_principal_name: text,
+  display_name: text,
+  mail: nullable(text),
+  account_enabled: integer,
+  external_id: nullable(text),
+  department: nullable(text),
+  given_name: nullable(text),
+  family_name: nullable(text),
+  name_formatted: nullable(text),
+  created_at: text,
+};
+export type DirectoryUserRow = RowOf<typeof directoryUserShape>;
 
 export const directoryUserColumns =
   "id, user_principal_name, display_name, mail, account_enabled, external_id, department, given_name, family_name, name_formatted, created_at";
@@ -64,9 +66,12 @@ const taken = (upn: string) =>
  * for a new user (its row stays, renamed, for the audit). Refuses one a live user holds.
  */
 function claimPrincipalName(sql: SqlStorage, upn: string, forUser: string | null): void {
-  const holder = sql
-    .exec<{ id: string; deleted_at: string | null }>(`SELECT id, deleted_at FROM users WHERE user_principal_name = ?`, upn)
-    .toArray()[0];
+  const holder = first(
+    sql,
+    { id: text, deleted_at: nullable(text) },
+    `SELECT id, deleted_at FROM users WHERE user_principal_name = ?`,
+    upn,
+  );
   if (!holder || holder.id === forUser) return;
   if (holder.deleted_at === null) throw taken(upn);
   sql.exec(`UPDATE users SET user_principal_name = user_principal_name || '#deleted:' || id WHERE id = ?`, holder.id);
@@ -75,24 +80,19 @@ function claimPrincipalName(sql: SqlStorage, upn: string, forUser: string | null
 /** Every subscription's figures, to tell the control plane of those a change moved (R23). */
 export function seatFigures(sql: SqlStorage): Map<string, string> {
   return new Map(
-    sql
-      .exec<{ id: string; figures: string }>(
-        `SELECT s.id, s.purchased || '/' || COUNT(*) FILTER (WHERE l.state = 'active') || '/' || COUNT(*) FILTER (WHERE l.state = 'waiting') AS figures
+    all(
+      sql,
+      { id: text, figures: text },
+      `SELECT s.id, s.purchased || '/' || COUNT(*) FILTER (WHERE l.state = 'active') || '/' || COUNT(*) FILTER (WHERE l.state = 'waiting') AS figures
            FROM subscriptions s LEFT JOIN licenses l ON l.subscription_id = s.id GROUP BY s.id`,
-      )
-      .toArray()
-      .map((row) => [row.id, row.figures]),
+    ).map((row) => [row.id, row.figures]),
   );
 }
 
 /** After a change that may have moved seats of many subscriptions: the queues refilled (R5), and what moved indexed. */
 export function settleSeats(sql: SqlStorage, change: StoreChange, before: Map<string, string>): number {
   let filled = 0;
-  const subscriptions = sql
-    .exec<SubscriptionRow & Record<string, SqlStorageValue>>(
-      `SELECT id, app_id, plan, purchased, status, renews_at, created_at FROM subscriptions`,
-    )
-    .toArray();
+  const subscriptions = all(sql, subscriptionShape, `SELECT ${subscriptionColumns} FROM subscriptions`);
   for (const subscription of subscriptions) filled += fillWaiting(sql, change, subscription);
   const after = seatFigures(sql);
   for (const subscription of subscriptions) {
@@ -107,24 +107,24 @@ export function settleSeats(sql: SqlStorage, change: StoreChange, before: Map<st
 export function createUser(sql: SqlStorage, change: StoreChange, fields: UserFields): DirectoryUserRow {
   const id = `usr_${newId()}`;
   claimPrincipalName(sql, fields.userPrincipalName, null);
-  const created = sql
-    .exec<DirectoryUserRow & Record<string, SqlStorageValue>>(
-      `INSERT INTO users (id, user_principal_name, display_name, mail, account_enabled, created_at, external_id, department,
+  const created = one(
+    sql,
+    directoryUserShape,
+    `INSERT INTO users (id, user_principal_name, display_name, mail, account_enabled, created_at, external_id, department,
                           given_name, family_name, name_formatted)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${directoryUserColumns}`,
-      id,
-      fields.userPrincipalName,
-      fields.displayName,
-      fields.mail,
-      fields.accountEnabled ? 1 : 0,
-      change.now,
-      fields.externalId,
-      fields.department,
-      fields.givenName,
-      fields.familyName,
-      fields.nameFormatted,
-    )
-    .one();
+    id,
+    fields.userPrincipalName,
+    fields.displayName,
+    fields.mail,
+    fields.accountEnabled ? 1 : 0,
+    change.now,
+    fields.externalId,
+    fields.department,
+    fields.givenName,
+    fields.familyName,
+    fields.nameFormatted,
+  );
   audit(sql, change, {
     action: "directory.user.create",
     principals: [{ type: "user", id }],
@@ -146,13 +146,13 @@ export interface Account extends ChangedUser {
 
 /** A user of the tenant, not deleted, and their admin roles (404 otherwise, another tenant's too: R11). */
 export function accountOf(sql: SqlStorage, userId: string): Account {
-  const row = sql
-    .exec<{ id: string; display_name: string; roles: string }>(
-      `SELECT u.id, u.display_name, (SELECT json_group_array(DISTINCT role) FROM admin_roles r WHERE r.user_id = u.id) AS roles
+  const row = first(
+    sql,
+    { id: text, display_name: text, roles: text },
+    `SELECT u.id, u.display_name, (SELECT json_group_array(DISTINCT role) FROM admin_roles r WHERE r.user_id = u.id) AS roles
          FROM users u WHERE u.id = ? AND u.deleted_at IS NULL`,
-      userId,
-    )
-    .toArray()[0];
+    userId,
+  );
   if (!row) throw notFound(`The user ${userId}`);
   return { id: row.id, displayName: row.display_name, roles: JSON.parse(row.roles) as Role[] };
 }
@@ -174,15 +174,15 @@ export function ensureMayChangeAccount(caller: { id: string; roles: Role[] }, ac
 
 /** The tenant keeps another enabled Global Administrator when `user` is disabled or deleted, or the change is refused. */
 export function keepLastGlobalAdmin(sql: SqlStorage, user: ChangedUser): void {
-  const { isOne, others } = sql
-    .exec<{ isOne: number; others: number }>(
-      `SELECT EXISTS (SELECT 1 FROM admin_roles r JOIN users u ON u.id = r.user_id
+  const { isOne, others } = one(
+    sql,
+    { isOne: integer, others: integer },
+    `SELECT EXISTS (SELECT 1 FROM admin_roles r JOIN users u ON u.id = r.user_id
                        WHERE r.user_id = ?1 AND r.role = 'GlobalAdmin' AND u.account_enabled = 1) AS isOne,
               EXISTS (SELECT 1 FROM admin_roles r JOIN users u ON u.id = r.user_id
                        WHERE r.role = 'GlobalAdmin' AND r.user_id <> ?1 AND u.deleted_at IS NULL AND u.account_enabled = 1) AS others`,
-      user.id,
-    )
-    .one();
+    user.id,
+  );
   if (isOne === 1 && others === 0) {
     throw new AppSeatsError(
       "ProtectedAccount",
@@ -227,7 +227,7 @@ export function deleteUser(sql: SqlStorage, change: StoreChange, user: ChangedUs
     principals: [{ type: "user", id: user.id }],
     summary: `${user.displayName} was deleted; their seats were released`,
   });
-  const released = sql.exec<{ state: string }>(`DELETE FROM licenses WHERE user_id = ? RETURNING state`, user.id).toArray();
+  const released = all(sql, { state: text }, `DELETE FROM licenses WHERE user_id = ? RETURNING state`, user.id);
   sql.exec(`DELETE FROM assignments WHERE principal_type = 'user' AND principal_id = ?`, user.id);
   sql.exec(`DELETE FROM group_members WHERE user_id = ?`, user.id);
   sql.exec(`DELETE FROM session_tokens WHERE user_id = ?`, user.id);
@@ -244,7 +244,7 @@ export interface GroupRow {
 }
 
 export function groupOf(sql: SqlStorage, groupId: string): GroupRow {
-  const group = sql.exec<{ id: string; display_name: string }>(`SELECT id, display_name FROM groups WHERE id = ?`, groupId).toArray()[0];
+  const group = first(sql, { id: text, display_name: text }, `SELECT id, display_name FROM groups WHERE id = ?`, groupId);
   if (!group) throw notFound("The group");
   return group;
 }
@@ -252,13 +252,12 @@ export function groupOf(sql: SqlStorage, groupId: string): GroupRow {
 /** Every user named is a live user of the tenant (R11), or 404 naming those that are not. */
 function ensureUsers(sql: SqlStorage, userIds: string[]): void {
   if (userIds.length === 0) return;
-  const missing = sql
-    .exec<{ id: string }>(
-      `SELECT value AS id FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND u.deleted_at IS NULL)`,
-      JSON.stringify(userIds),
-    )
-    .toArray()
-    .map((row) => row.id);
+  const missing = all(
+    sql,
+    { id: text },
+    `SELECT value AS id FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = j.value AND u.deleted_at IS NULL)`,
+    JSON.stringify(userIds),
+  ).map((row) => row.id);
   if (missing.length > 0) {
     throw notFound(missing.length === 1 ? `The user ${missing[0]}` : `${missing.length} of the principals`, {
       missing: missing.map((id) => ({ type: "user", id })),
@@ -268,16 +267,15 @@ function ensureUsers(sql: SqlStorage, userIds: string[]): void {
 
 /** Adds members to a group with their licenses on every subscription the group is assigned to; answers how many joined. */
 function addMembersTo(sql: SqlStorage, change: StoreChange, group: GroupRow, userIds: string[]): number {
-  const joined = sql
-    .exec<{ user_id: string }>(
-      `INSERT INTO group_members (group_id, user_id, added_at) SELECT ?1, value, ?2 FROM json_each(?3) WHERE true
+  const joined = all(
+    sql,
+    { user_id: text },
+    `INSERT INTO group_members (group_id, user_id, added_at) SELECT ?1, value, ?2 FROM json_each(?3) WHERE true
        ON CONFLICT DO NOTHING RETURNING user_id`,
-      group.id,
-      change.now,
-      JSON.stringify(userIds),
-    )
-    .toArray()
-    .map((row) => row.user_id);
+    group.id,
+    change.now,
+    JSON.stringify(userIds),
+  ).map((row) => row.user_id);
   if (joined.length === 0) return 0;
   audit(sql, change, {
     action: "directory.member.add",
@@ -285,13 +283,13 @@ function addMembersTo(sql: SqlStorage, change: StoreChange, group: GroupRow, use
     summary: `${joined.length} user(s) added to ${group.display_name}`,
   });
   // R4: on every subscription the group is assigned to, new members get seats while they last, then wait.
-  const subscriptions = sql
-    .exec<SubscriptionRow & Record<string, SqlStorageValue>>(
-      `SELECT s.id, s.app_id, s.plan, s.purchased, s.status, s.renews_at, s.created_at FROM subscriptions s
+  const subscriptions = all(
+    sql,
+    subscriptionShape,
+    `SELECT s.id, s.app_id, s.plan, s.purchased, s.status, s.renews_at, s.created_at FROM subscriptions s
          JOIN assignments a ON a.subscription_id = s.id AND a.principal_type = 'group' AND a.principal_id = ?`,
-      group.id,
-    )
-    .toArray();
+    group.id,
+  );
   for (const subscription of subscriptions) {
     const open = seatsNow(sql, subscription).available;
     sql.exec(
@@ -310,14 +308,13 @@ function addMembersTo(sql: SqlStorage, change: StoreChange, group: GroupRow, use
 
 /** Removes members from a group; seats no path holds any more are released. Answers how many left and the active seats released. */
 function removeMembersFrom(sql: SqlStorage, change: StoreChange, group: GroupRow, userIds: string[]): [number, number] {
-  const left = sql
-    .exec<{ user_id: string }>(
-      `DELETE FROM group_members WHERE group_id = ? AND user_id IN (SELECT value FROM json_each(?)) RETURNING user_id`,
-      group.id,
-      JSON.stringify(userIds),
-    )
-    .toArray()
-    .map((row) => row.user_id);
+  const left = all(
+    sql,
+    { user_id: text },
+    `DELETE FROM group_members WHERE group_id = ? AND user_id IN (SELECT value FROM json_each(?)) RETURNING user_id`,
+    group.id,
+    JSON.stringify(userIds),
+  ).map((row) => row.user_id);
   if (left.length === 0) return [0, 0];
   audit(sql, change, {
     action: "directory.member.remove",
@@ -329,18 +326,17 @@ function removeMembersFrom(sql: SqlStorage, change: StoreChange, group: GroupRow
 
 /** Releases the licenses of the given users (JSON) that no path holds any more; answers the active seats released. */
 function releasePathless(sql: SqlStorage, users: string): number {
-  return sql
-    .exec<{ state: string }>(
-      `DELETE FROM licenses WHERE user_id IN (SELECT value FROM json_each(?1))
+  return all(
+    sql,
+    { state: text },
+    `DELETE FROM licenses WHERE user_id IN (SELECT value FROM json_each(?1))
          AND NOT EXISTS (SELECT 1 FROM assignments d WHERE d.subscription_id = licenses.subscription_id AND d.principal_type = 'user'
                           AND d.principal_id = licenses.user_id)
          AND NOT EXISTS (SELECT 1 FROM group_members via JOIN assignments ga ON ga.subscription_id = licenses.subscription_id
                           AND ga.principal_type = 'group' AND ga.principal_id = via.group_id WHERE via.user_id = licenses.user_id)
        RETURNING state`,
-      users,
-    )
-    .toArray()
-    .filter((row) => row.state === "active").length;
+    users,
+  ).filter((row) => row.state === "active").length;
 }
 
 export interface GroupChanges {
@@ -423,10 +419,7 @@ export function deleteGroup(sql: SqlStorage, change: StoreChange, group: GroupRo
     summary: `${group.display_name} was deleted by the directory; its seats were released`,
   });
   const members = JSON.stringify(
-    sql
-      .exec<{ user_id: string }>(`SELECT user_id FROM group_members WHERE group_id = ?`, group.id)
-      .toArray()
-      .map((row) => row.user_id),
+    all(sql, { user_id: text }, `SELECT user_id FROM group_members WHERE group_id = ?`, group.id).map((row) => row.user_id),
   );
   sql.exec(`DELETE FROM assignments WHERE principal_type = 'group' AND principal_id = ?`, group.id);
   sql.exec(`DELETE FROM group_members WHERE group_id = ?`, group.id);

@@ -6,6 +6,7 @@
  * the move compares with the source's.
  */
 import { AppSeatsError } from "../errors.js";
+import { integer, one } from "./rows.js";
 
 /** The tables an import writes, in an order that satisfies their references, and the columns of each. */
 export const importedTables = {
@@ -79,8 +80,10 @@ export function importRows(sql: SqlStorage, rows: StoreRows): Record<string, num
 /** Rows per table, as the move compares them. */
 export function storeCounts(sql: SqlStorage): Record<ImportedTable, number> {
   const tables = Object.keys(importedTables) as ImportedTable[];
-  const row = sql
-    .exec<Record<string, number>>(`SELECT ${tables.map((table) => `(SELECT COUNT(*) FROM ${table}) AS ${table}`).join(", ")}`)
-    .one();
+  const row = one(
+    sql,
+    Object.fromEntries(tables.map((table) => [table, integer])),
+    `SELECT ${tables.map((table) => `(SELECT COUNT(*) FROM ${table}) AS ${table}`).join(", ")}`,
+  );
   return Object.fromEntries(tables.map((table) => [table, row[table] ?? 0])) as Record<ImportedTable, number>;
 }

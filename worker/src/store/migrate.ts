@@ -3,18 +3,15 @@
  * in order, each in a transaction of its own with its record in store_migrations. Run once when
  * the store wakes (tenant-store.ts), before any request reaches it.
  */
+
+import { all, integer, nullable, one } from "./rows.js";
 import { type StoreMigration, storeMigrations } from "./schema.js";
 
 /** Applies what is missing; returns the versions applied now (none when up to date). */
 export function migrate(storage: DurableObjectStorage, migrations: readonly StoreMigration[] = storeMigrations): number[] {
   const sql = storage.sql;
   sql.exec(`CREATE TABLE IF NOT EXISTS store_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const applied = new Set(
-    sql
-      .exec<{ version: number }>(`SELECT version FROM store_migrations`)
-      .toArray()
-      .map((row) => row.version),
-  );
+  const applied = new Set(all(sql, { version: integer }, `SELECT version FROM store_migrations`).map((row) => row.version));
   const now = new Date().toISOString();
   const done: number[] = [];
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
@@ -30,4 +27,4 @@ export function migrate(storage: DurableObjectStorage, migrations: readonly Stor
 
 /** The highest version applied. */
 export const schemaVersion = (storage: DurableObjectStorage) =>
-  storage.sql.exec<{ version: number | null }>(`SELECT MAX(version) AS version FROM store_migrations`).one().version ?? 0;
+  one(storage.sql, { version: nullable(integer) }, `SELECT MAX(version) AS version FROM store_migrations`).version ?? 0;

@@ -46,6 +46,7 @@ import {
   searchDirectory,
   storedLicenses,
 } from "./reads.js";
+import { all, text } from "./rows.js";
 import { type ListRequest, type ScimGroupFields, scimGroups, scimUsers } from "./scim.js";
 import { unassign } from "./unassign.js";
 import {
@@ -265,10 +266,9 @@ export const operations = {
   /** The demo's rows, where missing; a demo subscription someone changed since keeps its assignments as they are. */
   seedDemo: operation("local", ({ sql }, args: { rows: StoreRows }) => {
     const touched = new Set(
-      sql
-        .exec<{ id: string }>(`SELECT DISTINCT subscription_id AS id FROM audit_events WHERE subscription_id IS NOT NULL`)
-        .toArray()
-        .map((row) => row.id),
+      all(sql, { id: text }, `SELECT DISTINCT subscription_id AS id FROM audit_events WHERE subscription_id IS NOT NULL`).map(
+        (row) => row.id,
+      ),
     );
     const untouched = (rows: StoreRows["assignments"]) => rows?.filter((row) => !touched.has(String(row.subscription_id)));
     return importRows(sql, { ...args.rows, assignments: untouched(args.rows.assignments), licenses: untouched(args.rows.licenses) });

@@ -5,6 +5,7 @@
  * the entries after it wait too, so that nothing is learned out of order.
  */
 import { newId } from "../ids.js";
+import { all, integer, one, text } from "./rows.js";
 
 /** What the control plane indexes of a subscription: its latest figures, for the vendor's list. */
 export interface SubscriptionIndexEntry {
@@ -46,10 +47,9 @@ export const deliveryBatch = 100;
 
 /** The entries waiting, oldest first. */
 export function pendingEntries(sql: SqlStorage, limit = deliveryBatch): OutboxEntry[] {
-  return sql
-    .exec<{ seq: number; id: string; payload: string }>(`SELECT seq, id, payload FROM outbox ORDER BY seq LIMIT ?`, limit)
-    .toArray()
-    .map((row) => ({ seq: row.seq, id: row.id, payload: JSON.parse(row.payload) as OutboxPayload }));
+  return all(sql, { seq: integer, id: text, payload: text }, `SELECT seq, id, payload FROM outbox ORDER BY seq LIMIT ?`, limit).map(
+    (row) => ({ seq: row.seq, id: row.id, payload: JSON.parse(row.payload) as OutboxPayload }),
+  );
 }
 
 /** The wait before the next try after `attempts` failed deliveries: 1 s doubling, at most 5 minutes. */
@@ -71,13 +71,13 @@ export async function deliverOutbox(
     await deliver(entries);
   } catch (error) {
     const head = entries[0]!;
-    const attempts = storage.sql
-      .exec<{ attempts: number }>(
-        `UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ? RETURNING attempts`,
-        String(error).slice(0, 500),
-        head.seq,
-      )
-      .one().attempts;
+    const attempts = one(
+      storage.sql,
+      { attempts: integer },
+      `UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq = ? RETURNING attempts`,
+      String(error).slice(0, 500),
+      head.seq,
+    ).attempts;
     return now + redeliveryDelayMs(attempts);
   }
   storage.sql.exec(`DELETE FROM outbox WHERE seq <= ?`, entries.at(-1)!.seq);

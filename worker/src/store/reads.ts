@@ -8,6 +8,7 @@
 import {
   type AuditEvent,
   type AuditPage,
+  auditActions,
   type DirectoryMatch,
   type GroupRef,
   type ImportOutcome,
@@ -26,8 +27,7 @@ import {
 import { decodeCursor, pageOf } from "../cursor.js";
 import { notFound } from "../errors.js";
 import { seatsNow, subscriptionOf } from "./changes.js";
-
-type Row = Record<string, SqlStorageValue>;
+import { all, first, flag, integer, json, nullable, oneOf, type RowOf, text } from "./rows.js";
 
 /** A subscription as this tenant's store holds it; the worker adds the catalog's part. */
 export interface StoredLicense {
@@ -40,17 +40,20 @@ export interface StoredLicense {
   renewsAt: string | null;
 }
 
-interface StoredLicenseRow extends Row {
-  id: string;
-  app_id: string;
-  plan: string;
-  status: string;
-  purchased: number;
-  assigned: number;
-  waiting: number;
-  installed: number;
-  renews_at: string | null;
-}
+const statuses = oneOf("active", "warning", "suspended", "lockedOut", "expired");
+const licenseStates = oneOf("active", "waiting");
+
+const storedLicenseShape = {
+  id: text,
+  app_id: text,
+  plan: text,
+  status: statuses,
+  purchased: integer,
+  assigned: integer,
+  waiting: integer,
+  installed: flag,
+  renews_at: nullable(text),
+};
 
 const storedLicenseSql = `SELECT s.id, s.app_id, s.plan, s.status, s.purchased, s.renews_at,
     (SELECT COUNT(*) FROM licenses l WHERE l.subscription_id = s.id AND l.state = 'active') AS assigned,
@@ -58,23 +61,22 @@ const storedLicenseSql = `SELECT s.id, s.app_id, s.plan, s.status, s.purchased, 
     EXISTS (SELECT 1 FROM installs i WHERE i.subscription_id = s.id AND i.completed_at IS NOT NULL) AS installed
   FROM subscriptions s`;
 
-const storedLicenseOf = (row: StoredLicenseRow): StoredLicense => ({
+const storedLicenseOf = (row: RowOf<typeof storedLicenseShape>): StoredLicense => ({
   id: row.id,
   appId: row.app_id,
   plan: row.plan,
-  status: row.status as SubscriptionStatus,
+  status: row.status,
   seats: seatsOf(row.purchased, row.assigned, row.waiting),
-  installed: row.installed === 1,
+  installed: row.installed,
   renewsAt: row.renews_at,
 });
 
 /** Every subscription of the tenant with its seats (Billing > Licenses). */
-export const storedLicenses = (sql: SqlStorage): StoredLicense[] =>
-  sql.exec<StoredLicenseRow>(storedLicenseSql).toArray().map(storedLicenseOf);
+export const storedLicenses = (sql: SqlStorage): StoredLicense[] => all(sql, storedLicenseShape, storedLicenseSql).map(storedLicenseOf);
 
 /** One subscription with its seats, or 404. */
 export function storedLicense(sql: SqlStorage, id: string): StoredLicense {
-  const row = sql.exec<StoredLicenseRow>(`${storedLicenseSql} WHERE s.id = ?`, id).toArray()[0];
+  const row = first(sql, storedLicenseShape, `${storedLicenseSql} WHERE s.id = ?`, id);
   if (!row) throw notFound("The license");
   return storedLicenseOf(row);
 }
@@ -89,17 +91,17 @@ const wordStartsWith = (column: string, text: string) => `instr(' ' || lower(${c
 const memberCountSql = (group: string) =>
   `(SELECT COUNT(*) FROM group_members gm JOIN users gu ON gu.id = gm.user_id AND gu.deleted_at IS NULL WHERE gm.group_id = ${group})`;
 
-interface AssignmentRow extends Row {
-  principal_type: string;
-  principal_id: string;
-  assigned_at: string;
-  assigned_by: string;
-  assigned_by_name: string | null;
-  display_name: string;
-  user_principal_name: string | null;
-  mail: string | null;
-  member_count: number | null;
-}
+const assignmentShape = {
+  principal_type: oneOf("user", "group"),
+  principal_id: text,
+  assigned_at: text,
+  assigned_by: text,
+  assigned_by_name: nullable(text),
+  display_name: text,
+  user_principal_name: nullable(text),
+  mail: nullable(text),
+  member_count: nullable(integer),
+};
 
 /** A license's assignments, oldest first, optionally those whose name or address contains `q`. */
 export function assignmentsOf(
@@ -109,9 +111,10 @@ export function assignmentsOf(
 ) {
   const license = storedLicense(sql, subscriptionId);
   const after = decodeCursor<[string, string, string]>(query.cursor, 3);
-  const rows = sql
-    .exec<AssignmentRow>(
-      `SELECT * FROM (
+  const rows = all(
+    sql,
+    assignmentShape,
+    `SELECT * FROM (
          SELECT a.principal_type, a.principal_id, a.assigned_at, a.assigned_by, by.display_name AS assigned_by_name,
                 COALESCE(u.display_name, g.display_name) AS display_name, u.user_principal_name,
                 COALESCE(u.mail, g.mail) AS mail,
@@ -124,14 +127,13 @@ export function assignmentsOf(
         WHERE (?2 IS NULL OR ${contains("display_name", "?2")} OR ${contains("user_principal_name", "?2")} OR ${contains("mail", "?2")})
           AND (?3 IS NULL OR (assigned_at, principal_type, principal_id) > (?3, ?4, ?5))
         ORDER BY assigned_at, principal_type, principal_id LIMIT ?6`,
-      license.id,
-      query.q || null,
-      after?.[0] ?? null,
-      after?.[1] ?? null,
-      after?.[2] ?? null,
-      query.limit + 1,
-    )
-    .toArray();
+    license.id,
+    query.q || null,
+    after?.[0] ?? null,
+    after?.[1] ?? null,
+    after?.[2] ?? null,
+    query.limit + 1,
+  );
   const assignments = pageOf(
     rows,
     query.limit,
@@ -173,28 +175,28 @@ const viaGroupsSql = `(SELECT json_group_array(json_object('id', g.id, 'displayN
 /** The license row `l` has a direct assignment. */
 const directSql = `EXISTS (SELECT 1 FROM assignments d WHERE d.subscription_id = l.subscription_id AND d.principal_type = 'user' AND d.principal_id = l.user_id)`;
 
-interface HolderRow extends Row {
-  seq: number;
-  state: string;
-  since: string;
-  direct: number;
-  via_groups: string;
-  id: string;
-  display_name: string;
-  user_principal_name: string;
-  account_enabled: number;
-}
+const holderShape = {
+  seq: integer,
+  state: licenseStates,
+  since: text,
+  direct: flag,
+  via_groups: json<GroupRef[]>(),
+  id: text,
+  display_name: text,
+  user_principal_name: text,
+  account_enabled: flag,
+};
 
-const holderOf = (row: HolderRow): LicensedUser => ({
+const holderOf = (row: RowOf<typeof holderShape>): LicensedUser => ({
   user: {
     id: row.id,
     displayName: row.display_name,
     userPrincipalName: row.user_principal_name,
-    accountEnabled: row.account_enabled === 1,
+    accountEnabled: row.account_enabled,
   },
-  state: row.state as LicenseState,
-  direct: row.direct === 1,
-  viaGroups: JSON.parse(row.via_groups) as GroupRef[],
+  state: row.state,
+  direct: row.direct,
+  viaGroups: row.via_groups,
   since: row.since,
 });
 
@@ -209,32 +211,33 @@ export interface HolderQuery {
 export function holdersOf(sql: SqlStorage, subscriptionId: string, query: HolderQuery) {
   const subscription = subscriptionOf(sql, subscriptionId);
   const after = decodeCursor<[string, number]>(query.cursor, 2);
-  const rows = sql
-    .exec<HolderRow>(
-      `SELECT l.seq, l.state, l.since, ${directSql} AS direct, ${viaGroupsSql} AS via_groups,
+  const rows = all(
+    sql,
+    holderShape,
+    `SELECT l.seq, l.state, l.since, ${directSql} AS direct, ${viaGroupsSql} AS via_groups,
               u.id, u.display_name, u.user_principal_name, u.account_enabled
          FROM licenses l JOIN users u ON u.id = l.user_id
         WHERE l.subscription_id = ?1 AND (?2 IS NULL OR l.state = ?2)
           AND (?3 IS NULL OR ${contains("u.display_name", "?3")} OR ${contains("u.user_principal_name", "?3")})
           AND (?4 IS NULL OR (l.state, l.seq) > (?4, ?5))
         ORDER BY l.state, l.seq LIMIT ?6`,
-      subscription.id,
-      query.state ?? null,
-      query.q || null,
-      after?.[0] ?? null,
-      after?.[1] ?? null,
-      query.limit + 1,
-    )
-    .toArray();
+    subscription.id,
+    query.state ?? null,
+    query.q || null,
+    after?.[0] ?? null,
+    after?.[1] ?? null,
+    query.limit + 1,
+  );
   return pageOf(rows, query.limit, holderOf, (r) => [r.state, r.seq]);
 }
 
-interface CandidateRow extends HolderRow {
-  reason: string;
-  last_asked_at: string | null;
-  rank: number;
-  idle_from: string;
-}
+const candidateShape = {
+  ...holderShape,
+  reason: oneOf<ReclaimReason>("disabled", "neverAsked", "notAskedLately"),
+  last_asked_at: nullable(text),
+  rank: integer,
+  idle_from: text,
+};
 
 /**
  * Seats of a license that are likely wasted, each with its reason: the account is disabled (R15);
@@ -250,9 +253,10 @@ export function reclaimCandidates(
   const subscription = subscriptionOf(sql, subscriptionId);
   const after = decodeCursor<[number, string, number]>(query.cursor, 3);
   const idleSince = new Date(now.getTime() - idleDays * 24 * 60 * 60 * 1000).toISOString();
-  const rows = sql
-    .exec<CandidateRow>(
-      `SELECT * FROM (
+  const rows = all(
+    sql,
+    candidateShape,
+    `SELECT * FROM (
          SELECT l.seq, l.state, l.since, ${directSql} AS direct, ${viaGroupsSql} AS via_groups,
                 u.id, u.display_name, u.user_principal_name, u.account_enabled, c.last_asked_at,
                 CASE WHEN u.account_enabled = 0 THEN 'disabled'
@@ -266,50 +270,48 @@ export function reclaimCandidates(
         WHERE (account_enabled = 0 OR idle_from <= ?2)
           AND (?3 IS NULL OR (rank, idle_from, seq) > (?3, ?4, ?5))
         ORDER BY rank, idle_from, seq LIMIT ?6`,
-      subscription.id,
-      idleSince,
-      after?.[0] ?? null,
-      after?.[1] ?? null,
-      after?.[2] ?? null,
-      query.limit + 1,
-    )
-    .toArray();
+    subscription.id,
+    idleSince,
+    after?.[0] ?? null,
+    after?.[1] ?? null,
+    after?.[2] ?? null,
+    query.limit + 1,
+  );
   return pageOf(
     rows,
     query.limit,
-    (row) => ({ ...holderOf(row), reason: row.reason as ReclaimReason, lastAskedAt: row.last_asked_at }),
+    (row) => ({ ...holderOf(row), reason: row.reason, lastAskedAt: row.last_asked_at }),
     (row) => [row.rank, row.idle_from, row.seq],
   );
 }
 
 /** A user's licenses and how each is held, or 404; the worker adds each app from the catalog. */
 export function licensesOfUser(sql: SqlStorage, userId: string) {
-  const user = sql
-    .exec<{ id: string; display_name: string; user_principal_name: string; account_enabled: number }>(
-      `SELECT id, display_name, user_principal_name, account_enabled FROM users WHERE id = ? AND deleted_at IS NULL`,
-      userId,
-    )
-    .toArray()[0];
+  const user = first(
+    sql,
+    { id: text, display_name: text, user_principal_name: text, account_enabled: flag },
+    `SELECT id, display_name, user_principal_name, account_enabled FROM users WHERE id = ? AND deleted_at IS NULL`,
+    userId,
+  );
   if (!user) throw notFound("The user");
-  const items = sql
-    .exec<{ state: string; direct: number; via_groups: string; id: string; plan: string; app_id: string }>(
-      `SELECT l.state, ${directSql} AS direct, ${viaGroupsSql} AS via_groups, s.id, s.plan, s.app_id
+  const items = all(
+    sql,
+    { state: licenseStates, direct: flag, via_groups: json<GroupRef[]>(), id: text, plan: text, app_id: text },
+    `SELECT l.state, ${directSql} AS direct, ${viaGroupsSql} AS via_groups, s.id, s.plan, s.app_id
          FROM licenses l JOIN subscriptions s ON s.id = l.subscription_id WHERE l.user_id = ?`,
-      user.id,
-    )
-    .toArray()
-    .map((row) => ({
-      license: { id: row.id, plan: row.plan, appId: row.app_id },
-      state: row.state as LicenseState,
-      direct: row.direct === 1,
-      viaGroups: JSON.parse(row.via_groups) as GroupRef[],
-    }));
+    user.id,
+  ).map((row) => ({
+    license: { id: row.id, plan: row.plan, appId: row.app_id },
+    state: row.state,
+    direct: row.direct,
+    viaGroups: row.via_groups,
+  }));
   return {
     user: {
       id: user.id,
       displayName: user.display_name,
       userPrincipalName: user.user_principal_name,
-      accountEnabled: user.account_enabled === 1,
+      accountEnabled: user.account_enabled,
     },
     items,
   };
@@ -323,17 +325,18 @@ export function licensesOfUser(sql: SqlStorage, userId: string) {
 export function importPreview(sql: SqlStorage, subscriptionId: string, names: string[]): ImportPreview {
   const subscription = subscriptionOf(sql, subscriptionId);
   const seats = seatsNow(sql, subscription);
-  const rows = sql
-    .exec<{
-      row: number;
-      name: string;
-      id: string | null;
-      display_name: string | null;
-      user_principal_name: string | null;
-      account_enabled: number | null;
-      state: string | null;
-    }>(
-      `SELECT j.key AS row, j.value AS name, u.id, u.display_name, u.user_principal_name, u.account_enabled, l.state
+  const rows = all(
+    sql,
+    {
+      row: integer,
+      name: text,
+      id: nullable(text),
+      display_name: nullable(text),
+      user_principal_name: nullable(text),
+      account_enabled: nullable(flag),
+      state: nullable(licenseStates),
+    },
+    `SELECT j.key AS row, j.value AS name, u.id, u.display_name, u.user_principal_name, u.account_enabled, l.state
          FROM json_each(?1) j
          LEFT JOIN users u ON u.id = (
            SELECT id FROM (SELECT id FROM users WHERE user_principal_name = j.value AND deleted_at IS NULL
@@ -341,10 +344,9 @@ export function importPreview(sql: SqlStorage, subscriptionId: string, names: st
                            SELECT id FROM users WHERE mail = j.value AND deleted_at IS NULL) LIMIT 1)
          LEFT JOIN licenses l ON l.subscription_id = ?2 AND l.user_id = u.id
         ORDER BY j.key`,
-      JSON.stringify(names),
-      subscription.id,
-    )
-    .toArray();
+    JSON.stringify(names),
+    subscription.id,
+  );
   const seen = new Set<string>();
   const tally: Record<ImportOutcome, number> = { assign: 0, alreadyLicensed: 0, unknown: 0, duplicate: 0, blank: 0 };
   const previewed = rows.map((row) => {
@@ -369,11 +371,11 @@ export function importPreview(sql: SqlStorage, subscriptionId: string, names: st
               id: row.id,
               displayName: row.display_name!,
               userPrincipalName: row.user_principal_name!,
-              accountEnabled: row.account_enabled === 1,
+              accountEnabled: row.account_enabled === true,
             },
           }
         : {}),
-      ...(row.state ? { state: row.state as LicenseState } : {}),
+      ...(row.state ? { state: row.state } : {}),
     };
   });
   return { rows: previewed, counts: tally, seats, enough: tally.assign <= seats.available };
@@ -412,31 +414,30 @@ export function searchDirectory(sql: SqlStorage, query: { q: string; type: "user
            ELSE 2 END AS rank
     FROM ${groupRows} WHERE ${groupMatch}`;
   const parts = query.type === "user" ? [users] : query.type === "group" ? [groups] : [users, groups];
-  return sql
-    .exec<{
-      type: string;
-      id: string;
-      display_name: string;
-      user_principal_name: string | null;
-      mail: string | null;
-      member_count: number | null;
-      rank: number;
-    }>(
-      `SELECT * FROM (${parts.join(" UNION ALL ")}) ORDER BY rank, display_name COLLATE NOCASE, id LIMIT ?2`,
-      query.q,
-      query.limit,
-      ...(indexed ? [phrase] : []),
-    )
-    .toArray()
-    .map((row) => ({
-      type: row.type as "user" | "group",
-      id: row.id,
-      displayName: row.display_name,
-      ...(row.user_principal_name ? { userPrincipalName: row.user_principal_name } : {}),
-      ...(row.mail ? { mail: row.mail } : {}),
-      ...(row.type === "group" ? { memberCount: row.member_count ?? 0 } : {}),
-      match: rankToMatch[row.rank] ?? "contains",
-    }));
+  return all(
+    sql,
+    {
+      type: oneOf("user", "group"),
+      id: text,
+      display_name: text,
+      user_principal_name: nullable(text),
+      mail: nullable(text),
+      member_count: nullable(integer),
+      rank: integer,
+    },
+    `SELECT * FROM (${parts.join(" UNION ALL ")}) ORDER BY rank, display_name COLLATE NOCASE, id LIMIT ?2`,
+    query.q,
+    query.limit,
+    ...(indexed ? [phrase] : []),
+  ).map((row) => ({
+    type: row.type,
+    id: row.id,
+    displayName: row.display_name,
+    ...(row.user_principal_name ? { userPrincipalName: row.user_principal_name } : {}),
+    ...(row.mail ? { mail: row.mail } : {}),
+    ...(row.type === "group" ? { memberCount: row.member_count ?? 0 } : {}),
+    match: rankToMatch[row.rank] ?? "contains",
+  }));
 }
 
 /** The tenant's audit trail, newest first, optionally for one license. */
@@ -445,38 +446,38 @@ export function auditTrail(
   query: { limit: number; cursor?: string | undefined; licenseId?: string | undefined },
 ): AuditPage {
   const after = decodeCursor<[number]>(query.cursor, 1);
-  const rows = sql
-    .exec<{
-      seq: number;
-      id: string;
-      at: string;
-      actor_type: string;
-      actor_id: string;
-      actor_name: string;
-      action: string;
-      subscription_id: string | null;
-      principals: string | null;
-      summary: string;
-      request_id: string;
-    }>(
-      `SELECT seq, id, at, actor_type, actor_id, actor_name, action, subscription_id, principals, summary, request_id FROM audit_events
+  const rows = all(
+    sql,
+    {
+      seq: integer,
+      id: text,
+      at: text,
+      actor_type: oneOf("user", "vendor", "system", "provisioning"),
+      actor_id: text,
+      actor_name: text,
+      action: oneOf(...auditActions),
+      subscription_id: nullable(text),
+      principals: nullable(json<NonNullable<AuditEvent["principals"]>>()),
+      summary: text,
+      request_id: text,
+    },
+    `SELECT seq, id, at, actor_type, actor_id, actor_name, action, subscription_id, principals, summary, request_id FROM audit_events
         WHERE (?1 IS NULL OR subscription_id = ?1) AND (?2 IS NULL OR seq < ?2)
         ORDER BY seq DESC LIMIT ?3`,
-      query.licenseId ?? null,
-      after?.[0] ?? null,
-      query.limit + 1,
-    )
-    .toArray();
+    query.licenseId ?? null,
+    after?.[0] ?? null,
+    query.limit + 1,
+  );
   return pageOf(
     rows,
     query.limit,
     (row): AuditEvent => ({
       id: row.id,
       at: row.at,
-      actor: { id: row.actor_id, displayName: row.actor_name, type: row.actor_type as AuditEvent["actor"]["type"] },
-      action: row.action as AuditEvent["action"],
+      actor: { id: row.actor_id, displayName: row.actor_name, type: row.actor_type },
+      action: row.action,
       ...(row.subscription_id ? { licenseId: row.subscription_id } : {}),
-      ...(row.principals ? { principals: JSON.parse(row.principals) as AuditEvent["principals"] } : {}),
+      ...(row.principals ? { principals: row.principals } : {}),
       summary: row.summary,
       requestId: row.request_id,
     }),

@@ -19,23 +19,24 @@ import {
   deleteGroup,
   deleteUser,
   directoryUserColumns,
+  directoryUserShape,
   type UserFields,
   updateUser,
 } from "./directory.js";
+import { all, first, integer, nullable, one, type Shape, text } from "./rows.js";
 
-type Row = Record<string, SqlStorageValue>;
+/** A group's row as SCIM answers it (groupRowColumns). */
+const groupShape = { id: text, display_name: text, external_id: nullable(text), created_at: text };
 
 /** A user of the tenant, not deleted; another tenant's id is 404 like an unknown one (R11, R19). */
 function userRow(sql: SqlStorage, id: string): DirectoryUserRow {
-  const row = sql
-    .exec<DirectoryUserRow & Row>(`SELECT ${directoryUserColumns} FROM users WHERE id = ? AND deleted_at IS NULL`, id)
-    .toArray()[0];
+  const row = first(sql, directoryUserShape, `SELECT ${directoryUserColumns} FROM users WHERE id = ? AND deleted_at IS NULL`, id);
   if (!row) throw notFound("The user");
   return row;
 }
 
 function groupRow(sql: SqlStorage, id: string): GroupRow {
-  const row = sql.exec<GroupRow & Row>(`SELECT ${groupRowColumns} FROM groups WHERE id = ?`, id).toArray()[0];
+  const row = first(sql, groupShape, `SELECT ${groupRowColumns} FROM groups WHERE id = ?`, id);
   if (!row) throw notFound("The group");
   return row;
 }
@@ -45,15 +46,15 @@ type Member = { id: string; display_name: string };
 /** The members of each of the groups, in the order they joined. */
 function membersOfGroups(sql: SqlStorage, groupIds: string[]): Map<string, Member[]> {
   const members = new Map(groupIds.map((id) => [id, [] as Member[]]));
-  for (const { group_id, ...member } of sql
-    .exec<{ group_id: string; id: string; display_name: string }>(
-      `SELECT m.group_id, u.id, u.display_name FROM json_each(?) j
+  for (const { group_id, ...member } of all(
+    sql,
+    { group_id: text, id: text, display_name: text },
+    `SELECT m.group_id, u.id, u.display_name FROM json_each(?) j
          CROSS JOIN group_members m ON m.group_id = j.value
          JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
         ORDER BY m.group_id, m.added_at, u.id`,
-      JSON.stringify(groupIds),
-    )
-    .toArray()) {
+    JSON.stringify(groupIds),
+  )) {
     members.get(group_id)!.push(member);
   }
   return members;
@@ -81,25 +82,32 @@ export interface ListRequest {
 }
 
 /** One page of a list (RFC 7644 §3.4.2.4): the rows of `from` that match the filter, in creation order, and how many match in all. */
-function listPage<T extends Row>(sql: SqlStorage, columns: string, from: string, columnsOf: Record<string, string>, request: ListRequest) {
+function listPage<S extends Shape>(
+  sql: SqlStorage,
+  shape: S,
+  columns: string,
+  from: string,
+  columnsOf: Record<string, string>,
+  request: ListRequest,
+) {
   const where = filterSql(request.filter, columnsOf, 1);
   const matching = `FROM ${from} AND (${where.sql})`;
-  const total = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n ${matching}`, ...where.params).one().n;
+  const total = one(sql, { n: integer }, `SELECT COUNT(*) AS n ${matching}`, ...where.params).n;
   const next = 1 + where.params.length;
-  const rows = sql
-    .exec<T>(
-      `SELECT ${columns} ${matching} ORDER BY created_at, id LIMIT ?${next} OFFSET ?${next + 1}`,
-      ...where.params,
-      request.count,
-      request.startIndex - 1,
-    )
-    .toArray();
+  const rows = all(
+    sql,
+    shape,
+    `SELECT ${columns} ${matching} ORDER BY created_at, id LIMIT ?${next} OFFSET ?${next + 1}`,
+    ...where.params,
+    request.count,
+    request.startIndex - 1,
+  );
   return { rows, total };
 }
 
 export const scimUsers = {
   list(sql: SqlStorage, base: string, request: ListRequest) {
-    const page = listPage<DirectoryUserRow & Row>(sql, directoryUserColumns, "users WHERE deleted_at IS NULL", userFilterColumns, request);
+    const page = listPage(sql, directoryUserShape, directoryUserColumns, "users WHERE deleted_at IS NULL", userFilterColumns, request);
     return listResponse(
       page.rows.map((row) => scimUser(row, base)),
       page.total,
@@ -133,7 +141,7 @@ export interface ScimGroupFields {
 
 export const scimGroups = {
   list(sql: SqlStorage, base: string, request: ListRequest) {
-    const page = listPage<GroupRow & Row>(sql, groupRowColumns, "groups WHERE true", groupFilterColumns, request);
+    const page = listPage(sql, groupShape, groupRowColumns, "groups WHERE true", groupFilterColumns, request);
     const members = withMembers(request.excludedAttributes)
       ? membersOfGroups(
           sql,

@@ -23,6 +23,7 @@ import {
   type StoreCall,
 } from "./operations.js";
 import { deliverOutbox } from "./outbox.js";
+import { first, integer, nullable, one, oneOf, text } from "./rows.js";
 
 /** A refusal, as a value: thrown across RPC it would be logged as an uncaught error of the object. */
 export interface StoreRefusal {
@@ -57,7 +58,7 @@ export class TenantStore extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS store_tenant (id INTEGER PRIMARY KEY CHECK (id = 1), tenant_id TEXT NOT NULL)`);
     sql.exec(`INSERT INTO store_tenant (id, tenant_id) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, tenantId);
-    const held = sql.exec<{ tenant_id: string }>(`SELECT tenant_id FROM store_tenant`).one().tenant_id;
+    const held = one(sql, { tenant_id: text }, `SELECT tenant_id FROM store_tenant`).tenant_id;
     if (held !== tenantId) throw new AppSeatsError("Internal", "A tenant store was asked about another tenant.");
     return held;
   }
@@ -129,7 +130,7 @@ export class TenantStore extends DurableObject<Env> {
 
   /** Delivers the outbox to the control plane; what is left, or failed, is tried again later. */
   override async alarm(): Promise<void> {
-    const tenantId = this.ctx.storage.sql.exec<{ tenant_id: string }>(`SELECT tenant_id FROM store_tenant`).toArray()[0]?.tenant_id;
+    const tenantId = first(this.ctx.storage.sql, { tenant_id: text }, `SELECT tenant_id FROM store_tenant`)?.tenant_id;
     if (!tenantId) return;
     const next = await deliverOutbox(this.ctx.storage, (entries) => deliverToControlPlane(this.env.DB, tenantId, entries));
     if (next !== null) await this.ctx.storage.setAlarm(next);
@@ -139,14 +140,14 @@ export class TenantStore extends DurableObject<Env> {
 /** The first answer to this key, if it was given in the last 24 hours with the same request; the key reused for another is 422. */
 function firstAnswer(sql: SqlStorage, scope: string, idempotency: { key: string; fingerprint: string }, now: string) {
   const since = new Date(Date.parse(now) - replayWindowMs).toISOString();
-  const row = sql
-    .exec<{ fingerprint: string; state: string; status: number; response: string; created_at: string }>(
-      `SELECT fingerprint, state, status, response, created_at FROM idempotency_records WHERE scope = ? AND key = ? AND created_at >= ?`,
-      scope,
-      idempotency.key,
-      since,
-    )
-    .toArray()[0];
+  const row = first(
+    sql,
+    { fingerprint: text, state: oneOf("inFlight", "done"), status: nullable(integer), response: nullable(text), created_at: text },
+    `SELECT fingerprint, state, status, response, created_at FROM idempotency_records WHERE scope = ? AND key = ? AND created_at >= ?`,
+    scope,
+    idempotency.key,
+    since,
+  );
   if (!row) return null;
   if (row.fingerprint !== idempotency.fingerprint) {
     throw new AppSeatsError("IdempotencyKeyReused", "This Idempotency-Key was already used for another request. Use a new key.");
@@ -157,7 +158,7 @@ function firstAnswer(sql: SqlStorage, scope: string, idempotency: { key: string;
     if (Date.parse(now) - Date.parse(row.created_at) > 60_000) return null;
     throw new AppSeatsError("IdempotencyKeyInFlight", "A request with this Idempotency-Key is still being processed. Try again shortly.");
   }
-  return { status: row.status, body: row.response };
+  return { status: row.status ?? 200, body: row.response ?? "" };
 }
 
 function record(

@@ -9,22 +9,23 @@ import type { GroupRef, Principal, UnassignResult } from "@appseats/shared";
 import { AppSeatsError } from "../errors.js";
 import { principalViews } from "./assign.js";
 import { audit, fillWaiting, indexSubscription, inTransaction, type StoreChange, seatsNow, subscriptionOf } from "./changes.js";
+import { all, text } from "./rows.js";
 
 /** The assigned groups (other than `except`, a JSON array) through which each of `users` (JSON) holds the subscription. */
 function groupPaths(sql: SqlStorage, subscriptionId: string, users: string, except: string): Map<string, GroupRef[]> {
   const paths = new Map<string, GroupRef[]>();
-  for (const row of sql
-    .exec<{ user_id: string; id: string; display_name: string }>(
-      `SELECT m.user_id, g.id, g.display_name FROM group_members m
+  for (const row of all(
+    sql,
+    { user_id: text, id: text, display_name: text },
+    `SELECT m.user_id, g.id, g.display_name FROM group_members m
          JOIN assignments a ON a.subscription_id = ?1 AND a.principal_type = 'group' AND a.principal_id = m.group_id
          JOIN groups g ON g.id = m.group_id
         WHERE m.user_id IN (SELECT value FROM json_each(?2)) AND m.group_id NOT IN (SELECT value FROM json_each(?3))
         ORDER BY g.display_name COLLATE NOCASE, g.id`,
-      subscriptionId,
-      users,
-      except,
-    )
-    .toArray()) {
+    subscriptionId,
+    users,
+    except,
+  )) {
     paths.set(row.user_id, [...(paths.get(row.user_id) ?? []), { id: row.id, displayName: row.display_name }]);
   }
   return paths;
@@ -43,15 +44,14 @@ export function unassign(
     const users = JSON.stringify(userIds);
     const groups = JSON.stringify(views.filter((v) => v.type === "group").map((v) => v.id));
     const assigned = new Set(
-      sql
-        .exec<{ key: string }>(
-          `SELECT principal_type || ':' || principal_id AS key FROM assignments WHERE subscription_id = ?1
+      all(
+        sql,
+        { key: text },
+        `SELECT principal_type || ':' || principal_id AS key FROM assignments WHERE subscription_id = ?1
              AND principal_id IN (SELECT json_extract(value, '$.id') FROM json_each(?2))`,
-          subscription.id,
-          JSON.stringify(views.map(({ type, id }) => ({ type, id }))),
-        )
-        .toArray()
-        .map((row) => row.key),
+        subscription.id,
+        JSON.stringify(views.map(({ type, id }) => ({ type, id }))),
+      ).map((row) => row.key),
     );
     // R6: a user named who holds the license only through groups (not unassigned here) cannot be unassigned.
     const remaining = groupPaths(sql, subscription.id, users, groups);
@@ -73,20 +73,20 @@ export function unassign(
       JSON.stringify(unassigned.map((v) => `${v.type}:${v.id}`)),
     );
     // Seats no path holds any more: of the users named and of the groups' members.
-    const released = sql
-      .exec<{ state: string }>(
-        `DELETE FROM licenses WHERE subscription_id = ?1
+    const released = all(
+      sql,
+      { state: text },
+      `DELETE FROM licenses WHERE subscription_id = ?1
            AND (user_id IN (SELECT value FROM json_each(?2))
                 OR user_id IN (SELECT user_id FROM group_members WHERE group_id IN (SELECT value FROM json_each(?3))))
            AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.subscription_id = ?1 AND a.principal_type = 'user' AND a.principal_id = licenses.user_id)
            AND NOT EXISTS (SELECT 1 FROM group_members m JOIN assignments a ON a.subscription_id = ?1 AND a.principal_type = 'group'
                             AND a.principal_id = m.group_id WHERE m.user_id = licenses.user_id)
          RETURNING state`,
-        subscription.id,
-        users,
-        groups,
-      )
-      .toArray();
+      subscription.id,
+      users,
+      groups,
+    );
     if (unassigned.length > 0) {
       audit(sql, change, {
         action: "license.unassign",

@@ -14,7 +14,18 @@ import {
 } from "@appseats/shared";
 import { AppSeatsError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
-import { audit, fillWaiting, indexSubscription, type StoreChange, type SubscriptionRow, seatsNow, subscriptionOf } from "./changes.js";
+import {
+  audit,
+  fillWaiting,
+  indexSubscription,
+  type StoreChange,
+  type SubscriptionRow,
+  seatsNow,
+  subscriptionColumns,
+  subscriptionOf,
+  subscriptionShape,
+} from "./changes.js";
+import { first, integer, nullable, one, text } from "./rows.js";
 
 /** A subscription as the vendor sees it in the store: its terms and seats. */
 export interface SubscriptionFigures {
@@ -59,19 +70,19 @@ export function recordPurchase(
       summary: `${change.actor.displayName}'s purchase brought the organisation ${purchase.broughtIn} into AppSeats; its first Global Administrator's sign-in finds it`,
     });
   }
-  const subscription = sql
-    .exec<SubscriptionRow & Record<string, SqlStorageValue>>(
-      `INSERT INTO subscriptions (id, app_id, plan, purchased, status, renews_at, created_at, updated_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id, app_id, plan, purchased, status, renews_at, created_at`,
-      purchase.id,
-      purchase.appId,
-      purchase.plan,
-      purchase.quantity,
-      purchase.status,
-      purchase.renewsAt,
-      change.now,
-    )
-    .one();
+  const subscription = one(
+    sql,
+    subscriptionShape,
+    `INSERT INTO subscriptions (id, app_id, plan, purchased, status, renews_at, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING ${subscriptionColumns}`,
+    purchase.id,
+    purchase.appId,
+    purchase.plan,
+    purchase.quantity,
+    purchase.status,
+    purchase.renewsAt,
+    change.now,
+  );
   audit(sql, change, {
     action: "subscription.create",
     subscriptionId: subscription.id,
@@ -102,19 +113,19 @@ export function updateSubscription(
       ? `renewal ${before.renews_at ?? "none"} → ${update.renewsAt ?? "none"}`
       : null,
   ].filter((text): text is string => text !== null);
-  const after = sql
-    .exec<SubscriptionRow & Record<string, SqlStorageValue>>(
-      `UPDATE subscriptions SET purchased = COALESCE(?2, purchased), status = COALESCE(?3, status),
+  const after = one(
+    sql,
+    subscriptionShape,
+    `UPDATE subscriptions SET purchased = COALESCE(?2, purchased), status = COALESCE(?3, status),
               renews_at = CASE WHEN ?5 THEN ?6 ELSE renews_at END, updated_at = ?4
-        WHERE id = ?1 RETURNING id, app_id, plan, purchased, status, renews_at, created_at`,
-      before.id,
-      update.quantity ?? null,
-      update.status ?? null,
-      change.now,
-      update.renewsAt !== undefined ? 1 : 0,
-      update.renewsAt ?? null,
-    )
-    .one();
+        WHERE id = ?1 RETURNING ${subscriptionColumns}`,
+    before.id,
+    update.quantity ?? null,
+    update.status ?? null,
+    change.now,
+    update.renewsAt !== undefined ? 1 : 0,
+    update.renewsAt ?? null,
+  );
   if (changes.length > 0) {
     audit(sql, change, {
       action: "subscription.update",
@@ -146,15 +157,15 @@ export function subscriptionFigures(sql: SqlStorage, subscriptionId: string): Su
  */
 export function usageRights(sql: SqlStorage, subscriptionId: string, user: string, now: string): UsageRights {
   const subscription = subscriptionOf(sql, subscriptionId);
-  const row = sql
-    .exec<{ id: string; account_enabled: number; state: string | null }>(
-      `SELECT u.id, u.account_enabled, l.state FROM users u LEFT JOIN licenses l ON l.subscription_id = ?1 AND l.user_id = u.id
+  const row = first(
+    sql,
+    { id: text, account_enabled: integer, state: nullable(text) },
+    `SELECT u.id, u.account_enabled, l.state FROM users u LEFT JOIN licenses l ON l.subscription_id = ?1 AND l.user_id = u.id
         WHERE u.id = (SELECT id FROM users WHERE id = ?2 AND deleted_at IS NULL
                       UNION ALL SELECT id FROM users WHERE user_principal_name = ?2 AND deleted_at IS NULL LIMIT 1)`,
-      subscription.id,
-      user,
-    )
-    .toArray()[0];
+    subscription.id,
+    user,
+  );
   if (row) {
     // The vendor asked now: kept to the minute, written at most once a minute per user.
     sql.exec(
@@ -207,12 +218,12 @@ export function startInstall(
 
 /** The vendor confirms an install of one of its own apps; completing twice changes nothing more. */
 export function completeInstall(sql: SqlStorage, change: StoreChange, installId: string, appName: string): { installed: true } {
-  const install = sql
-    .exec<{ subscription_id: string; completed_at: string | null }>(
-      `SELECT subscription_id, completed_at FROM installs WHERE id = ?`,
-      installId,
-    )
-    .toArray()[0];
+  const install = first(
+    sql,
+    { subscription_id: text, completed_at: nullable(text) },
+    `SELECT subscription_id, completed_at FROM installs WHERE id = ?`,
+    installId,
+  );
   if (!install) throw notFound("The install");
   if (install.completed_at) return { installed: true };
   sql.exec(`UPDATE installs SET completed_at = ? WHERE id = ?`, change.now, installId);
