@@ -6,6 +6,7 @@
 //
 //   OPERATOR_TOKEN=… npm run move-to-stores -- --url https://appseats.example.workers.dev
 //   npm run move-to-stores                      (the local worker of npm start, on 127.0.0.1:8787)
+//   … -- --retire   once every tenant is moved and verified: D1's old tenant tables are dropped
 import { parseArgs } from "node:util";
 
 /** The operator token of local runs (npm start and the tests set it on the local worker). */
@@ -46,6 +47,14 @@ export async function moveToStores(url: string, token: string, log: (line: strin
   }
 }
 
+/** Drops D1's old tenant tables once every tenant is moved; refused while one is not. */
+export async function retireTenantTables(url: string, token: string): Promise<void> {
+  const answer = await fetch(`${url}/ops/v1/move/retire`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+  if (!answer.ok) throw new Error(`Retiring D1's tenant tables failed: ${answer.status} ${await answer.text()}`);
+  const { retired, tenantsLeft } = (await answer.json()) as { retired: boolean; tenantsLeft: number };
+  if (!retired) throw new Error(`${tenantsLeft} tenant(s) are not moved yet: D1's tenant tables are kept. Run the move first.`);
+}
+
 const countsLine = (counts: Record<string, { d1: number; store: number }>) =>
   Object.entries(counts)
     .filter(([, c]) => c.d1 > 0 || c.store > 0)
@@ -53,7 +62,7 @@ const countsLine = (counts: Record<string, { d1: number; store: number }>) =>
     .join(", ");
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { url: { type: "string" }, limit: { type: "string" } } });
+  const { values } = parseArgs({ options: { url: { type: "string" }, limit: { type: "string" }, retire: { type: "boolean" } } });
   const url = (values.url ?? "http://127.0.0.1:8787").replace(/\/$/, "");
   const loopback = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(url);
   const token = process.env.OPERATOR_TOKEN ?? (loopback ? localOperatorToken : undefined);
@@ -65,6 +74,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const tenants = await moveToStores(url, token, (line) => console.log(line), Number(values.limit ?? 2_000));
     console.log(`Moved ${tenants.length} tenant(s) in ${((Date.now() - started) / 1000).toFixed(1)} s; every store holds what D1 held.`);
+    if (values.retire) {
+      await retireTenantTables(url, token);
+      console.log("D1's old tenant tables are dropped: D1 holds the control plane alone.");
+    }
   } catch (error) {
     console.error(String(error instanceof Error ? error.message : error));
     process.exit(1);

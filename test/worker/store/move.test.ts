@@ -7,7 +7,7 @@
  */
 import { applyD1Migrations, reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { demoSeedStatements } from "../../../worker/seed/demo.js";
+import { demoSeedStatements, demoVendorKey } from "../../../worker/seed/demo.js";
 import { as, call, changeLicense, contoso, db, env, invariantViolations, principal, storeDb } from "../support.js";
 
 /** A database as the D1 design left it: the migrations up to this version's, and DEMO.md seeded into D1's tenant tables. */
@@ -35,6 +35,11 @@ async function seededTheOldWay() {
     ).bind(contoso.tailspinMaps),
     env.DB.prepare(
       `INSERT INTO usage_checks (subscription_id, user_id, tenant_id, last_asked_at) VALUES (?1, 'usr_contoso_lidia', 'contoso', '2026-03-02T00:00:00.000Z')`,
+    ).bind(contoso.northwindNotes),
+    // An install started before the move, still waiting for its vendor: its id names no subscription.
+    env.DB.prepare(
+      `INSERT INTO installs (id, subscription_id, tenant_id, requested_by, requested_at)
+       VALUES ('6f1c2d3e-0000-4000-8000-00000000be40', ?1, 'contoso', 'usr_contoso_megan', '2026-03-03T00:00:00.000Z')`,
     ).bind(contoso.northwindNotes),
   ]);
 }
@@ -120,6 +125,39 @@ describe("moving a deployment of the D1 design into tenant stores", () => {
     }
     // Run again once done: nothing more to do.
     expect((await move(10)).body).toMatchObject({ done: true });
+  });
+
+  it("an install started before the move is completed by its vendor after it, and by no other vendor", async () => {
+    await moveAll(1000);
+    const complete = (vendor: string) =>
+      call("POST", "/vendor/v1/installs/6f1c2d3e-0000-4000-8000-00000000be40/complete", { token: demoVendorKey(vendor) });
+    expect((await complete("fabrikam")).status).toBe(404);
+    const done = await complete("northwind");
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body).toEqual({ installed: true });
+    const megan = await as("megan@contoso.com");
+    const license = await call("GET", `/api/v1/licenses/${contoso.northwindNotes}`, { token: megan });
+    expect(license.body.installed).toBe(true);
+  });
+
+  it("retiring drops D1's tenant tables only once every tenant is moved; the product then runs on the control plane and the stores", async () => {
+    const retire = () => call("POST", "/ops/v1/move/retire", { headers: { authorization: "Bearer test-operator" } });
+    expect((await retire()).body).toEqual({ retired: false, tenantsLeft: 2 });
+    expect(await db().prepare(`SELECT COUNT(*) AS n FROM users`).first()).toEqual({ n: 49 + 2 });
+    await moveAll(1000);
+    expect((await retire()).body).toEqual({ retired: true, tenantsLeft: 0 });
+    const left = await db()
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE name IN ('users', 'licenses', 'audit_events', 'batch_guard', 'users_search') ORDER BY name`,
+      )
+      .all();
+    expect(left.results).toEqual([]);
+    // Again: nothing more to do; a move step finds nothing to move.
+    expect((await retire()).body).toEqual({ retired: true, tenantsLeft: 0 });
+    expect((await move(10)).body).toMatchObject({ done: true });
+    const megan = await as("megan@contoso.com");
+    expect((await call("GET", "/api/v1/licenses", { token: megan })).status).toBe(200);
+    expect((await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")])).status).toBe(200);
   });
 
   it("is the operator's alone: without the operator token, or with another, 401 and nothing moves", async () => {

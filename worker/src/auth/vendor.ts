@@ -17,17 +17,22 @@ const vendorKeyShape = credentialShape("asv", "dev-vendor");
 
 const unauthenticated = () => new AppSeatsError("Unauthenticated", "The vendor key is missing, unknown or revoked.");
 
-/** The subscription a vendor's path names: /subscriptions/{id}…, or /installs/{installId}/complete. */
-function subscriptionNamed(path: string): string | null {
-  const named = /\/vendor\/v1\/(subscriptions|installs)\/([^/]+)/.exec(path);
-  if (!named) return null;
+/**
+ * What a vendor's path names: /subscriptions/{id}…, or /installs/{installId}/complete, whose id
+ * names its subscription (or, for an install started before tenant stores, is routed by D1).
+ */
+function named(path: string): { subscriptionId: string | null; installId: string | null } {
+  const found = /\/vendor\/v1\/(subscriptions|installs)\/([^/]+)/.exec(path);
   let id: string;
   try {
-    id = decodeURIComponent(named[2]!);
+    id = decodeURIComponent(found?.[2] ?? "");
   } catch {
-    return null;
+    id = "";
   }
-  return named[1] === "subscriptions" ? id : subscriptionOfInstall(id);
+  if (!found || !id) return { subscriptionId: null, installId: null };
+  return found[1] === "subscriptions"
+    ? { subscriptionId: id, installId: null }
+    : { subscriptionId: subscriptionOfInstall(id), installId: id };
 }
 
 export const authenticateVendor = documents(
@@ -36,7 +41,7 @@ export const authenticateVendor = documents(
     if (!key) throw unauthenticated();
     // A key of the wrong shape is refused before any lookup; every refusal counts against the address.
     if (!vendorKeyShape(key.token, c.env)) return credentialFailed(c, unauthenticated());
-    const found = await vendorAndSubscription(c.env.DB, key.hash, subscriptionNamed(new URL(c.req.url).pathname));
+    const found = await vendorAndSubscription(c.env.DB, key.hash, named(new URL(c.req.url).pathname));
     if (!found) return credentialFailed(c, unauthenticated());
     c.set("vendor", found.vendor);
     c.set("vendorSubscription", found.subscription);

@@ -118,6 +118,11 @@ export async function moveStep(
   now = new Date().toISOString(),
 ): Promise<MoveStep> {
   await db.prepare(`INSERT OR IGNORE INTO store_moves (tenant_id) SELECT id FROM tenants`).run();
+  if (await isRetired(db)) {
+    // The old tables are gone: a tenant that came in since has nothing in them to move.
+    await db.prepare(`UPDATE store_moves SET moved_at = ?1 WHERE moved_at IS NULL`).bind(now).run();
+    return { tenantId: null, table: null, rows: 0, tenantsLeft: 0, done: true };
+  }
   const next = await d1First(
     db.prepare(
       `SELECT tenant_id, table_name, after_key, (SELECT COUNT(*) FROM store_moves WHERE moved_at IS NULL) AS left
@@ -143,6 +148,12 @@ export async function moveStep(
         // Its provisioning tokens are routed to it (those made after migration 0012 routed them too).
         db
           .prepare(
+            `INSERT OR IGNORE INTO install_routes (install_id, subscription_id)
+             SELECT id, subscription_id FROM installs WHERE tenant_id = ?1 AND completed_at IS NULL`,
+          )
+          .bind(tenantId),
+        db
+          .prepare(
             `INSERT OR IGNORE INTO provisioning_routes (token_hash, tenant_id) SELECT token_hash, tenant_id FROM provisioning_tokens WHERE tenant_id = ?1`,
           )
           .bind(tenantId),
@@ -160,4 +171,44 @@ export async function moveStep(
     .bind(tenantId, finished ? (movedTables[index + 1] ?? "verify") : source.table, finished ? "0" : String(offset + results.length))
     .run();
   return { tenantId, table: source.table, rows: results.length, tenantsLeft: next.left, done: false };
+}
+
+/**
+ * The D1 design's tenant tables, its guard view (batch_guard) with its triggers, its seat-counter
+ * triggers and its search index, in an order their references allow: what retiring drops.
+ */
+const retired = [
+  "DROP VIEW IF EXISTS account_roles",
+  "DROP VIEW IF EXISTS batch_guard",
+  "DROP TABLE IF EXISTS users_search",
+  "DROP TABLE IF EXISTS groups_search",
+  "DROP TABLE IF EXISTS idempotency_records",
+  "DROP TABLE IF EXISTS session_tokens",
+  "DROP TABLE IF EXISTS provisioning_tokens",
+  "DROP TABLE IF EXISTS usage_checks",
+  "DROP TABLE IF EXISTS audit_purge",
+  "DROP TABLE IF EXISTS audit_events",
+  "DROP TABLE IF EXISTS installs",
+  "DROP TABLE IF EXISTS licenses",
+  "DROP TABLE IF EXISTS assignments",
+  "DROP TABLE IF EXISTS last_seen_roles",
+  "DROP TABLE IF EXISTS admin_roles",
+  "DROP TABLE IF EXISTS group_members",
+  "DROP TABLE IF EXISTS groups",
+  "DROP TABLE IF EXISTS users",
+];
+
+const isRetired = async (db: D1Database) =>
+  (await d1First(db.prepare(`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'users'`), { n: integer }))!.n === 0;
+
+/**
+ * Once every tenant is moved and verified: D1's old tenant tables go, leaving the control plane
+ * alone. Refused (answering the tenants left) while any tenant is not moved yet. Idempotent.
+ */
+export async function retireTenantTables(db: D1Database): Promise<{ retired: boolean; tenantsLeft: number }> {
+  await db.prepare(`INSERT OR IGNORE INTO store_moves (tenant_id) SELECT id FROM tenants`).run();
+  const left = (await d1First(db.prepare(`SELECT COUNT(*) AS n FROM store_moves WHERE moved_at IS NULL`), { n: integer }))!.n;
+  if (left > 0) return { retired: false, tenantsLeft: left };
+  await db.batch(retired.map((statement) => db.prepare(statement)));
+  return { retired: true, tenantsLeft: 0 };
 }

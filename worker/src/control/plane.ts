@@ -200,17 +200,21 @@ export async function iconUrlOf(db: D1Database, tenantId: string, appId: string)
 // ---- Vendors --------------------------------------------------------------------------------
 
 /** A vendor key's vendor and, in the same read, one of its subscriptions (its tenant and app), when the request names one. */
-export async function vendorAndSubscription(db: D1Database, keyHash: string, subscriptionId: string | null) {
+export async function vendorAndSubscription(
+  db: D1Database,
+  keyHash: string,
+  request: { subscriptionId: string | null; installId: string | null },
+) {
   const row = await d1First(
     db
       .prepare(
         `SELECT v.id, v.name, s.id AS subscription_id, s.tenant_id, a.name AS app_name
          FROM vendor_keys k JOIN vendors v ON v.id = k.vendor_id
-         LEFT JOIN subscriptions s ON s.id = ?2
+         LEFT JOIN subscriptions s ON s.id = COALESCE(?2, (SELECT subscription_id FROM install_routes WHERE install_id = ?3))
          LEFT JOIN apps a ON a.id = s.app_id AND a.vendor_id = v.id
         WHERE k.key_hash = ?1`,
       )
-      .bind(keyHash, subscriptionId),
+      .bind(keyHash, request.subscriptionId, request.installId),
     { id: text, name: text, subscription_id: nullable(text), tenant_id: nullable(text), app_name: nullable(text) },
   );
   if (!row) return null;

@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { z } from "zod";
 import { bearerOf, sha256Hex } from "../auth/secrets.js";
-import { moveStep } from "../control/move.js";
+import { moveStep, retireTenantTables } from "../control/move.js";
 import { allTenants } from "../control/plane.js";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
@@ -37,6 +37,8 @@ export const operatorRoutes = new Hono<AppEnv>()
     });
     return c.json(step);
   })
+  // After a verified move: D1's old tenant tables go (npm run move-to-stores -- --retire).
+  .post("/move/retire", async (c) => c.json(await retireTenantTables(c.env.DB)))
   .post("/audit/purge", validate("json", z.strictObject({ before: plainText(40) })), async (c) => {
     const before = c.req.valid("json").before;
     if (!z.iso.datetime().safeParse(before).success || Date.parse(before) > Date.now()) {
