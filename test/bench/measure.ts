@@ -138,36 +138,32 @@ function onScratchDatabase<T>(measure: (db: DatabaseSync) => T): T {
 
 /**
  * The physical limit of a change's rows: for the 50,000-member group, the same 50,000 license
- * rows inserted in one transaction with node:sqlite into the same schema (the real migrations,
- * every index, foreign keys checked as D1 checks them), set-based. With `memberships`, for
+ * rows inserted in one transaction with node:sqlite into the same schema (the tenant store's
+ * migrations: every index and trigger, foreign keys checked), set-based. With `memberships`, for
  * members joining a group, their memberships too, in the same transaction: the rows such a
  * change must write.
  */
 export function sqliteLimitMs(migrationSql: string[], rows: number, { memberships = false } = {}): number {
   return onScratchDatabase((db) => {
     for (const migration of migrationSql) db.exec(migration);
-    db.exec(`INSERT INTO tenants (id, display_name, created_at) VALUES ('t', 'T', '2026-01-01T00:00:00.000Z');
-      INSERT INTO vendors VALUES ('v', 'V', NULL, NULL);
-      INSERT INTO apps (id, vendor_id, name, publisher, icon_url, install_url) VALUES ('a', 'v', 'A', 'V', NULL, 'https://a.example');
-      INSERT INTO subscriptions (id, tenant_id, app_id, plan, purchased, status, created_at, updated_at)
-      VALUES ('s', 't', 'a', 'P', ${rows}, 'active', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+    db.exec(`INSERT INTO subscriptions (id, app_id, plan, purchased, status, created_at, updated_at)
+      VALUES ('s', 'a', 'P', ${rows}, 'active', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
-      INSERT INTO users (id, tenant_id, user_principal_name, display_name, created_at)
-      SELECT printf('usr_%06d', i), 't', printf('u%06d@t.example', i), printf('U %06d', i), '2026-01-01T00:00:00.000Z' FROM n;`);
-    if (memberships)
-      db.exec(`INSERT INTO groups (id, tenant_id, display_name, created_at) VALUES ('g', 't', 'G', '2026-01-01T00:00:00.000Z')`);
+      INSERT INTO users (id, user_principal_name, display_name, created_at)
+      SELECT printf('usr_%06d', i), printf('u%06d@t.example', i), printf('U %06d', i), '2026-01-01T00:00:00.000Z' FROM n;`);
+    if (memberships) db.exec(`INSERT INTO groups (id, display_name, created_at) VALUES ('g', 'G', '2026-01-01T00:00:00.000Z')`);
     const started = performance.now();
     db.exec(`BEGIN;
       ${
         memberships
           ? `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
-             INSERT INTO group_members (group_id, user_id, tenant_id, added_at)
-             SELECT 'g', printf('usr_%06d', i), 't', '2026-01-01T00:00:00.000Z' FROM n;`
+             INSERT INTO group_members (group_id, user_id, added_at)
+             SELECT 'g', printf('usr_%06d', i), '2026-01-01T00:00:00.000Z' FROM n;`
           : ""
       }
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
-      INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
-      SELECT 's', printf('usr_%06d', i), 't', 'active', '2026-01-01T00:00:00.000Z', 'e' FROM n;
+      INSERT INTO licenses (subscription_id, user_id, state, since)
+      SELECT 's', printf('usr_%06d', i), 'active', '2026-01-01T00:00:00.000Z' FROM n;
       COMMIT;`);
     return performance.now() - started;
   });
@@ -181,10 +177,7 @@ export function sqliteLimitMs(migrationSql: string[], rows: number, { membership
  * join, and a commit writes each page they touch: a cost that the same rows on an empty schema
  * (sqliteLimitMs) do not show.
  */
-export async function sqliteLimitOnCopyMs(
-  source: string,
-  change: { tenantId: string; subscriptionId: string; userIds: string[] },
-): Promise<number> {
+export async function sqliteLimitOnCopyMs(source: string, change: { subscriptionId: string; userIds: string[] }): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "appseats-limit-"));
   try {
     const live = new DatabaseSync(source, { readOnly: true });
@@ -196,19 +189,17 @@ export async function sqliteLimitOnCopyMs(
     const db = new DatabaseSync(join(dir, "copy.sqlite"));
     try {
       db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;");
-      db.prepare(
-        `INSERT INTO groups (id, tenant_id, display_name, created_at) VALUES ('grp_limit', ?, 'Limit', '2026-01-01T00:00:00.000Z')`,
-      ).run(change.tenantId);
+      db.prepare(`INSERT INTO groups (id, display_name, created_at) VALUES ('grp_limit', 'Limit', '2026-01-01T00:00:00.000Z')`).run();
       const users = JSON.stringify(change.userIds);
       const started = performance.now();
       db.exec("BEGIN");
       db.prepare(
-        `INSERT INTO group_members (group_id, user_id, tenant_id, added_at) SELECT 'grp_limit', value, ?, '2026-01-01T00:00:00.000Z' FROM json_each(?)`,
-      ).run(change.tenantId, users);
+        `INSERT INTO group_members (group_id, user_id, added_at) SELECT 'grp_limit', value, '2026-01-01T00:00:00.000Z' FROM json_each(?)`,
+      ).run(users);
       db.prepare(
-        `INSERT INTO licenses (subscription_id, user_id, tenant_id, state, since, event_id)
-         SELECT ?, value, ?, 'waiting', '2026-01-01T00:00:00.000Z', 'e' FROM json_each(?)`,
-      ).run(change.subscriptionId, change.tenantId, users);
+        `INSERT INTO licenses (subscription_id, user_id, state, since)
+         SELECT ?, value, 'waiting', '2026-01-01T00:00:00.000Z' FROM json_each(?)`,
+      ).run(change.subscriptionId, users);
       db.exec("COMMIT");
       return performance.now() - started;
     } finally {
