@@ -13,6 +13,7 @@ import { allTenants } from "../control/plane.js";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { notFoundRoute } from "../http/errors.js";
+import { documented } from "../http/openapi.js";
 import { askStore } from "../http/store.js";
 import { validate } from "../http/validate.js";
 
@@ -29,26 +30,52 @@ const local = (tenantId: string) => ({ tenantId, credential: { kind: "local" as 
 
 export const operatorRoutes = new Hono<AppEnv>()
   .use("*", operator)
-  .post("/move", validate("json", z.strictObject({ limit: z.number().int().min(1).max(10_000).default(2_000) })), async (c) => {
-    const requestId = c.get("requestId");
-    const step = await moveStep(c.env.DB, c.req.valid("json").limit, {
-      importRows: (tenantId, rows) => askStore(c.env, local(tenantId), "importRows", { rows }, { requestId }),
-      counts: (tenantId) => askStore(c.env, local(tenantId), "counts", {}, { requestId }),
-    });
-    return c.json(step);
-  })
-  // After a verified move: D1's old tenant tables go (npm run move-to-stores -- --retire).
-  .post("/move/retire", async (c) => c.json(await retireTenantTables(c.env.DB)))
-  .post("/audit/purge", validate("json", z.strictObject({ before: plainText(40) })), async (c) => {
-    const before = c.req.valid("json").before;
-    if (!z.iso.datetime().safeParse(before).success || Date.parse(before) > Date.now()) {
-      throw new AppSeatsError("InvalidRequest", "The cut-off must be a date and time that is not in the future.", {
-        issues: [{ path: "before", message: "must be a past date and time" }],
+  .post(
+    "/move",
+    documented({
+      summary: "The operator's move of a D1-design deployment into tenant stores: its next chunk, or a tenant verified",
+      answer: { mediaType: "application/json" },
+      errors: ["Unauthenticated"],
+    }),
+    validate("json", z.strictObject({ limit: z.number().int().min(1).max(10_000).default(2_000) })),
+    async (c) => {
+      const requestId = c.get("requestId");
+      const step = await moveStep(c.env.DB, c.req.valid("json").limit, {
+        importRows: (tenantId, rows) => askStore(c.env, local(tenantId), "importRows", { rows }, { requestId }),
+        counts: (tenantId) => askStore(c.env, local(tenantId), "counts", {}, { requestId }),
       });
-    }
-    let removed = 0;
-    for (const tenant of await allTenants(c.env.DB)) {
-      removed += await askStore(c.env, local(tenant.id), "purgeAudit", { before }, { requestId: c.get("requestId") });
-    }
-    return c.json({ removed });
-  });
+      return c.json(step);
+    },
+  )
+  // After a verified move: D1's old tenant tables go (npm run move-to-stores -- --retire).
+  .post(
+    "/move/retire",
+    documented({
+      summary: "Once every tenant is moved: D1's old tenant tables are dropped",
+      answer: { mediaType: "application/json" },
+      errors: ["Unauthenticated"],
+    }),
+    async (c) => c.json(await retireTenantTables(c.env.DB)),
+  )
+  .post(
+    "/audit/purge",
+    documented({
+      summary: "The audit's retention purge in every tenant's store",
+      answer: { mediaType: "application/json" },
+      errors: ["Unauthenticated", "InvalidRequest"],
+    }),
+    validate("json", z.strictObject({ before: plainText(40) })),
+    async (c) => {
+      const before = c.req.valid("json").before;
+      if (!z.iso.datetime().safeParse(before).success || Date.parse(before) > Date.now()) {
+        throw new AppSeatsError("InvalidRequest", "The cut-off must be a date and time that is not in the future.", {
+          issues: [{ path: "before", message: "must be a past date and time" }],
+        });
+      }
+      let removed = 0;
+      for (const tenant of await allTenants(c.env.DB)) {
+        removed += await askStore(c.env, local(tenant.id), "purgeAudit", { before }, { requestId: c.get("requestId") });
+      }
+      return c.json({ removed });
+    },
+  );
