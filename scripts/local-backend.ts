@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { demoControlStatements } from "../worker/seed/demo.ts";
-import { localOperatorToken, moveToStores, retireTenantTables } from "./move-to-stores.ts";
+import { localOperatorToken, moveToStores } from "./move-to-stores.ts";
 
 export const workerDir = fileURLToPath(new URL("../worker/", import.meta.url));
 /** Wrangler from the worker's folder, telemetry off: the network is closed. */
@@ -133,15 +133,13 @@ export async function startWorker({
 /**
  * The tenants' stores of a local worker that has just started on a database prepareDatabase
  * made: DEMO.md's rows written into the demo tenants' stores (where missing), and the rows of the
- * D1 design's tenant tables moved into their stores, which then leave D1 (npm run
- * move-to-stores -- --retire), as a deployment ends up. Once, after the
+ * D1 design's tenant tables moved into their stores (npm run move-to-stores). Once, after the
  * first start: a restart keeps the stores as they are.
  */
 export async function prepareStores(port: number, log: (line: string) => void = () => {}) {
   const seeded = await fetch(`http://127.0.0.1:${port}/api/v1/dev/seed`, { method: "POST" });
   if (seeded.status !== 204) throw new Error(`Could not seed the demo's stores: ${seeded.status} ${await seeded.text()}`);
   await moveToStores(`http://127.0.0.1:${port}`, localOperatorToken, log);
-  await retireTenantTables(`http://127.0.0.1:${port}`, localOperatorToken);
 }
 
 /** Whether a server answers on the port now. */
