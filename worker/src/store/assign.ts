@@ -8,6 +8,7 @@
 import { type AssignResult, isUsable, type Principal, type PrincipalView } from "@appseats/shared";
 import { AppSeatsError, notFound } from "../errors.js";
 import { audit, indexSubscription, inTransaction, type StoreChange, seatsNow, subscriptionOf } from "./changes.js";
+import { memberCountSql } from "./reads.js";
 import { all, integer, nullable, text } from "./rows.js";
 
 /** The principals named, once each, in the order given, as views; 404 naming those not in the tenant (R11). */
@@ -27,8 +28,7 @@ export function principalViews(sql: SqlStorage, principals: Principal[]): Princi
       sql,
       { id: text, display_name: text, mail: nullable(text), member_count: integer },
       `SELECT g.id, g.display_name, g.mail,
-                (SELECT COUNT(*) FROM group_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
-                  WHERE m.group_id = g.id) AS member_count
+                ${memberCountSql("g.id")} AS member_count
            FROM groups g WHERE g.id IN (SELECT value FROM json_each(?))`,
       JSON.stringify(unique.filter((p) => p.type === "group").map((p) => p.id)),
     ).map((row) => [row.id, row]),

@@ -10,6 +10,7 @@ import type { ProvisioningToken, Role } from "@appseats/shared";
 import { AppSeatsError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import { audit, type StoreChange } from "./changes.js";
+import { claimPrincipalName } from "./directory.js";
 import { all, first, integer, nullable, one, text } from "./rows.js";
 
 export interface StoreCaller {
@@ -112,16 +113,9 @@ const asChange = (user: { id: string; displayName: string }, requestId: string, 
   now,
 });
 
-/** A deleted user's name is freed for a new user (the row stays, renamed, for the audit). */
-const freeFromDeleted = (sql: SqlStorage, upn: string) =>
-  sql.exec(
-    `UPDATE users SET user_principal_name = user_principal_name || '#deleted:' || id WHERE user_principal_name = ? AND deleted_at IS NOT NULL`,
-    upn,
-  );
-
 function newUser(sql: SqlStorage, sign: EntraSignIn, upn: string, now: string): { id: string; displayName: string } {
   const user = { id: `usr_${newId()}`, displayName: sign.displayName ?? upn };
-  freeFromDeleted(sql, upn);
+  claimPrincipalName(sql, upn, null);
   sql.exec(
     `INSERT INTO users (id, user_principal_name, display_name, mail, account_enabled, created_at, entra_object_id) VALUES (?, ?, ?, ?, 1, ?, ?)`,
     user.id,

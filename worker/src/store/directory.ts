@@ -65,7 +65,7 @@ const taken = (upn: string) =>
  * A user principal name is unique in a tenant, compared without case; a deleted user's is freed
  * for a new user (its row stays, renamed, for the audit). Refuses one a live user holds.
  */
-function claimPrincipalName(sql: SqlStorage, upn: string, forUser: string | null): void {
+export function claimPrincipalName(sql: SqlStorage, upn: string, forUser: string | null): void {
   const holder = first(
     sql,
     { id: text, deleted_at: nullable(text) },

@@ -88,7 +88,7 @@ const startsWith = (column: string, text: string) => `substr(lower(${column}), 1
 const wordStartsWith = (column: string, text: string) => `instr(' ' || lower(${column}), ' ' || lower(${text})) > 0`;
 
 /** Live members of a group: deleted users are no one's members any more. */
-const memberCountSql = (group: string) =>
+export const memberCountSql = (group: string) =>
   `(SELECT COUNT(*) FROM group_members gm JOIN users gu ON gu.id = gm.user_id AND gu.deleted_at IS NULL WHERE gm.group_id = ${group})`;
 
 const assignmentShape = {

@@ -55,13 +55,18 @@ export class TenantStore extends DurableObject<Env> {
    * (R21), so a call naming another is refused rather than served.
    */
   #tenant(tenantId: string): string {
-    const sql = this.ctx.storage.sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS store_tenant (id INTEGER PRIMARY KEY CHECK (id = 1), tenant_id TEXT NOT NULL)`);
-    sql.exec(`INSERT INTO store_tenant (id, tenant_id) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, tenantId);
-    const held = one(sql, { tenant_id: text }, `SELECT tenant_id FROM store_tenant`).tenant_id;
-    if (held !== tenantId) throw new AppSeatsError("Internal", "A tenant store was asked about another tenant.");
-    return held;
+    // Read from storage once per instance: the tenant a store holds never changes.
+    if (this.#held === undefined) {
+      const sql = this.ctx.storage.sql;
+      sql.exec(`CREATE TABLE IF NOT EXISTS store_tenant (id INTEGER PRIMARY KEY CHECK (id = 1), tenant_id TEXT NOT NULL)`);
+      sql.exec(`INSERT INTO store_tenant (id, tenant_id) VALUES (1, ?) ON CONFLICT (id) DO NOTHING`, tenantId);
+      this.#held = one(sql, { tenant_id: text }, `SELECT tenant_id FROM store_tenant`).tenant_id;
+    }
+    if (this.#held !== tenantId) throw new AppSeatsError("Internal", "A tenant store was asked about another tenant.");
+    return this.#held;
   }
+
+  #held: string | undefined;
 
   /**
    * One request's operation: the caller admitted (401, 403), an Idempotency-Key's first answer
