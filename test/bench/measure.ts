@@ -170,14 +170,17 @@ export function sqliteLimitMs(migrationSql: string[], rows: number, { membership
 }
 
 /**
- * The physical limit of members joining a licensed group, on a copy of the worker's own database
- * taken just before the change (SQLite's backup: the same pages, the same tables and indexes at
+ * The physical limit of members joining a licensed group (or, without `memberships`, of a group's
+ * members given licenses), on a copy of the tenant's store taken just before the change (SQLite's backup: the same pages, the same tables and indexes at
  * the same size): the same memberships and licenses, for the same user ids, inserted with
  * node:sqlite in one transaction. On a large database the ids land all over every index they
  * join, and a commit writes each page they touch: a cost that the same rows on an empty schema
  * (sqliteLimitMs) do not show.
  */
-export async function sqliteLimitOnCopyMs(source: string, change: { subscriptionId: string; userIds: string[] }): Promise<number> {
+export async function sqliteLimitOnCopyMs(
+  source: string,
+  change: { subscriptionId: string; userIds: string[]; memberships?: boolean },
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "appseats-limit-"));
   try {
     const live = new DatabaseSync(source, { readOnly: true });
@@ -193,9 +196,11 @@ export async function sqliteLimitOnCopyMs(source: string, change: { subscription
       const users = JSON.stringify(change.userIds);
       const started = performance.now();
       db.exec("BEGIN");
-      db.prepare(
-        `INSERT INTO group_members (group_id, user_id, added_at) SELECT 'grp_limit', value, '2026-01-01T00:00:00.000Z' FROM json_each(?)`,
-      ).run(users);
+      if (change.memberships !== false) {
+        db.prepare(
+          `INSERT INTO group_members (group_id, user_id, added_at) SELECT 'grp_limit', value, '2026-01-01T00:00:00.000Z' FROM json_each(?)`,
+        ).run(users);
+      }
       db.prepare(
         `INSERT INTO licenses (subscription_id, user_id, state, since)
          SELECT ?, value, 'waiting', '2026-01-01T00:00:00.000Z' FROM json_each(?)`,

@@ -4,13 +4,14 @@
  */
 
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { storeFiles } from "../../scripts/local-backend.ts";
 import { demoVendorKey } from "../../worker/seed/demo.ts";
 import { storeMigrations } from "../../worker/src/store/schema.ts";
 import { Backend, Http } from "../support/backend.ts";
+import { d1DesignFigures } from "./baseline.ts";
 import { leanClient } from "./lean-client.ts";
 import {
   durableCommitMs,
@@ -26,11 +27,12 @@ import {
 } from "./measure.ts";
 import { popupBytes, popupTimings } from "./popup.ts";
 import { writeReport } from "./report.ts";
+import { tenantAtScale } from "./scale.ts";
 import { bench, largeTenantSql } from "./seed.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const steps = 10;
+const steps = 11;
 let step = 0;
 const started = performance.now();
 function progress(text: string) {
@@ -338,9 +340,16 @@ async function main() {
     const assignMs: number[] = [];
     const unassignMs: number[] = [];
     const limitMs: number[] = [];
+    const copyLimitMs: number[] = [];
+    const bigGroupUsers = Array.from({ length: 50_000 }, (_, i) => bench.user(i + 1));
+    const adatumStore = storeFiles(backend.persist).get("adatum")!;
     for (let r = 0; r < runs; r++) {
-      // The limit is measured within each round, so both sides see the machine in the same state.
+      // The limits are measured within each round, so both sides see the machine in the same state:
+      // the same 50,000 licenses into the store's schema, empty, and into a copy of Adatum's store.
       limitMs.push(sqliteLimitMs(migrations, 50_000));
+      copyLimitMs.push(
+        await sqliteLimitOnCopyMs(adatumStore, { subscriptionId: bench.bigSubscription, userIds: bigGroupUsers, memberships: false }),
+      );
       let t = performance.now();
       const assigned = await post("assign", bench.bigGroup);
       assignMs.push(performance.now() - t);
@@ -361,6 +370,9 @@ async function main() {
       nodeSqliteLimitMs: round(median(limitMs)),
       assignRatio: round(median(assignMs) / median(limitMs), 2),
       unassignRatio: round(median(unassignMs) / median(limitMs), 2),
+      copyLimitMs: round(median(copyLimitMs)),
+      assignCopyRatio: round(median(assignMs) / median(copyLimitMs), 2),
+      unassignCopyRatio: round(median(unassignMs) / median(copyLimitMs), 2),
     };
     results.workerPeakMemoryMiB = peakMemoryMiB;
 
@@ -377,6 +389,9 @@ async function main() {
     await backend.dispose();
   }
 
+  progress("Contoso alone, then beside 1,000,000 users of 100 other tenants; the first request to a store asleep; the outbox");
+  results.scale = await tenantAtScale({ port: backend.port - 1, runs, log: (line) => console.log(line) });
+
   progress("writing test/bench/results.json and BENCHMARKS.md");
   const machine = {
     cpu: cpus()[0]?.model ?? "unknown",
@@ -386,7 +401,9 @@ async function main() {
     date: new Date().toISOString(),
     runs,
   };
-  const report = { machine, results };
+  // The D1 design's figures of this session, from npm run bench:baseline (test/bench/baseline.ts).
+  const d1Design = existsSync(d1DesignFigures) ? JSON.parse(readFileSync(d1DesignFigures, "utf8")) : undefined;
+  const report = { machine, results, ...(d1Design ? { d1Design } : {}) };
   writeFileSync(join(root, "test/bench/results.json"), `${JSON.stringify(report, null, 2)}\n`);
   const table = writeReport(join(root, "BENCHMARKS.md"), report);
   console.log(`\n${table}`);

@@ -24,8 +24,8 @@ const at = "2026-05-01T00:00:00.000Z";
 
 export const largeTenantSql = (syncTokenHash: string): string[] => [
   `INSERT OR IGNORE INTO tenants (id, display_name, created_at) VALUES ('woodgrove', 'Woodgrove', '${at}')`,
-  `INSERT OR IGNORE INTO provisioning_tokens (id, tenant_id, token_hash, created_at, created_by)
-   VALUES ('prv_woodgrove_bench', 'woodgrove', '${syncTokenHash}', '${at}', 'bench')`,
+  `INSERT OR IGNORE INTO provisioning_tokens (id, tenant_id, token_hash, created_at, created_by, expires_at)
+   VALUES ('prv_woodgrove_bench', 'woodgrove', '${syncTokenHash}', '${at}', 'bench', '2036-05-01T00:00:00.000Z')`,
   `INSERT OR IGNORE INTO users (id, tenant_id, user_principal_name, display_name, mail, account_enabled, created_at)
    VALUES ('usr_woodgrove_admin', 'woodgrove', 'admin@woodgrove.example', 'Woodgrove Admin', NULL, 1, '${at}')`,
   `INSERT OR IGNORE INTO admin_roles (user_id, role, tenant_id) VALUES ('usr_woodgrove_admin', 'GlobalAdmin', 'woodgrove')`,

@@ -127,6 +127,27 @@ describe("moving a deployment of the D1 design into tenant stores", () => {
     expect((await move(10)).body).toMatchObject({ done: true });
   });
 
+  it("a provisioning token the D1 design held without an expiry moves, and is refused as it was", async () => {
+    const token = "old-token-without-expiry";
+    const hash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)))]
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    await db()
+      .prepare(
+        `INSERT INTO provisioning_tokens (id, tenant_id, token_hash, created_at, created_by) VALUES ('prv_old', 'contoso', ?1, '2026-02-01T00:00:00.000Z', 'usr_contoso_megan')`,
+      )
+      .bind(hash)
+      .run();
+    const refusedBefore = await call("GET", "/scim/v2/Users?count=1", { token });
+    const verified = await moveAll(1000);
+    expect(verified.every((tenant) => tenant.ok)).toBe(true);
+    expect(await storeDb().prepare(`SELECT expires_at FROM provisioning_tokens WHERE id = 'prv_old'`).first()).toEqual({
+      expires_at: "2026-02-01T00:00:00.000Z",
+    });
+    const refusedAfter = await call("GET", "/scim/v2/Users?count=1", { token });
+    expect([refusedBefore.status, refusedAfter.status]).toEqual([401, 401]);
+  });
+
   it("an install started before the move is completed by its vendor after it, and by no other vendor", async () => {
     await moveAll(1000);
     const complete = (vendor: string) =>

@@ -80,7 +80,10 @@ const sources: Source[] = [
   },
   {
     table: "provisioning_tokens",
-    rows: `SELECT id, token_hash, created_at, created_by, expires_at, last_used_at FROM provisioning_tokens WHERE tenant_id = ?1 ORDER BY id ${page}`,
+    // A token the D1 design stored without an expiry was never accepted (expires_at > now is not
+    // true of NULL): it moves as expired at its creation, which the store's schema can hold.
+    rows: `SELECT id, token_hash, created_at, created_by, COALESCE(expires_at, created_at) AS expires_at, last_used_at
+             FROM provisioning_tokens WHERE tenant_id = ?1 ORDER BY id ${page}`,
     count: `SELECT COUNT(*) AS n FROM provisioning_tokens WHERE tenant_id = ?1`,
   },
   {

@@ -9,7 +9,7 @@ import { type AssignResult, isUsable, type Principal, type PrincipalView } from 
 import { AppSeatsError, notFound } from "../errors.js";
 import { audit, indexSubscription, inTransaction, type StoreChange, seatsNow, subscriptionOf } from "./changes.js";
 import { memberCountSql } from "./reads.js";
-import { all, integer, nullable, text } from "./rows.js";
+import { all, integer, nullable, one, text } from "./rows.js";
 
 /** The principals named, once each, in the order given, as views; 404 naming those not in the tenant (R11). */
 export function principalViews(sql: SqlStorage, principals: Principal[]): PrincipalView[] {
@@ -119,32 +119,29 @@ export function assign(
       change.now,
       users,
     );
-    // R4: the groups' members without a row, in membership order: seats while they last, then the queue.
-    const open = before.available - needing.length;
-    const members = all(
-      sql,
-      { user_id: text },
-      `SELECT m.user_id FROM group_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
-          WHERE m.group_id IN (SELECT value FROM json_each(?1))
-            AND NOT EXISTS (SELECT 1 FROM licenses l WHERE l.subscription_id = ?2 AND l.user_id = m.user_id)
-            AND m.user_id NOT IN (SELECT value FROM json_each(?3))
-          GROUP BY m.user_id ORDER BY MIN(m.added_at), m.user_id`,
+    // R4: the groups' members without a row, in membership order: seats while they last, then the
+    // queue. One statement: the rows go from the memberships to the licenses without a trip
+    // through this code, in membership order, so the queue's order is its insertion order.
+    const open = Math.max(0, before.available - needing.length);
+    sql.exec(
+      `INSERT INTO licenses (subscription_id, user_id, state, since)
+         SELECT ?2, user_id, CASE WHEN row_number() OVER (ORDER BY first_added, user_id) <= ?4 THEN 'active' ELSE 'waiting' END, ?5
+           FROM (SELECT m.user_id, MIN(m.added_at) AS first_added
+                   FROM group_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
+                  WHERE m.group_id IN (SELECT value FROM json_each(?1))
+                    AND NOT EXISTS (SELECT 1 FROM licenses l WHERE l.subscription_id = ?2 AND l.user_id = m.user_id)
+                    AND m.user_id NOT IN (SELECT value FROM json_each(?3))
+                  GROUP BY m.user_id)
+          ORDER BY first_added, user_id`,
       groups,
       subscription.id,
       users,
-    ).map((row) => row.user_id);
-    const seated = members.slice(0, Math.max(0, open));
-    const waiting = members.slice(seated.length);
-    const insertMembers = (ids: string[], state: "active" | "waiting") =>
-      sql.exec(
-        `INSERT INTO licenses (subscription_id, user_id, state, since) SELECT ?1, value, ?2, ?3 FROM json_each(?4) ORDER BY key`,
-        subscription.id,
-        state,
-        change.now,
-        JSON.stringify(ids),
-      );
-    insertMembers(seated, "active");
-    insertMembers(waiting, "waiting");
+      open,
+      change.now,
+    );
+    const joined = one(sql, { n: integer }, "SELECT changes() AS n").n;
+    const seated = Math.min(open, joined);
+    const waiting = joined - seated;
 
     const assigned = views.filter((v) => assignedNow.has(`${v.type}:${v.id}`));
     if (assigned.length > 0) {
@@ -160,8 +157,8 @@ export function assign(
     return {
       assigned,
       alreadyAssigned: views.filter((v) => !assignedNow.has(`${v.type}:${v.id}`)),
-      newlyLicensedUsers: needing.length + seated.length,
-      newlyWaitingUsers: waiting.length,
+      newlyLicensedUsers: needing.length + seated,
+      newlyWaitingUsers: waiting,
       seats,
       dryRun: request.dryRun === true,
     };
