@@ -19,7 +19,7 @@ import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
 import { ask, idempotent } from "../http/store.js";
 import { validate } from "../http/validate.js";
-import { byName } from "./licenses.js";
+import { byName } from "../order.js";
 
 const manage = requireCapability("manageDirectory");
 const byCaller = idempotent();

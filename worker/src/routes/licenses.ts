@@ -27,6 +27,7 @@ import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
 import { ask, idempotent } from "../http/store.js";
 import { validate } from "../http/validate.js";
+import { binary, byName } from "../order.js";
 import type { StoredLicense } from "../store/reads.js";
 
 const byCaller = idempotent();
@@ -46,14 +47,6 @@ const summaryOf = (license: StoredLicense, app: CatalogApp): LicenseSummary => (
   },
   ...(license.renewsAt ? { renewsAt: license.renewsAt } : {}),
 });
-
-const binary = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-/** Names as SQLite's NOCASE orders them: ASCII letters without case. */
-export const byName = (a: string, b: string) =>
-  binary(
-    a.replace(/[A-Z]/g, (ch) => ch.toLowerCase()),
-    b.replace(/[A-Z]/g, (ch) => ch.toLowerCase()),
-  );
 
 /** The app of one of the tenant's licenses, from the catalog; another tenant's license is 404 (R11). */
 async function appOf(c: Context<AppEnv>, id: string): Promise<CatalogApp> {

@@ -6,16 +6,13 @@
 import { hasControlCharacters, plainText } from "@appseats/shared";
 import { z } from "zod";
 import { AppSeatsError } from "../errors.js";
+import { nullable, type RowOf, text } from "../store/rows.js";
 import { scimSchemas } from "./discovery.js";
 
-export interface GroupRow {
-  id: string;
-  display_name: string;
-  external_id: string | null;
-  created_at: string;
-}
-
-export const groupRowColumns = "id, display_name, external_id, created_at";
+/** A group's row as SCIM answers it: its columns, each read as its type (store/rows.ts). */
+export const groupRowShape = { id: text, display_name: text, external_id: nullable(text), created_at: text };
+export type GroupRow = RowOf<typeof groupRowShape>;
+export const groupRowColumns = Object.keys(groupRowShape).join(", ");
 
 export function scimGroup(row: GroupRow, members: { id: string; display_name: string }[] | undefined, base: string) {
   return {

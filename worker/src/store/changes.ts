@@ -49,6 +49,15 @@ export function seatsNow(sql: SqlStorage, subscription: Pick<SubscriptionRow, "i
   return seatsOf(subscription.purchased, counts.assigned, counts.waiting);
 }
 
+/**
+ * Of a row of `licenses`: no path holds it any more, neither a direct assignment of its user nor
+ * an assigned group the user is in (R6, R7). A condition for the DELETE that releases seats.
+ */
+export const noPathHolds = `NOT EXISTS (SELECT 1 FROM assignments d WHERE d.subscription_id = licenses.subscription_id
+                    AND d.principal_type = 'user' AND d.principal_id = licenses.user_id)
+  AND NOT EXISTS (SELECT 1 FROM group_members via JOIN assignments ga ON ga.subscription_id = licenses.subscription_id
+                    AND ga.principal_type = 'group' AND ga.principal_id = via.group_id WHERE via.user_id = licenses.user_id)`;
+
 /** Adds the change's audit event (R12). */
 export function audit(
   sql: SqlStorage,

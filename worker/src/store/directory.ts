@@ -10,7 +10,16 @@
 import type { DirectoryChangeResult, Role } from "@appseats/shared";
 import { AppSeatsError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
-import { audit, fillWaiting, indexSubscription, type StoreChange, seatsNow, subscriptionColumns, subscriptionShape } from "./changes.js";
+import {
+  audit,
+  fillWaiting,
+  indexSubscription,
+  noPathHolds,
+  type StoreChange,
+  seatsNow,
+  subscriptionColumns,
+  subscriptionShape,
+} from "./changes.js";
 import { all, first, integer, nullable, one, type RowOf, text } from "./rows.js";
 
 /** What a directory may set of a user. */
@@ -329,12 +338,7 @@ function releasePathless(sql: SqlStorage, users: string): number {
   return all(
     sql,
     { state: text },
-    `DELETE FROM licenses WHERE user_id IN (SELECT value FROM json_each(?1))
-         AND NOT EXISTS (SELECT 1 FROM assignments d WHERE d.subscription_id = licenses.subscription_id AND d.principal_type = 'user'
-                          AND d.principal_id = licenses.user_id)
-         AND NOT EXISTS (SELECT 1 FROM group_members via JOIN assignments ga ON ga.subscription_id = licenses.subscription_id
-                          AND ga.principal_type = 'group' AND ga.principal_id = via.group_id WHERE via.user_id = licenses.user_id)
-       RETURNING state`,
+    `DELETE FROM licenses WHERE user_id IN (SELECT value FROM json_each(?1)) AND ${noPathHolds} RETURNING state`,
     users,
   ).filter((row) => row.state === "active").length;
 }

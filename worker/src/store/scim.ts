@@ -8,7 +8,7 @@ import type { DirectoryChangeResult } from "@appseats/shared";
 import { notFound } from "../errors.js";
 import { listResponse } from "../scim/discovery.js";
 import { filterSql } from "../scim/filter.js";
-import { type GroupRow, groupPatch, groupRowColumns, scimGroup } from "../scim/groups.js";
+import { type GroupRow, groupPatch, groupRowColumns, groupRowShape, scimGroup } from "../scim/groups.js";
 import { fieldsOf, patchedUser, scimUser, withFields } from "../scim/users.js";
 import type { StoreChange } from "./changes.js";
 import {
@@ -25,9 +25,6 @@ import {
 } from "./directory.js";
 import { all, first, integer, nullable, one, type Shape, text } from "./rows.js";
 
-/** A group's row as SCIM answers it (groupRowColumns). */
-const groupShape = { id: text, display_name: text, external_id: nullable(text), created_at: text };
-
 /** A user of the tenant, not deleted; another tenant's id is 404 like an unknown one (R11, R19). */
 function userRow(sql: SqlStorage, id: string): DirectoryUserRow {
   const row = first(sql, directoryUserShape, `SELECT ${directoryUserColumns} FROM users WHERE id = ? AND deleted_at IS NULL`, id);
@@ -36,7 +33,7 @@ function userRow(sql: SqlStorage, id: string): DirectoryUserRow {
 }
 
 function groupRow(sql: SqlStorage, id: string): GroupRow {
-  const row = first(sql, groupShape, `SELECT ${groupRowColumns} FROM groups WHERE id = ?`, id);
+  const row = first(sql, groupRowShape, `SELECT ${groupRowColumns} FROM groups WHERE id = ?`, id);
   if (!row) throw notFound("The group");
   return row;
 }
@@ -141,7 +138,7 @@ export interface ScimGroupFields {
 
 export const scimGroups = {
   list(sql: SqlStorage, base: string, request: ListRequest) {
-    const page = listPage(sql, groupShape, groupRowColumns, "groups WHERE true", groupFilterColumns, request);
+    const page = listPage(sql, groupRowShape, groupRowColumns, "groups WHERE true", groupFilterColumns, request);
     const members = withMembers(request.excludedAttributes)
       ? membersOfGroups(
           sql,

@@ -8,7 +8,16 @@
 import type { GroupRef, Principal, UnassignResult } from "@appseats/shared";
 import { AppSeatsError } from "../errors.js";
 import { principalViews } from "./assign.js";
-import { audit, fillWaiting, indexSubscription, inTransaction, type StoreChange, seatsNow, subscriptionOf } from "./changes.js";
+import {
+  audit,
+  fillWaiting,
+  indexSubscription,
+  inTransaction,
+  noPathHolds,
+  type StoreChange,
+  seatsNow,
+  subscriptionOf,
+} from "./changes.js";
 import { all, text } from "./rows.js";
 
 /** The assigned groups (other than `except`, a JSON array) through which each of `users` (JSON) holds the subscription. */
@@ -77,9 +86,7 @@ export function unassign(
       `DELETE FROM licenses WHERE subscription_id = ?1
            AND (user_id IN (SELECT value FROM json_each(?2))
                 OR user_id IN (SELECT user_id FROM group_members WHERE group_id IN (SELECT value FROM json_each(?3))))
-           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.subscription_id = ?1 AND a.principal_type = 'user' AND a.principal_id = licenses.user_id)
-           AND NOT EXISTS (SELECT 1 FROM group_members m JOIN assignments a ON a.subscription_id = ?1 AND a.principal_type = 'group'
-                            AND a.principal_id = m.group_id WHERE m.user_id = licenses.user_id)`,
+           AND ${noPathHolds}`,
       subscription.id,
       users,
       groups,
