@@ -29,8 +29,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (!existsSync(baselineDir)) run("git", ["worktree", "add", "--detach", baselineDir, d1DesignCommit], root);
   for (const file of ["seed.ts", "scale.ts"]) copyFileSync(join(root, "test/bench", file), join(baselineDir, "test/bench", file));
   if (!existsSync(join(baselineDir, "node_modules"))) run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"], baselineDir);
-  console.log(`The D1 design (${d1DesignCommit}): npm run bench`);
-  run("npm", ["run", "bench"], baselineDir);
+  // --scale-only: keep the figures of its last npm run bench (of this session) and run the scale scenario again.
+  if (!process.argv.includes("--scale-only")) {
+    console.log(`The D1 design (${d1DesignCommit}): npm run bench`);
+    run("npm", ["run", "bench"], baselineDir);
+  }
   console.log(`The D1 design (${d1DesignCommit}): the scale scenario`);
   const scale = JSON.parse(run("node", ["test/bench/scale.ts"], baselineDir, true));
   const bench = JSON.parse(readFileSync(join(baselineDir, "test/bench/results.json"), "utf8"));
