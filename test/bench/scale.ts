@@ -61,7 +61,7 @@ export function otherTenantsSql(users: number, tenants: number): string[] {
  * `count` calls one after another, `runs` times: the medians of each run's p50 and p95. A call
  * that answers a number has timed itself (and done something unmeasured after).
  */
-async function sequential(runs: number, count: number, call: () => Promise<number | void>, beforeRun?: () => Promise<void>) {
+async function sequential(runs: number, count: number, call: () => Promise<unknown>, beforeRun?: () => Promise<void>) {
   const p50: number[] = [];
   const p95: number[] = [];
   for (let r = 0; r < runs; r++) {

@@ -23,7 +23,7 @@ import {
   type UserFields,
   updateUser,
 } from "./directory.js";
-import { all, first, integer, nullable, one, type Shape, text } from "./rows.js";
+import { all, first, integer, one, type Shape, text } from "./rows.js";
 
 /** A user of the tenant, not deleted; another tenant's id is 404 like an unknown one (R11, R19). */
 function userRow(sql: SqlStorage, id: string): DirectoryUserRow {
