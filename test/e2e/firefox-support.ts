@@ -1,0 +1,120 @@
+/**
+ * The built extension in headless Firefox (Debian's firefox-esr), driven by puppeteer-core over
+ * WebDriver BiDi, against the same kind of `wrangler dev` as the Chromium journeys.
+ *
+ * Two things Firefox needs that Chromium does not: `--remote-allow-system-access`, without which
+ * Firefox refuses WebDriver navigation to `moz-extension:` pages, and a fixed internal address
+ * for the extension (the `extensions.webextensions.uuids` pref), so that the tests know its pages.
+ * BiDi may never report the load event of an extension page, so a page is opened without
+ * waiting for `goto` and the test waits for the page's own content instead.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { root, screenshotDir } from "./support.ts";
+
+export const firefoxPath = process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr";
+export const firefoxExtensionDir = join(root, "extension/dist/firefox");
+/** The add-on id of the Firefox build (wxt.config.ts) and the internal address the tests give it. */
+const addonId = "appseats@appseats.dev";
+export const extensionUuid = "4b9a5a0e-6f1d-4c55-9a43-5e0f6c0a5e11";
+
+export interface Firefox {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * Firefox with the extension installed (temporarily, as an unsigned add-on is). `locale`: the
+ * browser's language (zh-TW needs Debian's firefox-esr-l10n-zh-tw, which the project installs);
+ * `dark`: the content's colour scheme.
+ */
+export async function launchFirefox(options: { locale?: string; dark?: boolean } = {}): Promise<Firefox> {
+  const browser = await puppeteer.launch({
+    browser: "firefox",
+    executablePath: firefoxPath,
+    headless: true,
+    args: ["--remote-allow-system-access"],
+    extraPrefsFirefox: {
+      "extensions.webextensions.uuids": JSON.stringify({ [addonId]: extensionUuid }),
+      // The network is closed: nothing of Mozilla's is fetched.
+      "app.update.enabled": false,
+      "browser.shell.checkDefaultBrowser": false,
+      "datareporting.policy.dataSubmissionEnabled": false,
+      "toolkit.telemetry.enabled": false,
+      "extensions.getAddons.cache.enabled": false,
+      ...(options.locale ? { "intl.locale.requested": options.locale, "intl.accept_languages": options.locale } : {}),
+      // 0: dark, 1: light, 2: the system's.
+      "layout.css.prefers-color-scheme.content-override": options.dark ? 0 : 1,
+    },
+  });
+  await browser.installExtension(firefoxExtensionDir);
+  return { browser, close: () => browser.close() };
+}
+
+export const firefoxPageUrl = (path: string) => `moz-extension://${extensionUuid}/${path}`;
+
+/** A page of the extension in a tab the size of the toolbar popup; resolves once `ready` (a CSS selector) is on it. */
+export async function openFirefoxPage(firefox: Firefox, path: string, ready: string): Promise<Page> {
+  const page = await firefox.browser.newPage();
+  await page.setViewport({ width: 420, height: 640 });
+  // Not awaited: BiDi may never report an extension page's load; its content says it is there.
+  page.goto(firefoxPageUrl(path)).catch(() => {});
+  await page.waitForSelector(ready, { timeout: 30_000 });
+  return page;
+}
+
+/** Waits until the page's text includes `text` (or matches it). */
+export async function waitForText(page: Page, text: string | RegExp, timeout = 30_000): Promise<void> {
+  const source = typeof text === "string" ? { string: text } : { pattern: text.source, flags: text.flags };
+  await page.waitForFunction(
+    (s: { string?: string; pattern?: string; flags?: string }) => {
+      const body = document.body?.innerText ?? "";
+      return s.string !== undefined ? body.includes(s.string) : new RegExp(s.pattern!, s.flags).test(body);
+    },
+    { timeout },
+    source,
+  );
+}
+
+/** Clicks the button whose accessible text matches `name`. */
+export async function clickButton(page: Page, name: RegExp): Promise<void> {
+  const clicked = await page.evaluate(
+    (pattern: string, flags: string) => {
+      const re = new RegExp(pattern, flags);
+      const button = [...document.querySelectorAll("button")].find((b) =>
+        re.test((b.getAttribute("aria-label") ?? b.textContent ?? "").trim()),
+      );
+      button?.click();
+      return button !== undefined;
+    },
+    name.source,
+    name.flags,
+  );
+  if (!clicked) throw new Error(`no button named ${name}`);
+}
+
+/** Fills the input labelled `label` as typing does (input events). */
+export async function fillLabelled(page: Page, label: RegExp, value: string): Promise<void> {
+  const id = await page.evaluate(
+    (pattern: string, flags: string) => {
+      const re = new RegExp(pattern, flags);
+      const found = [...document.querySelectorAll("label")].find((l) => re.test(l.textContent ?? ""));
+      const input = found?.htmlFor ? document.getElementById(found.htmlFor) : found?.querySelector("input");
+      if (!input) return null;
+      input.id ||= `filled-${Math.random().toString(36).slice(2)}`;
+      return input.id;
+    },
+    label.source,
+    label.flags,
+  );
+  if (!id) throw new Error(`no input labelled ${label}`);
+  const input = await page.$(`#${id}`);
+  await input!.click({ count: 3 });
+  await input!.type(value);
+}
+
+export async function firefoxScreenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `firefox-${name}.png`) as `${string}.png`, fullPage: true });
+}
