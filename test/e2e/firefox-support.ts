@@ -114,7 +114,31 @@ export async function fillLabelled(page: Page, label: RegExp, value: string): Pr
   await input!.type(value);
 }
 
+/** Ticks the checkbox inside the label whose text matches `label`, as a click does. */
+export async function checkLabelled(page: Page, label: RegExp): Promise<void> {
+  const checked = await page.evaluate(
+    (pattern: string, flags: string) => {
+      const re = new RegExp(pattern, flags);
+      const box = [...document.querySelectorAll("label")]
+        .find((l) => re.test(l.textContent ?? ""))
+        ?.querySelector<HTMLInputElement>("input[type=checkbox]");
+      box?.click();
+      return box?.checked === true;
+    },
+    label.source,
+    label.flags,
+  );
+  if (!checked) throw new Error(`no checkbox labelled ${label} could be ticked`);
+}
+
+/** The text of the element `selector` (the first), spaces made single. */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  await page.waitForSelector(selector);
+  return page.$eval(selector, (element) => (element as HTMLElement).innerText.replace(/\s+/g, " ").trim());
+}
+
 export async function firefoxScreenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotDir, `firefox-${name}.png`) as `${string}.png`, fullPage: true });
+  // What the popup shows: its viewport (a full-page capture draws a dialog's fixed backdrop over the first screen only).
+  await page.screenshot({ path: join(screenshotDir, `firefox-${name}.png`) as `${string}.png` });
 }

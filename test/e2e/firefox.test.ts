@@ -6,12 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  checkLabelled,
   clickButton,
   type Firefox,
   fillLabelled,
   firefoxScreenshot,
   launchFirefox,
   openFirefoxPage,
+  textOf,
   waitForText,
 } from "./firefox-support.ts";
 import { api, type Backend, removeBackend, seriousViolations, startBackend, tokenFor } from "./support.ts";
@@ -25,8 +27,16 @@ async function signInOnOptionsPage(firefox: Firefox, backend: Backend, displayNa
   return options;
 }
 
+const northwind = "sub_contoso_northwind_notes";
+
 describe("the extension in Firefox", () => {
   let backend: Backend;
+  /** A user's Northwind Notes seat ("active", "waiting" or null): the backend's own answer. */
+  const holder = async (userId: string) => {
+    const megan = await tokenFor(backend, "megan@contoso.com");
+    const { body } = await api(backend, "GET", `/api/v1/users/${userId}/licenses`, megan);
+    return body.items.find((i: { license: { id: string } }) => i.license.id === northwind)?.state ?? null;
+  };
   beforeAll(async () => {
     backend = await startBackend(8799);
   });
@@ -69,6 +79,83 @@ describe("the extension in Firefox", () => {
       }
       expect(await seriousViolations(popup)).toEqual([]);
       await firefoxScreenshot(popup, "popup-summary-en");
+      await popup.close();
+    });
+
+    it("assigns through the assign pane: three users for two seats are refused before anything is done, one is assigned", async () => {
+      const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
+      await waitForText(popup, "Northwind Notes");
+      await clickButton(popup, /Northwind Notes/);
+      await clickButton(popup, /^Assign licenses$/);
+      const search = (await popup.waitForSelector("#assign-search"))!;
+      for (const [query, name] of [
+        ["adele", "Adele Vance"],
+        ["user01", "Contoso User 01"],
+        ["user02", "Contoso User 02"],
+      ] as const) {
+        await search.click({ count: 3 });
+        await search.type(query);
+        await popup.waitForSelector('[role="option"]');
+        await search.press("Enter");
+        await popup.waitForFunction((n: string) => document.querySelector(".chosen")?.textContent?.includes(n), {}, name);
+      }
+      // R3: the preview (a dry run) says why, and the Assign changes nothing.
+      await waitForText(popup, "This needs 3 seat(s) but only 2 are available.");
+      expect(await seriousViolations(popup)).toEqual([]);
+      await firefoxScreenshot(popup, "popup-assign-refused");
+      expect(await holder("usr_contoso_user01")).toBeNull();
+      // Two taken off the list: one user, one seat.
+      await clickButton(popup, /^Remove Contoso User 01$/);
+      await clickButton(popup, /^Remove Contoso User 02$/);
+      await waitForText(popup, "Uses 1 seat(s); 0 group member(s) will wait.");
+      await clickButton(popup, /^Assign$/);
+      await waitForText(popup, "Assigned to 1. 1 user(s) got a seat; 0 are waiting.");
+      expect(await holder("usr_contoso_adele")).toBe("active");
+      await popup.close();
+    });
+
+    it("unassigns after a confirmation", async () => {
+      const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
+      await waitForText(popup, "Northwind Notes");
+      await clickButton(popup, /Northwind Notes/);
+      await waitForText(popup, "Adele Vance");
+      await checkLabelled(popup, /Adele Vance/);
+      await clickButton(popup, /^Unassign licenses \(1\)$/);
+      await waitForText(popup, "Unassign the license from these 1?");
+      expect(await textOf(popup, '[role="dialog"] h2')).toBe("Unassign Northwind Notes");
+      expect(await seriousViolations(popup)).toEqual([]);
+      await firefoxScreenshot(popup, "popup-unassign-confirm");
+      // Nothing is done before the confirmation.
+      expect(await holder("usr_contoso_adele")).toBe("active");
+      await clickButton(popup, /^Unassign$/);
+      await waitForText(popup, "Unassigned 1. 1 seat(s) released; 0 waiting user(s) got one.");
+      expect(await holder("usr_contoso_adele")).toBeNull();
+      await popup.close();
+    });
+
+    it("installs: the notice first, then the vendor's install page in a new tab, with the tenant and the install's id", async () => {
+      const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
+      await waitForText(popup, "Northwind Notes");
+      await clickButton(popup, /Northwind Notes/);
+      await clickButton(popup, /^Install this product$/);
+      await waitForText(
+        popup,
+        "You'll be redirected to the vendor's site (Northwind Traders) to install Northwind Notes in your organization's environment.",
+      );
+      expect(await seriousViolations(popup)).toEqual([]);
+      await firefoxScreenshot(popup, "popup-install-notice");
+      // The machine has no internet: the vendor's page does not load, but the tab's address is what counts.
+      const opened = firefox.browser.waitForTarget((target) => target.url().includes("notes.northwind.example"), { timeout: 30_000 });
+      await clickButton(popup, /^Continue to the vendor's site$/);
+      // Firefox shows its error page for the address it could not reach, and names that address.
+      const shown = new URL((await opened).url());
+      const url = new URL(shown.protocol === "about:" ? shown.searchParams.get("u")! : shown.href);
+      expect(`${url.origin}${url.pathname}`).toBe("https://notes.northwind.example/install");
+      expect(url.searchParams.get("tenant")).toBe("contoso");
+      expect(url.searchParams.get("install")).toMatch(/^ins\.[\w-]+\.[\w-]{36}$/);
+      const megan = await tokenFor(backend, "megan@contoso.com");
+      const trail = await api(backend, "GET", `/api/v1/audit?licenseId=${northwind}&limit=50`, megan);
+      expect(trail.body.items.filter((e: { action: string }) => e.action === "license.install")).toHaveLength(1);
       await popup.close();
     });
   });
