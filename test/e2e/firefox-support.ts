@@ -60,8 +60,41 @@ export async function openFirefoxPage(firefox: Firefox, path: string, ready: str
   await page.setViewport({ width: 420, height: 640 });
   // Not awaited: BiDi may never report an extension page's load; its content says it is there.
   page.goto(firefoxPageUrl(path)).catch(() => {});
-  await page.waitForSelector(ready, { timeout: 30_000 });
+  await waitForSelectorThroughNavigation(page, ready);
   return page;
+}
+
+/**
+ * waitForSelector on a page that may still be navigating: over BiDi a script can land in the
+ * document being replaced and fail ("script.evaluate"); it is tried again in the new one.
+ */
+async function waitForSelectorThroughNavigation(page: Page, selector: string, timeout = 30_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      await page.waitForSelector(selector, { timeout: Math.max(1, deadline - Date.now()) });
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline || (error as Error).name === "TimeoutError") throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/**
+ * The page, among every open tab and window, whose address satisfies `wanted`: a window the
+ * extension opened (windows.create) need not tell BiDi where it navigated, so each page is asked.
+ */
+export async function findFirefoxPage(firefox: Firefox, wanted: (href: string) => boolean, timeout = 30_000): Promise<Page> {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    for (const page of await firefox.browser.pages()) {
+      const href = await page.evaluate(() => location.href).catch(() => "");
+      if (wanted(href)) return page;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error("no page with the address wanted opened");
 }
 
 /** Waits until the page's text includes `text` (or matches it). */
@@ -135,6 +168,19 @@ export async function checkLabelled(page: Page, label: RegExp): Promise<void> {
 export async function textOf(page: Page, selector: string): Promise<string> {
   await page.waitForSelector(selector);
   return page.$eval(selector, (element) => (element as HTMLElement).innerText.replace(/\s+/g, " ").trim());
+}
+
+/** Sends a message to the background from an extension page, as the popup does (core/messages.ts). */
+export function sendFromPage<T = any>(page: Page, type: string, payload: object = {}): Promise<T> {
+  return page.evaluate(
+    (t: string, p: object) =>
+      (globalThis as unknown as { browser: { runtime: { sendMessage: (m: object) => Promise<unknown> } } }).browser.runtime.sendMessage({
+        type: t,
+        payload: p,
+      }),
+    type,
+    payload,
+  ) as Promise<T>;
 }
 
 export async function firefoxScreenshot(page: Page, name: string): Promise<void> {

@@ -10,9 +10,11 @@ import {
   clickButton,
   type Firefox,
   fillLabelled,
+  findFirefoxPage,
   firefoxScreenshot,
   launchFirefox,
   openFirefoxPage,
+  sendFromPage,
   textOf,
   waitForText,
 } from "./firefox-support.ts";
@@ -156,6 +158,81 @@ describe("the extension in Firefox", () => {
       const megan = await tokenFor(backend, "megan@contoso.com");
       const trail = await api(backend, "GET", `/api/v1/audit?licenseId=${northwind}&limit=50`, megan);
       expect(trail.body.items.filter((e: { action: string }) => e.action === "license.install")).toHaveLength(1);
+      await popup.close();
+    });
+    it('assigns from "Assign license to …" on a selection, through the handler the menu\'s click runs', async () => {
+      const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
+      // The menu offers Northwind Notes, which has seats available.
+      const offered = await popup.evaluate(
+        (id: string) =>
+          (
+            globalThis as unknown as { browser: { contextMenus: { update: (id: string, p: object) => Promise<void> } } }
+          ).browser.contextMenus
+            .update(id, {})
+            .then(
+              () => true,
+              () => false,
+            ),
+        `appseats-assign:contoso:${northwind}`,
+      );
+      expect(offered).toBe(true);
+      const answer = await sendFromPage(popup, "assignSelection", {
+        tenantId: "contoso",
+        licenseId: northwind,
+        selection: " ben@contoso.com ",
+      });
+      expect(answer).toEqual({ result: "assigned", message: "Assigned a license to Ben Walters." });
+      expect(await holder("usr_contoso_ben")).toBe("active");
+      await popup.close();
+    });
+
+    it('opens a person\'s licenses from "Licenses of …" on a selection', async () => {
+      const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
+      expect(await sendFromPage(popup, "openPerson", { tenantId: "contoso", selection: " diego@contoso.com " })).toEqual({ opened: true });
+      const person = await findFirefoxPage(
+        firefox,
+        (href) => new URL(href || "about:blank").searchParams.get("person") === "usr_contoso_diego",
+      );
+      await waitForText(person, "Diego Siciliani");
+      await waitForText(person, "Held through Sales");
+      expect(await seriousViolations(person)).toEqual([]);
+      await firefoxScreenshot(person, "person-licenses");
+      await person.close();
+      await popup.close();
+    });
+
+    it("queues a change made while the backend is unreachable, and sends it exactly once when it is back", async () => {
+      const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
+      await waitForText(popup, "Northwind Notes");
+      await clickButton(popup, /Northwind Notes/);
+      await waitForText(popup, "Ben Walters");
+      await backend.kill();
+      try {
+        await checkLabelled(popup, /Ben Walters/);
+        await clickButton(popup, /^Unassign licenses \(1\)$/);
+        await clickButton(popup, /^Unassign$/);
+        await waitForText(popup, "this change is saved and will be sent");
+        await firefoxScreenshot(popup, "offline-queued");
+        // While the backend is down, a replay keeps it.
+        expect(await sendFromPage(popup, "replayQueue", {})).toEqual({ outcomes: [], remaining: 1 });
+      } finally {
+        await backend.restart();
+      }
+      expect(await holder("usr_contoso_ben")).toBe("active");
+      const [first, second] = await Promise.all([
+        sendFromPage(popup, "replayQueue", { early: true }),
+        sendFromPage(popup, "replayQueue", { early: true }),
+      ]);
+      expect(first.outcomes.map((o: { result: string }) => o.result)).toEqual(["done"]);
+      expect(second).toEqual(first);
+      expect(await holder("usr_contoso_ben")).toBeNull();
+      const megan = await tokenFor(backend, "megan@contoso.com");
+      const audit = await api(backend, "GET", `/api/v1/audit?licenseId=${northwind}`, megan);
+      const unassigned = audit.body.items.filter(
+        (e: { action: string; principals?: { id: string }[] }) =>
+          e.action === "license.unassign" && e.principals?.[0]?.id === "usr_contoso_ben",
+      );
+      expect(unassigned).toHaveLength(1);
       await popup.close();
     });
   });
