@@ -160,6 +160,22 @@ describe("the extension in Firefox", () => {
       expect(trail.body.items.filter((e: { action: string }) => e.action === "license.install")).toHaveLength(1);
       await popup.close();
     });
+    it("signs in with Microsoft through the browser's sign-in window (identity.launchWebAuthFlow)", async () => {
+      const options = await openFirefoxPage(firefox, "options.html", "input");
+      await fillLabelled(options, /backend address/i, backend.url);
+      await fillLabelled(options, /client\) ID/, backend.entra!.clientId);
+      await fillLabelled(options, /Microsoft Entra authority/, backend.entra!.authority);
+      await clickButton(options, /^Save$/);
+      await waitForText(options, "Sign in with Microsoft");
+      await clickButton(options, /^Sign in with Microsoft$/);
+      const window = await findFirefoxPage(firefox, (href) => href.startsWith(backend.entra!.authority));
+      await waitForText(window, "local Microsoft Entra ID");
+      await firefoxScreenshot(window, "entra-provider-sign-in");
+      await clickButton(window, /^Lidia Holloway/);
+      await waitForText(options, "Signed in as Lidia Holloway");
+      await options.close();
+    });
+
     it('assigns from "Assign license to …" on a selection, through the handler the menu\'s click runs', async () => {
       const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
       // The menu offers Northwind Notes, which has seats available.
