@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import { build } from "vite";
 import { builtInBackendOf } from "../../extension/built-in.ts";
 import { summaryShownMark } from "../../extension/src/popup/shown.ts";
+import { clickButton, fillLabelled, firefoxExtensionDir, launchFirefox, openFirefoxPage, waitForText } from "../e2e/firefox-support.ts";
 import { type Browser, extensionDir, launchBrowser, openExtensionPage, root, signIn } from "../e2e/support.ts";
 import type { Backend } from "../support/backend.ts";
 import { median, round } from "./measure.ts";
@@ -279,6 +280,95 @@ export async function popupTimings(backend: Backend, apps: number, runs: number)
     };
   } finally {
     await browser.close();
+    rmSync(extension, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The popup in Firefox (firefox-esr, headless, over WebDriver BiDi), opened in a tab the size of
+ * the popup as the Firefox journeys open it, beside Firefox's own floor: the same empty page of
+ * the extension whose one-line script sets the same mark. From navigation start to the mark;
+ * with the cache (the popup's last view), after a warm-up, `runs` times each, in turn.
+ */
+export async function firefoxPopupTimings(backend: Backend, apps: number, runs: number) {
+  const extension = mkdtempSync(join(tmpdir(), "appseats-bench-firefox-"));
+  cpSync(firefoxExtensionDir, extension, { recursive: true });
+  writeFileSync(join(extension, "bench-probe.html"), probe.html);
+  writeFileSync(join(extension, "bench-probe.js"), probe.js);
+  const firefox = await launchFirefox({ extension });
+  try {
+    const options = await openFirefoxPage(firefox, "options.html", "input");
+    await fillLabelled(options, /backend address/i, backend.url);
+    await clickButton(options, /^Save$/);
+    await waitForText(options, "Sign in as Adatum Admin");
+    await clickButton(options, /^Sign in as Adatum Admin/);
+    await waitForText(options, "Signed in as Adatum Admin");
+    // The background names who is signed in in the popup's address once its refresh has ended.
+    const popupSet = () =>
+      options.evaluate(() =>
+        (globalThis as unknown as { browser: { action: { getPopup: (d: object) => Promise<string> } } }).browser.action.getPopup({}),
+      );
+    let set = await popupSet();
+    for (const deadline = Date.now() + 30_000; !set.includes("signed-in=") && Date.now() < deadline; set = await popupSet())
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!set.includes("signed-in=")) throw new Error(`the popup set is ${set}, not the signed-in one`);
+    await options.close();
+    const signedInPopup = `${new URL(set).pathname.slice(1)}${new URL(set).search}`;
+    let firstViews = 0;
+    const open = async (path: string, wantApps: number) => {
+      const page = await openFirefoxPage(firefox, path, "body");
+      try {
+        await page.waitForFunction(
+          (mark: string, want: number) =>
+            performance.getEntriesByName(mark).length > 0 && document.querySelectorAll(".apps > li").length >= want,
+          { timeout: 30_000 },
+          summaryShownMark,
+          wantApps,
+        );
+        const shown = await page.evaluate(
+          (mark: string) => ({
+            ms: performance.getEntriesByName(mark)[0]!.startTime,
+            firstView: document.getElementById("app")?.dataset.firstView === "shown",
+          }),
+          summaryShownMark,
+        );
+        if (shown.firstView) firstViews += 1;
+        return shown.ms;
+      } finally {
+        await page.close();
+      }
+    };
+    // Warm up: the first openings fetch the summary and keep the last view.
+    for (let i = 0; i < 3; i++) await open(signedInPopup, apps);
+    await open("bench-probe.html", 0);
+    firstViews = 0;
+    const popup: number[] = [];
+    const floor: number[] = [];
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 250));
+    for (let i = 0; i < runs * 4; i++) {
+      for (const [path, into, want] of (i % 2 === 0
+        ? [
+            [signedInPopup, popup, apps],
+            ["bench-probe.html", floor, 0],
+          ]
+        : [
+            ["bench-probe.html", floor, 0],
+            [signedInPopup, popup, apps],
+          ]) as [string, number[], number][]) {
+        await settle();
+        into.push(await open(path, want));
+      }
+    }
+    return {
+      inTabMs: round(median(popup)),
+      floorInTabMs: round(median(floor)),
+      inTabRuns: popup.map((ms) => round(ms)),
+      floorInTabRuns: floor.map((ms) => round(ms)),
+      /** Openings whose summary the first view (src/popup/first-view.ts) drew. */
+      firstViews,
+    };
+  } finally {
+    await firefox.close();
     rmSync(extension, { recursive: true, force: true });
   }
 }

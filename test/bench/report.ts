@@ -241,6 +241,17 @@ export function rowsOf(r: any, cores: number): Row[] {
       bound:
         "To the mark (a tab shows its page as it is drawn). How earlier runs measured it, and how the end-to-end tests open the popup: Playwright opens a new tab (about:blank, in a renderer of its own), then navigates it to the page, which moves it into the extension's renderer; meanwhile the browser process tears the blank page down, and Playwright makes a script world of its own in the new document. In one traced opening of each, the popup's one script took 46 ms to arrive from the browser process in the tab against 12 ms as the popup, and the document's script contexts 21 ms against 4 ms. None of that happens when the button is clicked.",
     },
+    ...(r.firefoxPopup
+      ? [
+          {
+            figure: "Firefox: the popup and the empty page opened in a tab, with cache",
+            value: `${r.firefoxPopup.inTabMs} / ${r.firefoxPopup.floorInTabMs} ms (first view in ${r.firefoxPopup.firstViews} of ${r.firefoxPopup.inTabRuns.length} openings)`,
+            target: "",
+            met: null,
+            bound: `Debian's firefox-esr, headless, driven over WebDriver BiDi (puppeteer-core), the Firefox build of the extension opened in a tab the size of the popup, as the Firefox journeys open it, from navigation start to the same mark; beside it, Firefox's own floor, the same empty page of the extension, opened in turn. The ${round1(r.firefoxPopup.inTabMs - r.firefoxPopup.floorInTabMs)} ms above that floor are the popup's first view and the rest of its page, against ${round1(r.popup.inTabMs - r.popup.floorInTabMs)} ms in Chromium's tab (the row above). The toolbar popup itself is measured in Chromium only; in a tab, the two browsers are measured the same way.`,
+          },
+        ]
+      : []),
   ];
 }
 

@@ -25,7 +25,7 @@ import {
   sqliteLimitOnCopyMs,
   workerdUsage,
 } from "./measure.ts";
-import { popupBytes, popupTimings } from "./popup.ts";
+import { firefoxPopupTimings, popupBytes, popupTimings } from "./popup.ts";
 import { writeReport } from "./report.ts";
 import { tenantAtScale } from "./scale.ts";
 import { bench, largeTenantSql } from "./seed.ts";
@@ -382,8 +382,9 @@ async function main() {
     progress("directory sync by SCIM: 100,000 users and 2,000 groups at concurrency 8; a PATCH adding 1,000 members");
     results.scim = await scimSync(backend, migrations, runs);
 
-    progress("the popup: bytes shipped, and time to the summary with and without the cache");
+    progress("the popup: bytes shipped, and time to the summary with and without the cache, in Chromium and Firefox");
     results.popup = { ...popupBytes(), apps: 50, ...(await popupTimings(backend, 50, Math.max(5, runs))) };
+    results.firefoxPopup = await firefoxPopupTimings(backend, 50, Math.max(5, runs));
     delete (results.popup as { files?: unknown }).files;
   } finally {
     await backend.dispose();

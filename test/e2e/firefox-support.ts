@@ -29,7 +29,7 @@ export interface Firefox {
  * browser's language (zh-TW needs Debian's firefox-esr-l10n-zh-tw, which the project installs);
  * `dark`: the content's colour scheme.
  */
-export async function launchFirefox(options: { locale?: string; dark?: boolean } = {}): Promise<Firefox> {
+export async function launchFirefox(options: { locale?: string; dark?: boolean; extension?: string } = {}): Promise<Firefox> {
   const browser = await puppeteer.launch({
     browser: "firefox",
     executablePath: firefoxPath,
@@ -48,7 +48,7 @@ export async function launchFirefox(options: { locale?: string; dark?: boolean }
       "layout.css.prefers-color-scheme.content-override": options.dark ? 0 : 1,
     },
   });
-  await browser.installExtension(firefoxExtensionDir);
+  await browser.installExtension(options.extension ?? firefoxExtensionDir);
   return { browser, close: () => browser.close() };
 }
 
