@@ -6,9 +6,8 @@ import { existsSync } from "node:fs";
 
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const firefox = process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr";
-/** dpkg's own word: a package is installed when its status line says so (dpkg-query's format names the field). */
-const statusFormat = ["-f=", "$", "{Status}"].join("");
-const installed = (pkg) => spawnSync("dpkg-query", ["-W", statusFormat, pkg], { encoding: "utf8" }).stdout?.includes("ok installed");
+/** dpkg's own word: a package is installed when its status says so. */
+const installed = (pkg) => spawnSync("dpkg", ["-s", pkg], { encoding: "utf8" }).stdout?.includes("Status: install ok installed");
 
 const wanted = [
   ...(existsSync(chromium) ? [] : ["chromium"]),

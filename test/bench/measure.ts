@@ -171,9 +171,9 @@ export function sqliteLimitMs(migrationSql: string[], rows: number, { membership
 
 /**
  * The physical limit of members joining a licensed group (or, without `memberships`, of a group's
- * members given licenses), on a copy of the tenant's store taken just before the change (SQLite's backup: the same pages, the same tables and indexes at
- * the same size): the same memberships and licenses, for the same user ids, inserted with
- * node:sqlite in one transaction. On a large database the ids land all over every index they
+ * members given licenses), on a copy of the tenant's store taken just before the change
+ * (SQLite's backup: the same pages, the same tables and indexes at the same size): the same
+ * memberships and licenses, for the same user ids, inserted with node:sqlite in one transaction. On a large database the ids land all over every index they
  * join, and a commit writes each page they touch: a cost that the same rows on an empty schema
  * (sqliteLimitMs) do not show.
  */

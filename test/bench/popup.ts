@@ -7,7 +7,7 @@ import type { Page } from "playwright-core";
 import { build } from "vite";
 import { builtInBackendOf } from "../../extension/built-in.ts";
 import { summaryShownMark } from "../../extension/src/popup/shown.ts";
-import { clickButton, fillLabelled, firefoxExtensionDir, launchFirefox, openFirefoxPage, waitForText } from "../e2e/firefox-support.ts";
+import { clickButton, firefoxExtensionDir, launchFirefox, openFirefoxPage, pointAtBackend, waitForText } from "../e2e/firefox-support.ts";
 import { type Browser, extensionDir, launchBrowser, openExtensionPage, root, signIn } from "../e2e/support.ts";
 import type { Backend } from "../support/backend.ts";
 import { median, round } from "./measure.ts";
@@ -297,10 +297,7 @@ export async function firefoxPopupTimings(backend: Backend, apps: number, runs: 
   writeFileSync(join(extension, "bench-probe.js"), probe.js);
   const firefox = await launchFirefox({ extension });
   try {
-    const options = await openFirefoxPage(firefox, "options.html", "input");
-    await fillLabelled(options, /backend address/i, backend.url);
-    await clickButton(options, /^Save$/);
-    await waitForText(options, "Sign in as Adatum Admin");
+    const options = await pointAtBackend(firefox, backend, { save: /^Save$/, offering: "Sign in as Adatum Admin" });
     await clickButton(options, /^Sign in as Adatum Admin/);
     await waitForText(options, "Signed in as Adatum Admin");
     // The background names who is signed in in the popup's address once its refresh has ended.

@@ -97,6 +97,23 @@ export async function findFirefoxPage(firefox: Firefox, wanted: (href: string) =
   throw new Error("no page with the address wanted opened");
 }
 
+/**
+ * The options page pointed at `backend`, as a person does it: its address entered and saved
+ * (`save`: the Save button's name in the browser's language); resolves once the page offers
+ * `offering`'s account for local sign-in, and answers the page.
+ */
+export async function pointAtBackend(
+  firefox: Firefox,
+  backend: { url: string },
+  options: { save: RegExp; offering: string },
+): Promise<Page> {
+  const page = await openFirefoxPage(firefox, "options.html", "input");
+  await fillLabelled(page, /backend address|後端位址/i, backend.url);
+  await clickButton(page, options.save);
+  await waitForText(page, options.offering);
+  return page;
+}
+
 /** Waits until the page's text includes `text` (or matches it). */
 export async function waitForText(page: Page, text: string | RegExp, timeout = 30_000): Promise<void> {
   const source = typeof text === "string" ? { string: text } : { pattern: text.source, flags: text.flags };

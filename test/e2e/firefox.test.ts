@@ -14,19 +14,19 @@ import {
   firefoxScreenshot,
   launchFirefox,
   openFirefoxPage,
+  pointAtBackend,
   sendFromPage,
   textOf,
   waitForText,
 } from "./firefox-support.ts";
 import { api, type Backend, removeBackend, seriousViolations, startBackend, tokenFor } from "./support.ts";
 
-/** Points the extension at the backend and signs in as `displayName`, through the options page as a person would. */
-async function signInOnOptionsPage(firefox: Firefox, backend: Backend, displayName: string, save: RegExp) {
-  const options = await openFirefoxPage(firefox, "options.html", "input");
-  await fillLabelled(options, /backend address|後端位址/i, backend.url);
-  await clickButton(options, save);
-  await waitForText(options, displayName);
-  return options;
+/** The popup, opened on Northwind Notes' details. */
+async function openNorthwind(firefox: Firefox) {
+  const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
+  await waitForText(popup, "Northwind Notes");
+  await clickButton(popup, /Northwind Notes/);
+  return popup;
 }
 
 const northwind = "sub_contoso_northwind_notes";
@@ -52,7 +52,7 @@ describe("the extension in Firefox", () => {
     afterAll(() => firefox?.close());
 
     it("lists the demo accounts on the options page and signs in locally", async () => {
-      const options = await signInOnOptionsPage(firefox, backend, "Megan Bowen", /^Save$/);
+      const options = await pointAtBackend(firefox, backend, { save: /^Save$/, offering: "Megan Bowen" });
       // The demo accounts the local backend offers, each a sign-in button.
       for (const name of ["Megan Bowen", "Lidia Holloway", "Grady Archie", "Pradeep Gupta"])
         await waitForText(options, `Sign in as ${name}`);
@@ -85,9 +85,7 @@ describe("the extension in Firefox", () => {
     });
 
     it("assigns through the assign pane: three users for two seats are refused before anything is done, one is assigned", async () => {
-      const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
-      await waitForText(popup, "Northwind Notes");
-      await clickButton(popup, /Northwind Notes/);
+      const popup = await openNorthwind(firefox);
       await clickButton(popup, /^Assign licenses$/);
       const search = (await popup.waitForSelector("#assign-search"))!;
       for (const [query, name] of [
@@ -117,9 +115,7 @@ describe("the extension in Firefox", () => {
     });
 
     it("unassigns after a confirmation", async () => {
-      const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
-      await waitForText(popup, "Northwind Notes");
-      await clickButton(popup, /Northwind Notes/);
+      const popup = await openNorthwind(firefox);
       await waitForText(popup, "Adele Vance");
       await checkLabelled(popup, /Adele Vance/);
       await clickButton(popup, /^Unassign licenses \(1\)$/);
@@ -136,9 +132,7 @@ describe("the extension in Firefox", () => {
     });
 
     it("installs: the notice first, then the vendor's install page in a new tab, with the tenant and the install's id", async () => {
-      const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
-      await waitForText(popup, "Northwind Notes");
-      await clickButton(popup, /Northwind Notes/);
+      const popup = await openNorthwind(firefox);
       await clickButton(popup, /^Install this product$/);
       await waitForText(
         popup,
@@ -218,9 +212,7 @@ describe("the extension in Firefox", () => {
     });
 
     it("queues a change made while the backend is unreachable, and sends it exactly once when it is back", async () => {
-      const popup = await openFirefoxPage(firefox, "popup.html", ".apps");
-      await waitForText(popup, "Northwind Notes");
-      await clickButton(popup, /Northwind Notes/);
+      const popup = await openNorthwind(firefox);
       await waitForText(popup, "Ben Walters");
       await backend.kill();
       try {
@@ -261,7 +253,7 @@ describe("the extension in Firefox", () => {
     afterAll(() => firefox?.close());
 
     it("signs in and shows the summary in zh_TW, in the dark scheme", async () => {
-      const options = await signInOnOptionsPage(firefox, backend, "Grady Archie", /^儲存$/);
+      const options = await pointAtBackend(firefox, backend, { save: /^儲存$/, offering: "Grady Archie" });
       await clickButton(options, /Grady Archie/);
       await waitForText(options, /已以 Grady Archie/);
       await options.close();

@@ -8,6 +8,7 @@
 import { applyD1Migrations, reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoSeedStatements, demoVendorKey } from "../../../worker/seed/demo.js";
+import { sha256Hex } from "../../../worker/src/auth/secrets.js";
 import { as, call, changeLicense, contoso, db, env, invariantViolations, principal, storeDb } from "../support.js";
 
 /** A database as the D1 design left it: the migrations up to this version's, and DEMO.md seeded into D1's tenant tables. */
@@ -129,9 +130,7 @@ describe("moving a deployment of the D1 design into tenant stores", () => {
 
   it("a provisioning token the D1 design held without an expiry moves, and is refused as it was", async () => {
     const token = "old-token-without-expiry";
-    const hash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token)))]
-      .map((b) => b.toString(16).padStart(2, "0"))
-      .join("");
+    const hash = await sha256Hex(token);
     await db()
       .prepare(
         `INSERT INTO provisioning_tokens (id, tenant_id, token_hash, created_at, created_by) VALUES ('prv_old', 'contoso', ?1, '2026-02-01T00:00:00.000Z', 'usr_contoso_megan')`,
