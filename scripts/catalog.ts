@@ -3,13 +3,10 @@
 // serves; --persist-to for another), on the deployed one with --remote, through wrangler's D1
 // binding (getPlatformProxy): every value reaches SQL as a bound parameter, never as SQL text.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { hasControlCharacters, noControlCharacters } from "@appseats/shared";
-import { experimental_readRawConfig, getPlatformProxy } from "wrangler";
 import { z } from "zod";
-import { workerDir } from "./local-backend.ts";
+import { openD1 } from "./local-backend.ts";
 import { localOperatorToken } from "./move-to-stores.ts";
 
 const help = `npm run catalog -- <command> [options]
@@ -81,15 +78,6 @@ export function newVendorKey() {
 
 type Value = string | number | null;
 
-/** What the catalog uses of wrangler's D1 binding. */
-interface BoundStatement {
-  bind(...values: Value[]): BoundStatement;
-  all<T>(): Promise<{ results: T[] }>;
-}
-interface D1Binding {
-  prepare(sql: string): BoundStatement;
-  batch(statements: BoundStatement[]): Promise<unknown[]>;
-}
 /** One SQL statement and the values bound to its numbered parameters. */
 export interface Statement {
   sql: string;
@@ -103,49 +91,19 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/**
- * The D1 database through wrangler's own binding: the local one (optionally in a folder of its
- * own) or, with `remote`, the deployed one (wrangler asks for its login).
- */
+/** The D1 database (openD1): the local one, optionally in a folder of its own, or the deployed one. */
 export async function d1Database(where: { remote: boolean; persistTo?: string | undefined }): Promise<Database> {
-  // The worker's database binding alone (marked remote for --remote): getPlatformProxy then binds
-  // the local or the deployed database, and starts none of the worker's other parts.
-  const configDir = mkdtempSync(join(workerDir, ".wrangler-catalog-"));
-  const { rawConfig } = experimental_readRawConfig({ config: join(workerDir, "wrangler.jsonc") });
-  const configPath = join(configDir, "wrangler.json");
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      name: rawConfig.name,
-      compatibility_date: rawConfig.compatibility_date,
-      d1_databases: (rawConfig.d1_databases ?? []).map((database: object) => ({ ...database, ...(where.remote ? { remote: true } : {}) })),
-    }),
-  );
-  try {
-    const proxy = await getPlatformProxy<{ DB: D1Binding }>({
-      configPath,
-      envFiles: [],
-      persist: where.remote ? false : { path: join(where.persistTo ?? join(workerDir, ".wrangler", "state"), "v3") },
-      remoteBindings: where.remote,
-    });
-    const db = proxy.env.DB;
-    const prepared = ({ sql, params = [] }: Statement) => db.prepare(sql).bind(...params);
-    return {
-      async all<T>(sql: string, ...params: Value[]) {
-        return (await refused(prepared({ sql, params }).all<T>())).results;
-      },
-      async change(...statements: Statement[]) {
-        await refused(db.batch(statements.map(prepared)));
-      },
-      async close() {
-        await proxy.dispose();
-        rmSync(configDir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    rmSync(configDir, { recursive: true, force: true });
-    throw error;
-  }
+  const { db, dispose } = await openD1(where);
+  const prepared = ({ sql, params = [] }: Statement) => db.prepare(sql).bind(...params);
+  return {
+    async all<T>(sql: string, ...params: Value[]) {
+      return (await refused(prepared({ sql, params }).all<T>())).results;
+    },
+    async change(...statements: Statement[]) {
+      await refused(db.batch(statements.map(prepared)));
+    },
+    close: dispose,
+  };
 }
 
 /** A database's refusal, told as the catalog's own error. */
@@ -334,7 +292,20 @@ const updateOf = (table: "vendors" | "apps", id: string, sets: [string, string][
   params: [id, ...sets.map(([, value]) => value)],
 });
 
-async function main(argv: string[]) {
+/** Where a command's output goes and how it reaches the database; the process's own by default. */
+export interface CatalogIo {
+  print(text: string): void;
+  printError(text: string): void;
+  openDatabase(where: { remote: boolean; persistTo?: string | undefined }): Promise<Database>;
+}
+
+const processIo: CatalogIo = {
+  print: (text) => console.log(text),
+  printError: (text) => console.error(text),
+  openDatabase: d1Database,
+};
+
+async function main(argv: string[], io: CatalogIo) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -356,24 +327,36 @@ async function main(argv: string[]) {
     },
   });
   if (values.help || positionals.length === 0) {
-    console.log(help);
+    io.print(help);
     return;
   }
   if (positionals.join(" ") === "audit purge") {
-    console.log(await purgeAudit(values.url ?? "http://127.0.0.1:8787", purgeCutoff(values.before, new Date())));
+    io.print(await purgeAudit(values.url ?? "http://127.0.0.1:8787", purgeCutoff(values.before, new Date())));
     return;
   }
-  const db = await d1Database({ remote: values.remote === true, persistTo: values["persist-to"] ?? process.env.APPSEATS_PERSIST });
+  const db = await io.openDatabase({ remote: values.remote === true, persistTo: values["persist-to"] ?? process.env.APPSEATS_PERSIST });
   try {
-    console.log(await runCommand(db, positionals, values));
+    io.print(await runCommand(db, positionals, values));
   } finally {
     await db.close();
   }
 }
 
+/**
+ * `npm run catalog -- …`: runs the command and answers its exit status, 0 or 1. What the operator
+ * got wrong (a bad value, an unknown option) is told in a sentence; anything else in full.
+ */
+export async function catalogCommand(argv: string[], io: CatalogIo = processIo): Promise<0 | 1> {
+  try {
+    await main(argv, io);
+    return 0;
+  } catch (error) {
+    const told = error instanceof CatalogError || (error instanceof Error && error.name === "TypeError");
+    io.printError(told ? (error as Error).message : String(error instanceof Error ? (error.stack ?? error) : error));
+    return 1;
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof CatalogError || (error instanceof Error && error.name === "TypeError") ? error.message : error);
-    process.exit(1);
-  });
+  process.exitCode = await catalogCommand(process.argv.slice(2));
 }

@@ -1,11 +1,11 @@
 // The local AppSeats backend, step by step: migrate and seed a local D1, then run `wrangler dev`
 // on it. `npm start` uses these, and so do the suites that need a real worker (restarts included).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
+import { experimental_readRawConfig, getPlatformProxy, unstable_splitSqlQuery } from "wrangler";
 import { demoControlStatements } from "../worker/seed/demo.ts";
 import { localOperatorToken, moveToStores } from "./move-to-stores.ts";
 
@@ -29,9 +29,78 @@ export const runWrangler = (args: string[], { operator = false } = {}) =>
     encoding: "utf8",
   });
 
-function wrangler(args: string[], what: string) {
-  const run = runWrangler(args);
-  if (run.status !== 0) throw new Error(`Could not ${what}:\n${run.stdout}\n${run.stderr}`);
+type Value = string | number | null;
+
+/** What the scripts use of wrangler's D1 binding. */
+export interface BoundStatement {
+  bind(...values: Value[]): BoundStatement;
+  all<T>(): Promise<{ results: T[] }>;
+}
+export interface D1Binding {
+  prepare(sql: string): BoundStatement;
+  batch(statements: BoundStatement[]): Promise<unknown[]>;
+}
+
+/**
+ * The worker's D1 database through wrangler's own binding, in this process: the local one (in
+ * `persistTo`, or the one npm start serves) or, with `remote`, the deployed one (wrangler asks for
+ * its login). getPlatformProxy is given the database binding alone (marked remote for --remote),
+ * so it binds that database and starts none of the worker's other parts.
+ */
+export async function openD1(where: { remote: boolean; persistTo?: string | undefined }): Promise<{
+  db: D1Binding;
+  dispose(): Promise<void>;
+}> {
+  const configDir = mkdtempSync(join(workerDir, ".wrangler-d1-"));
+  const { rawConfig } = experimental_readRawConfig({ config: join(workerDir, "wrangler.jsonc") });
+  const configPath = join(configDir, "wrangler.json");
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      name: rawConfig.name,
+      compatibility_date: rawConfig.compatibility_date,
+      d1_databases: (rawConfig.d1_databases ?? []).map((database: object) => ({ ...database, ...(where.remote ? { remote: true } : {}) })),
+    }),
+  );
+  try {
+    const proxy = await getPlatformProxy<{ DB: D1Binding }>({
+      configPath,
+      envFiles: [],
+      persist: where.remote ? false : { path: join(where.persistTo ?? join(workerDir, ".wrangler", "state"), "v3") },
+      remoteBindings: where.remote,
+    });
+    return {
+      db: proxy.env.DB,
+      async dispose() {
+        await proxy.dispose();
+        rmSync(configDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(configDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+const migrationsDir = join(workerDir, "migrations");
+
+/**
+ * The migrations not yet applied, each in one batch with its row in d1_migrations: what
+ * `wrangler d1 migrations apply` does, without starting wrangler for it.
+ */
+async function applyMigrations(db: D1Binding) {
+  await db.batch([
+    db.prepare(`CREATE TABLE IF NOT EXISTS d1_migrations (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)`),
+  ]);
+  const applied = new Set((await db.prepare(`SELECT name FROM d1_migrations`).all<{ name: string }>()).results.map((r) => r.name));
+  const pending = readdirSync(migrationsDir)
+    .filter((file) => file.endsWith(".sql") && !applied.has(file))
+    .sort();
+  for (const name of pending) {
+    const queries = unstable_splitSqlQuery(readFileSync(join(migrationsDir, name), "utf8"));
+    await db.batch([...queries.map((sql) => db.prepare(sql)), db.prepare(`INSERT INTO d1_migrations (name) VALUES (?1)`).bind(name)]);
+  }
 }
 
 /**
@@ -39,14 +108,12 @@ function wrangler(args: string[], what: string) {
  * statements: rows in the D1 design's tenant tables, which startWorker moves into the stores.
  */
 export async function prepareDatabase({ persist, extraSql = [] }: { persist?: string; extraSql?: string[] } = {}) {
-  wrangler(["d1", "migrations", "apply", "DB", "--local", ...persistArgs(persist)], "apply the migrations");
-  const dir = mkdtempSync(join(tmpdir(), "appseats-seed-"));
+  const { db, dispose } = await openD1({ remote: false, persistTo: persist });
   try {
-    const file = join(dir, "seed.sql");
-    writeFileSync(file, [...(await demoControlStatements()), ...extraSql].map((s) => `${s};`).join("\n"));
-    wrangler(["d1", "execute", "DB", "--local", "--file", file, ...persistArgs(persist)], "seed the demo data");
+    await applyMigrations(db);
+    await db.batch([...(await demoControlStatements()), ...extraSql].map((sql) => db.prepare(sql)));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await dispose();
   }
 }
 

@@ -9,22 +9,49 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { catalogCommand, type Database, d1Database } from "../../scripts/catalog.ts";
 import { d1File, prepareDatabase, prepareStores, startWorker, stopWorker, storeFiles } from "../../scripts/local-backend.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const persist = mkdtempSync(join(tmpdir(), "appseats-catalog-"));
 
-beforeAll(() => prepareDatabase({ persist }), 120_000);
-afterAll(() => rmSync(persist, { recursive: true, force: true }));
+/** The database the commands below reach: wrangler's D1 binding of the folder, opened once for them all. */
+let database: Database | undefined;
+beforeAll(async () => {
+  await prepareDatabase({ persist });
+  database = await d1Database({ remote: false, persistTo: persist });
+}, 120_000);
+afterAll(async () => {
+  await database?.close();
+  rmSync(persist, { recursive: true, force: true });
+});
 
-/** The command as the README gives it: npm run catalog -- … */
-function catalog(...args: string[]) {
-  const run = spawnSync("npm", ["run", "--silent", "catalog", "--", ...args, "--persist-to", persist], {
+/** The command as the README gives it, in a process of its own: npm run catalog -- … */
+function catalogProcess(...args: string[]) {
+  const run = spawnSync("npm", ["run", "--silent", "catalog", "--", ...args], {
     cwd: root,
     encoding: "utf8",
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   });
   return { status: run.status, out: run.stdout, err: run.stderr };
+}
+
+/**
+ * The same command run in this process (catalogCommand is what the script runs), on the folder's
+ * database opened once: wrangler's start is not paid for every command.
+ */
+async function catalog(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await catalogCommand([...args, "--persist-to", persist], {
+    print: (text) => out.push(text),
+    printError: (text) => err.push(text),
+    async openDatabase(where) {
+      expect(where).toEqual({ remote: false, persistTo: persist });
+      return { ...database!, close: async () => {} };
+    },
+  });
+  return { status, out: out.join("\n"), err: err.join("\n") };
 }
 
 const query = <T>(sql: string, ...params: string[]): T[] => {
@@ -39,8 +66,8 @@ const query = <T>(sql: string, ...params: string[]): T[] => {
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 describe("npm run catalog", () => {
-  it("--help explains every command", () => {
-    const { status, out } = catalog("--help");
+  it("runs as the README gives it: --help explains every command, a command reads the database, a refusal exits 1", () => {
+    const { status, out } = catalogProcess("--help");
     expect(status).toBe(0);
     for (const command of [
       "vendor add",
@@ -54,10 +81,16 @@ describe("npm run catalog", () => {
     ]) {
       expect(out).toContain(command);
     }
-  });
+    const listed = catalogProcess("vendor", "list", "--persist-to", persist);
+    expect(listed.status, listed.err).toBe(0);
+    expect(listed.out).toMatch(/^ven_northwind\tNorthwind Traders\t1 key\(s\)\t\d+ app\(s\)$/m);
+    const refused = catalogProcess("audit", "purge", "--before", "last week");
+    expect(refused.status).toBe(1);
+    expect(refused.err.trim()).toBe("--before Invalid input.");
+  }, 60_000);
 
-  it("vendor add prints the id and a key shown once, stored only as its SHA-256", () => {
-    const { status, out } = catalog("vendor", "add", "--name", "Woodgrove Software", "--contact-email", "sales@woodgrove.example");
+  it("vendor add prints the id and a key shown once, stored only as its SHA-256", async () => {
+    const { status, out } = await catalog("vendor", "add", "--name", "Woodgrove Software", "--contact-email", "sales@woodgrove.example");
     expect(status).toBe(0);
     const key = /^key:\s+(asv_[A-Za-z0-9_-]{43})$/m.exec(out)![1]!;
     expect(out).toMatch(/^vendor id: ven_woodgrove_software$/m);
@@ -70,14 +103,14 @@ describe("npm run catalog", () => {
     expect(JSON.stringify(query(`SELECT * FROM vendor_keys`))).not.toContain(key);
   }, 60_000);
 
-  it("app add takes https addresses only, and prints the app's id", () => {
+  it("app add takes https addresses only, and prints the app's id", async () => {
     const files = ["app", "add", "--vendor", "ven_woodgrove_software", "--name", "Woodgrove Files", "--publisher", "Woodgrove"];
-    const refused = catalog(...files, "--install-url", "http://files.woodgrove.example/install");
+    const refused = await catalog(...files, "--install-url", "http://files.woodgrove.example/install");
     expect(refused.status).toBe(1);
     expect(refused.err).toContain("--install-url must be an https address");
     expect(query(`SELECT id FROM apps WHERE vendor_id = 'ven_woodgrove_software'`)).toEqual([]);
 
-    const added = catalog(
+    const added = await catalog(
       ...files,
       "--install-url",
       "https://files.woodgrove.example/install",
@@ -98,33 +131,33 @@ describe("npm run catalog", () => {
       },
     ]);
 
-    const changed = catalog("app", "set", "app_woodgrove_files", "--name", "Woodgrove Files 2", "--icon-url", "javascript:alert(1)");
+    const changed = await catalog("app", "set", "app_woodgrove_files", "--name", "Woodgrove Files 2", "--icon-url", "javascript:alert(1)");
     expect(changed.status).toBe(1);
     expect(query(`SELECT name FROM apps WHERE id = 'app_woodgrove_files'`)).toEqual([{ name: "Woodgrove Files" }]);
-    expect(catalog("app", "set", "app_woodgrove_files", "--name", "Woodgrove Files 2").status).toBe(0);
+    expect((await catalog("app", "set", "app_woodgrove_files", "--name", "Woodgrove Files 2")).status).toBe(0);
     expect(query(`SELECT name FROM apps WHERE id = 'app_woodgrove_files'`)).toEqual([{ name: "Woodgrove Files 2" }]);
   }, 60_000);
 
-  it("vendor key rotate issues a new key and revokes the others; revoke removes one", () => {
-    const rotated = catalog("vendor", "key", "rotate", "ven_woodgrove_software");
+  it("vendor key rotate issues a new key and revokes the others; revoke removes one", async () => {
+    const rotated = await catalog("vendor", "key", "rotate", "ven_woodgrove_software");
     expect(rotated.status).toBe(0);
     const key = /^key:\s+(asv_[A-Za-z0-9_-]{43})$/m.exec(rotated.out)![1]!;
     expect(query(`SELECT key_hash FROM vendor_keys WHERE vendor_id = 'ven_woodgrove_software'`)).toEqual([{ key_hash: sha256(key) }]);
 
-    const kept = catalog("vendor", "key", "rotate", "ven_woodgrove_software", "--keep-old");
+    const kept = await catalog("vendor", "key", "rotate", "ven_woodgrove_software", "--keep-old");
     expect(kept.status).toBe(0);
     const ids = query<{ id: string }>(`SELECT id FROM vendor_keys WHERE vendor_id = 'ven_woodgrove_software' ORDER BY created_at`);
     expect(ids).toHaveLength(2);
-    expect(catalog("vendor", "key", "revoke", ids[0]!.id).status).toBe(0);
+    expect((await catalog("vendor", "key", "revoke", ids[0]!.id)).status).toBe(0);
     expect(query(`SELECT id FROM vendor_keys WHERE vendor_id = 'ven_woodgrove_software'`)).toEqual([ids[1]]);
-    expect(catalog("vendor", "key", "revoke", "vk_nothere").status).toBe(1);
+    expect((await catalog("vendor", "key", "revoke", "vk_nothere")).status).toBe(1);
   }, 60_000);
 
-  it("the demo vendor keys of DEMO.md are still there, and a name with a quote is stored as written", () => {
+  it("the demo vendor keys of DEMO.md are still there, and a name with a quote is stored as written", async () => {
     expect(query(`SELECT vendor_id FROM vendor_keys WHERE key_hash = ?`, sha256("dev-vendor-northwind"))).toEqual([
       { vendor_id: "ven_northwind" },
     ]);
-    const quoted = catalog("vendor", "add", "--name", "O'Brien'; DROP TABLE apps; --", "--id", "ven_obrien");
+    const quoted = await catalog("vendor", "add", "--name", "O'Brien'; DROP TABLE apps; --", "--id", "ven_obrien");
     expect(quoted.status).toBe(0);
     expect(query(`SELECT name FROM vendors WHERE id = 'ven_obrien'`)).toEqual([{ name: "O'Brien'; DROP TABLE apps; --" }]);
     expect(query<{ n: number }>(`SELECT COUNT(*) AS n FROM apps`)[0]!.n).toBeGreaterThan(0);
@@ -166,22 +199,22 @@ describe("npm run catalog", () => {
       if (worker) await stopWorker(worker);
     });
 
-    it("removes only events older than its date; nothing else can remove one", () => {
-      const purged = catalog("audit", "purge", "--before", "2020-01-01", "--url", `http://127.0.0.1:${port}`);
+    it("removes only events older than its date; nothing else can remove one", async () => {
+      const purged = await catalog("audit", "purge", "--before", "2020-01-01", "--url", `http://127.0.0.1:${port}`);
       expect(purged.status, purged.err).toBe(0);
       expect(purged.out).toMatch(/Removed 1 audit event\(s\) older than 2020-01-01T00:00:00.000Z/);
       expect(storeQuery(`SELECT id FROM audit_events WHERE id IN ('evt_old', 'evt_new')`)).toEqual([{ id: "evt_new" }]);
       expect(storeQuery<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_purge`)[0]!.n).toBe(0);
-      expect(catalog("audit", "purge", "--before", "last week").status).toBe(1);
+      expect((await catalog("audit", "purge", "--before", "last week")).status).toBe(1);
     }, 60_000);
 
-    it("refuses a date in the future and deletes nothing", () => {
+    it("refuses a date in the future and deletes nothing", async () => {
       const count = () => storeQuery<{ n: number }>(`SELECT COUNT(*) AS n FROM audit_events`)[0]!.n;
       const before = count();
       expect(before).toBeGreaterThan(0);
       const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
       for (const date of ["2999-01-01", tomorrow]) {
-        const refused = catalog("audit", "purge", "--before", date, "--url", `http://127.0.0.1:${port}`);
+        const refused = await catalog("audit", "purge", "--before", date, "--url", `http://127.0.0.1:${port}`);
         expect(refused.status).toBe(1);
         expect(refused.err).toContain("is in the future");
         expect(refused.err).toContain("Nothing was removed");
@@ -190,11 +223,11 @@ describe("npm run catalog", () => {
     }, 60_000);
   });
 
-  it("names with control characters are refused; nothing is stored", () => {
+  it("names with control characters are refused; nothing is stored", async () => {
     const vendors = () => query<{ n: number }>(`SELECT COUNT(*) AS n FROM vendors`)[0]!.n;
     const before = vendors();
     for (const name of ["Bad\u0001Name", "Bad\u007fName", "Tab\tName"]) {
-      const refused = catalog("vendor", "add", "--name", name);
+      const refused = await catalog("vendor", "add", "--name", name);
       expect(refused.status).toBe(1);
       expect(refused.err).toContain("--name must not contain control characters");
     }
