@@ -55,6 +55,8 @@ export default defineConfig({
   outDir: "dist",
   outDirTemplate: "{{browser}}{{modeSuffix}}",
   manifestVersion: 3,
+  // Text in _locales made from src/locales (English, Traditional Chinese), with its keys typed (core/i18n.ts).
+  modules: ["@wxt-dev/i18n/module"],
   // Imports are written out: a reader sees where each name comes from.
   imports: false,
   manifest: ({ browser }) => manifestFor(browser),

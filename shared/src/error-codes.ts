@@ -1,3 +1,5 @@
+import type { PrincipalTypeName, RoleName, SubscriptionStatusName } from "./enums.ts";
+
 /** The error codes of the API (docs/api.md) and their HTTP statuses: no zod here, so that the extension's pages can take them. */
 export const errorStatus = {
   InvalidRequest: 400,
@@ -32,3 +34,36 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
+
+/** A field that failed validation: where, and what it must be. */
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/**
+ * What an error's `details` holds, by code (API.md, "Errors"): the one definition the worker
+ * throws with, the extension reads, and openapi.json documents (errors.ts checks its schemas
+ * against it). A code not listed carries no details.
+ */
+export interface ErrorDetailsByCode {
+  /** `issues` for the API; SCIM's answers name the kind of error as `scimType` instead. */
+  InvalidRequest: { issues?: Issue[]; scimType?: string };
+  Forbidden: { requiredRoles: readonly RoleName[] };
+  TenantNotOnboarded: { entraTenantId: string };
+  /** The principals of the request that are not in the caller's organisation. */
+  NotFound: { missing?: { type: PrincipalTypeName; id: string }[] };
+  NotEnoughLicenses: { needed: number; available: number };
+  InheritedLicense: { users: { id: string; viaGroups: { id: string; displayName: string }[] }[] };
+  SubscriptionNotUsable: { status: SubscriptionStatusName };
+  AlreadyExists: { userPrincipalName: string };
+  ProtectedAccount: { reason: "ownAccount" | "lastGlobalAdmin" };
+  PayloadTooLarge: { maxBytes: number };
+  UnsupportedMediaType: { contentType: string | null };
+  RateLimited: { retryAfterSeconds: number };
+  Unavailable: { retryAfterSeconds: number };
+  Internal: { requestId: string };
+}
+
+/** The details of an error of code C; undefined for a code that carries none. */
+export type ErrorDetails<C extends ErrorCode = ErrorCode> = C extends keyof ErrorDetailsByCode ? ErrorDetailsByCode[C] : undefined;

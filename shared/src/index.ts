@@ -1,4 +1,5 @@
 /** The AppSeats contract shared by the worker and the extension. */
+export * from "./enums.ts";
 export * from "./errors.ts";
 export * from "./limits.ts";
 export * from "./roles.ts";

@@ -3,6 +3,19 @@
  * `@appseats/shared/limits` without the schemas' library.
  */
 
+/** Users and groups in one assign or unassign request, and user ids in one usage check (API.md). */
+export const maxPrincipalsPerRequest = 500;
+
+/** Names in one CSV import (the workbench): the popup sends them maxPrincipalsPerRequest at a time. */
+export const maxImportRows = 5_000;
+
+/** A request body's size: more is 413 PayloadTooLarge. */
+export const maxBodyBytes = 1024 * 1024;
+
+/** A size in bytes as people say it: 1 MiB, 512 KiB. */
+export const sizeText = (bytes: number): string =>
+  bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
+
 /** How long a new provisioning token lives, in days (API.md, "Provisioning tokens expire"). */
 export const provisioningTokenDays = { min: 1, max: 730, default: 365 } as const;
 

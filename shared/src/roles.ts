@@ -1,7 +1,8 @@
 /** Admin roles and what each may do (R10). Both the worker's checks and the extension's disabled controls read this. */
 import { z } from "zod";
+import { roles } from "./enums.ts";
 
-export const roles = ["GlobalAdmin", "LicenseAdmin", "UserAdmin", "BillingAdmin", "GlobalReader"] as const;
+export { roles };
 export const Role = z.enum(roles);
 export type Role = z.infer<typeof Role>;
 

@@ -4,7 +4,8 @@
  * and the OpenAPI document is generated from them.
  */
 import { z } from "zod";
-import { provisioningTokenDays } from "./limits.ts";
+import { licenseStates, principalTypes, searchTypes } from "./enums.ts";
+import { maxImportRows, maxPrincipalsPerRequest, provisioningTokenDays } from "./limits.ts";
 import { Role } from "./roles.ts";
 import { Seats, SubscriptionStatus } from "./seats.ts";
 
@@ -31,7 +32,7 @@ const Timestamp = z.iso.datetime();
 
 // ---- Principals -------------------------------------------------------------------------
 
-export const PrincipalType = z.enum(["user", "group"]);
+export const PrincipalType = z.enum(principalTypes);
 export type PrincipalType = z.infer<typeof PrincipalType>;
 
 export const Principal = z.strictObject({ type: PrincipalType, id: Id }).meta({ id: "Principal" });
@@ -115,7 +116,7 @@ export const LicenseDetail = LicenseSummary.extend({ assignments: page(Assignmen
 });
 export type LicenseDetail = z.infer<typeof LicenseDetail>;
 
-export const LicenseState = z.enum(["active", "waiting"]);
+export const LicenseState = z.enum(licenseStates);
 export type LicenseState = z.infer<typeof LicenseState>;
 
 export const LicenseUsersQuery = ListQuery.extend({
@@ -136,8 +137,6 @@ export const LicenseUsers = page(LicensedUser).meta({ id: "LicenseUsers" });
 export type LicenseUsers = z.infer<typeof LicenseUsers>;
 
 // ---- Assign and unassign --------------------------------------------------------------------
-
-export const maxPrincipalsPerRequest = 500;
 
 export const AssignRequest = z
   .strictObject({
@@ -181,7 +180,7 @@ export type InstallResult = z.infer<typeof InstallResult>;
 
 export const DirectorySearchQuery = z.object({
   q: plainText(200).min(1, "type at least one character"),
-  type: z.enum(["user", "group", "all"]).default("all"),
+  type: z.enum(searchTypes).default("all"),
   limit: z.coerce.number().int().min(1).max(50).default(20),
 });
 export const Match = z.enum(["exact", "prefix", "contains"]);
@@ -208,8 +207,6 @@ export type UserLicenses = z.infer<typeof UserLicenses>;
 
 // ---- CSV import (beyond the design's API.md: the workbench's import of many names) ---------
 
-export const maxImportRows = 5_000;
-
 /** The names of a CSV import, in its rows' order: user principal names or e-mail addresses. */
 export const ImportPreviewRequest = z
   .strictObject({ names: z.array(plainText(320)).min(1).max(maxImportRows) })
@@ -232,7 +229,7 @@ export const ImportPreview = z
         name: z.string(),
         outcome: ImportOutcome,
         user: UserRef.optional(),
-        state: z.enum(["active", "waiting"]).optional(),
+        state: LicenseState.optional(),
       }),
     ),
     counts: z.record(ImportOutcome, z.int().nonnegative()),

@@ -1,7 +1,7 @@
-/** Subscription statuses and which of them give seats (R8). No zod here, so the extension can import it. */
+/** Which subscription statuses give seats (R8). No zod here, so the extension can import it. */
+import { type SubscriptionStatusName, subscriptionStatuses } from "./enums.ts";
 
-export const subscriptionStatuses = ["active", "warning", "suspended", "lockedOut", "expired"] as const;
-export type SubscriptionStatusName = (typeof subscriptionStatuses)[number];
+export { type SubscriptionStatusName, subscriptionStatuses };
 
 /** R8: seats are given only while a subscription is active or in its grace period. */
 export const usableStatuses: readonly SubscriptionStatusName[] = ["active", "warning"];

@@ -12,6 +12,13 @@ describe("list cursors", () => {
     expect(decodeCursor(undefined, 1)).toBeNull();
   });
 
+  it("carry any text of a sort key, Traditional Chinese names among them", () => {
+    const key = ["陳怡君", "usr_contoso_yijun"];
+    const cursor = encodeCursor(key);
+    expect(cursor).toMatch(/^[\w-]+$/);
+    expect(decodeCursor(cursor, 2)).toEqual(key);
+  });
+
   it("refuse anything they did not give out with InvalidRequest", () => {
     for (const bad of ["not-a-cursor", encodeCursor(["a"]), btoa("{}"), btoa('[{"x":1}]'), ""]) {
       expect(() => decodeCursor(bad, 2)).toThrowError(AppSeatsError);

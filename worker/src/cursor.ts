@@ -1,14 +1,15 @@
 /** Opaque list cursors: the sort key of the last item, base64url JSON. A tampered cursor is 400. */
+import { base64url } from "jose";
 import { AppSeatsError } from "./errors.js";
 
 export function encodeCursor(key: readonly (string | number)[]): string {
-  return btoa(JSON.stringify(key)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return base64url.encode(JSON.stringify(key));
 }
 
 export function decodeCursor<T extends readonly (string | number)[]>(cursor: string | undefined, arity: T["length"]): T | null {
   if (cursor === undefined) return null;
   try {
-    const key = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/"))) as unknown;
+    const key = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(base64url.decode(cursor))) as unknown;
     if (Array.isArray(key) && key.length === arity && key.every((part) => typeof part === "string" || typeof part === "number")) {
       return key as unknown as T;
     }

@@ -4,19 +4,22 @@
  * or casts here. It throws ApiError for an answer with the error shape, and Unreachable when no
  * answer came at all.
  */
-import type { AssignRequest, ErrorBody, UnassignRequest } from "@appseats/shared";
+import type { AssignRequest, ErrorBody, SearchType, UnassignRequest } from "@appseats/shared";
 import { type ClientResponse, hc } from "hono/client";
 import type { AppType } from "../../../worker/src/local.js";
 import { base64Of } from "../core/icons.js";
 
+/** A refusal of the API: its status and its error body (code, message, and the details of that code). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: ErrorBody["error"]["code"],
-    message: string,
-    readonly details: Record<string, unknown> = {},
+    readonly error: ErrorBody["error"],
   ) {
-    super(message);
+    super(error.message);
+  }
+
+  get code(): ErrorBody["error"]["code"] {
+    return this.error.code;
   }
 }
 
@@ -32,7 +35,7 @@ const page = { limit: "200" };
 /** An answer with the error shape as ApiError; one without it (a proxy's page) as Internal, with its status text. */
 async function refusal(response: Response | ClientResponse<unknown>): Promise<ApiError> {
   const error = ((await response.json().catch(() => undefined)) as Partial<ErrorBody> | undefined)?.error;
-  return new ApiError(response.status, error?.code ?? "Internal", error?.message ?? response.statusText, error?.details);
+  return new ApiError(response.status, error?.code ? error : { code: "Internal", message: response.statusText });
 }
 
 const withKey = (idempotencyKey: string | undefined) => (idempotencyKey ? { headers: { "idempotency-key": idempotencyKey } } : undefined);
@@ -68,7 +71,7 @@ export class AppSeatsClient {
   licenses = () => this.#answer(() => this.#api.licenses.$get());
   license = (id: string, q?: string) => this.#answer(() => this.#api.licenses[":id"].$get({ param: { id }, query: { ...page, q } }));
   holders = (id: string, q?: string) => this.#answer(() => this.#api.licenses[":id"].users.$get({ param: { id }, query: { ...page, q } }));
-  search = (q: string, type: "user" | "group" | "all" = "all", limit = 10) =>
+  search = (q: string, type: SearchType = "all", limit = 10) =>
     this.#answer(() => this.#api.directory.search.$get({ query: { q, type, limit: String(limit) } }));
   assign = (id: string, body: AssignRequest, idempotencyKey?: string) =>
     this.#answer(() => this.#api.licenses[":id"].assign.$post({ param: { id }, json: body }, withKey(idempotencyKey)));

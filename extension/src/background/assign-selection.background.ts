@@ -23,7 +23,7 @@ export async function assignSelection({ tenantId, licenseId, selection }: Reques
     if (resolution.kind === "several") return done("refused", selectOnePerson(resolution));
     if (resolution.kind === "choose") {
       await openPopupWindow(tenantId, { license: licenseId, q: query });
-      return { result: "choose", message: t("notifyChoose", query) };
+      return { result: "choose", message: t("notifyChoose", [query]) };
     }
     const result = await withSession(session, (client) =>
       client.assign(licenseId, { principals: [{ type: "user", id: resolution.user.id }] }, crypto.randomUUID()),
@@ -31,8 +31,8 @@ export async function assignSelection({ tenantId, licenseId, selection }: Reques
     await refreshAll();
     const message =
       result.assigned.length > 0
-        ? t("notifyAssigned", resolution.user.displayName)
-        : t("notifyAlreadyAssigned", resolution.user.displayName);
+        ? t("notifyAssigned", [resolution.user.displayName])
+        : t("notifyAlreadyAssigned", [resolution.user.displayName]);
     return done("assigned", message);
   } catch (error) {
     if (error instanceof Unreachable) return done("failed", t("notifyUnreachable"));

@@ -27,7 +27,7 @@ export async function signInWithMicrosoftFor({ backendUrl, loginHint }: Request)
     if (!offered) return { ok: false, message: t("entraUnavailable") };
     const session = await keep(await signInWithMicrosoft(backendUrl, backend.entra, loginHint));
     await refreshAll();
-    return { ok: true, message: t("signedInAs", session.me.user.displayName, session.me.tenant.displayName) };
+    return { ok: true, message: t("signedInAs", [session.me.user.displayName, session.me.tenant.displayName]) };
   } catch (error) {
     return { ok: false, message: describeError(error) };
   }

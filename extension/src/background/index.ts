@@ -69,6 +69,13 @@ export function startBackground() {
 
   browser.notifications.onClicked.addListener((id) => void openRenewal(id));
 
+  // Who is signed in decides whose last view the popup may draw (core/popup-url.ts): the popup is
+  // told as soon as the sessions change (a sign-in or out, the browser forgetting them), not after
+  // the next refresh has asked the backend for every tenant's figures.
+  browser.storage.onChanged.addListener((changes) => {
+    if ("sessions" in changes) void showCurrentTenant();
+  });
+
   browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
     // Only the extension's own pages may ask anything of the background.
     if (sender.id !== browser.runtime.id) return undefined;

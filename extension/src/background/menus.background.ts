@@ -54,7 +54,7 @@ export function rebuildMenus(session: Session | undefined, licenses: LicenseSumm
       browser.contextMenus.create({
         id: menuItemId(session.me.tenant.id, license.id),
         parentId,
-        title: t("menuAppItem", license.app.name, license.seats.available),
+        title: t("menuAppItem", [license.app.name, license.seats.available]),
         contexts: ["selection"],
       });
     }
@@ -62,7 +62,7 @@ export function rebuildMenus(session: Session | undefined, licenses: LicenseSumm
       browser.contextMenus.create({
         id: `${fullPrefix}${session.me.tenant.id}:${license.id}`,
         parentId,
-        title: t("menuAppFull", license.app.name, quantityLine(license.vendor)),
+        title: t("menuAppFull", [license.app.name, quantityLine(license.vendor)]),
         enabled: false,
         contexts: ["selection"],
       });

@@ -18,7 +18,7 @@ export async function openPersonOf({ tenantId, selection }: { tenantId: string; 
   try {
     const { query, resolution } = await resolveSelected(session, selection);
     if (resolution.kind === "several") return said(selectOnePerson(resolution));
-    if (resolution.kind !== "user") return said(t("notifyNoPerson", query));
+    if (resolution.kind !== "user") return said(t("notifyNoPerson", [query]));
     await openPopupWindow(tenantId, { person: resolution.user.id });
     return { opened: true };
   } catch (error) {

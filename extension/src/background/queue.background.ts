@@ -48,10 +48,10 @@ async function run(early: boolean) {
   for (const outcome of outcomes) {
     await notify(
       t("extName"),
-      outcome.result === "done" ? outcome.summary : t("notifyQueuedRefused", outcome.change.appName, outcome.message),
+      outcome.result === "done" ? outcome.summary : t("notifyQueuedRefused", [outcome.change.appName, outcome.message]),
     );
   }
-  for (const change of failed) await notify(t("extName"), t("notifyQueuedFailed", change.appName, change.attempts));
+  for (const change of failed) await notify(t("extName"), t("notifyQueuedFailed", [change.appName, change.attempts]));
   return { outcomes, remaining: kept.length };
 }
 
@@ -79,14 +79,14 @@ async function send(change: QueuedChange, live: Awaited<ReturnType<typeof liveSe
       return {
         change,
         result: "done",
-        summary: t("notifyQueuedAssigned", change.appName, result.assigned.length + result.alreadyAssigned.length),
+        summary: t("notifyQueuedAssigned", [change.appName, result.assigned.length + result.alreadyAssigned.length]),
       };
     }
     const result = await withSession(session, (client) => client.unassign(change.licenseId, { principals }, change.id));
     return {
       change,
       result: "done",
-      summary: t("notifyQueuedUnassigned", change.appName, result.unassigned.length + result.notAssigned.length),
+      summary: t("notifyQueuedUnassigned", [change.appName, result.unassigned.length + result.notAssigned.length]),
     };
   } catch (error) {
     // Unreachable, or the backend failing or busy (5xx, 429): worth another try later.

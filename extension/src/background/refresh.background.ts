@@ -58,9 +58,9 @@ async function keepIcons(session: Session, apps: { id: string; iconUrl?: string 
 function badgeTitle(attention: Attention): string {
   if (attention.apps === 0) return t("actionTitle");
   return [
-    t("badgeTitle", formatCount(attention.apps)),
-    attention.waitingUsers > 0 ? t("badgeWaiting", formatCount(attention.waitingUsers)) : null,
-    attention.renewals > 0 ? t("badgeRenewals", formatCount(attention.renewals)) : null,
+    t("badgeTitle", [formatCount(attention.apps)]),
+    attention.waitingUsers > 0 ? t("badgeWaiting", [formatCount(attention.waitingUsers)]) : null,
+    attention.renewals > 0 ? t("badgeRenewals", [formatCount(attention.renewals)]) : null,
   ]
     .filter(Boolean)
     .join(" · ");

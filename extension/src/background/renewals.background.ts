@@ -14,15 +14,14 @@ import { openPopupWindow } from "./selection.background.js";
 export function renewalNotice(license: LicenseSummary, now: number): { title: string; message: string } {
   const { assigned, purchased } = license.seats;
   return {
-    title: t("renewalTitle", license.app.name, formatDate(license.renewsAt!)),
-    message: t(
-      "renewalMessage",
+    title: t("renewalTitle", [license.app.name, formatDate(license.renewsAt!)]),
+    message: t("renewalMessage", [
       formatCount(daysToRenewal(license, now) ?? 0),
       formatCount(assigned),
       formatCount(purchased),
       formatCount(usedPercent(license)),
       vendorWithContact(license.vendor),
-    ),
+    ]),
   };
 }
 

@@ -26,7 +26,7 @@ export async function resolveSelected(session: Session, selection: string): Prom
 
 /** What the menu answers a selection of several addresses: select one person. */
 export const selectOnePerson = (resolution: Extract<Resolution, { kind: "several" }>) =>
-  t("notifySelectOnePerson", resolution.addresses.length, resolution.addresses.join(", "));
+  t("notifySelectOnePerson", [resolution.addresses.length, resolution.addresses.join(", ")]);
 
 /** The popup in a window of its own, on the tenant given, at a view of popup.html (`license`, `person`, `details`). */
 export async function openPopupWindow(tenantId: string, view: Record<string, string>): Promise<void> {

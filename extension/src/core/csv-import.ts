@@ -4,8 +4,9 @@
  * first cell is not an address but names a column (userPrincipalName, e-mail, …) is left out.
  * The background parses (the parser is not the popup's to ship).
  */
+
+import { maxImportRows } from "@appseats/shared/limits";
 import Papa from "papaparse";
-import { maxImportRows } from "./import-rows.js";
 
 const headerNames = /^(user ?principal ?name|upn|e-?mail( address)?|mail|name|user|帳戶|電子郵件|使用者)$/i;
 

@@ -4,20 +4,10 @@
  */
 import type { LicenseSummary } from "@appseats/shared";
 import { type ErrorCode, errorCodes } from "@appseats/shared/error-codes";
+import { maxBodyBytes, sizeText } from "@appseats/shared/limits";
 import { ApiError, Unreachable } from "../api/client.js";
 import { formatCount, roleNames, t } from "./i18n.js";
 import { quantityLine } from "./vendor.js";
-
-/** The details of the API's error codes (docs/api.md) that the admin is told. */
-interface ErrorDetails {
-  needed?: number;
-  available?: number;
-  users?: { viaGroups: { displayName: string }[] }[];
-  status?: string;
-  requiredRoles?: string[];
-  requestId?: string;
-  retryAfterSeconds?: number;
-}
 
 const isErrorCode = (code: string): code is ErrorCode => (errorCodes as string[]).includes(code);
 
@@ -29,31 +19,31 @@ export interface ErrorContext {
 export function describeError(error: unknown, context: ErrorContext = {}): string {
   if (error instanceof Unreachable) return t("unreachable");
   if (!(error instanceof ApiError)) return error instanceof Error ? error.message : String(error);
-  const details = error.details as ErrorDetails;
-  switch (error.code) {
+  const refusal = error.error;
+  switch (refusal.code) {
     case "NotEnoughLicenses": {
-      const short = t("error_NotEnoughLicenses", formatCount(details.needed ?? 0), formatCount(details.available ?? 0));
+      const short = t("error_NotEnoughLicenses", [formatCount(refusal.details?.needed ?? 0), formatCount(refusal.details?.available ?? 0)]);
       return context.vendor ? `${short} ${quantityLine(context.vendor)}` : short;
     }
     case "InheritedLicense": {
-      const groups = new Set<string>(
-        (details.users ?? []).flatMap((u: { viaGroups: { displayName: string }[] }) => u.viaGroups.map((g) => g.displayName)),
-      );
-      return t("error_InheritedLicense", [...groups].join(", "));
+      const groups = new Set((refusal.details?.users ?? []).flatMap((u) => u.viaGroups.map((g) => g.displayName)));
+      return t("error_InheritedLicense", [[...groups].join(", ")]);
     }
     case "SubscriptionNotUsable":
-      return t("error_SubscriptionNotUsable", t(`status_${details.status}`));
+      return t("error_SubscriptionNotUsable", [t(`status_${refusal.details?.status ?? "expired"}`)]);
     case "Forbidden":
-      return t("error_Forbidden", roleNames(details.requiredRoles ?? []));
+      return t("error_Forbidden", [roleNames(refusal.details?.requiredRoles ?? [])]);
     case "InvalidRequest":
       // The backend's sentence names the field; it is in English, the code's own text frames it.
-      return t("error_InvalidRequest", error.message);
+      return t("error_InvalidRequest", [refusal.message]);
     case "RateLimited":
-      return t("error_RateLimited", formatCount(details.retryAfterSeconds ?? 60));
+      return t("error_RateLimited", [formatCount(refusal.details?.retryAfterSeconds ?? 60)]);
+    case "PayloadTooLarge":
+      return t("error_PayloadTooLarge", [sizeText(refusal.details?.maxBytes ?? maxBodyBytes)]);
     case "Internal":
-      return t("error_Internal", String(details.requestId ?? ""));
+      return t("error_Internal", [refusal.details?.requestId ?? ""]);
     default:
       // Every other code has a sentence of its own in both languages (a unit test checks it).
-      return isErrorCode(error.code) ? t(`error_${error.code}`) : error.message;
+      return isErrorCode(refusal.code) ? t(`error_${refusal.code}`) : refusal.message;
   }
 }

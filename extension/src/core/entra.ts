@@ -5,6 +5,8 @@
  * renews it, silently, before it expires. The same code serves Entra ID and the local stand-in
  * of `npm start`, which answers at Entra ID's own paths.
  */
+
+import { decodeJwt } from "jose";
 import * as oauth from "oauth4webapi";
 import browser from "webextension-polyfill";
 import { AppSeatsClient } from "../api/client.js";
@@ -27,12 +29,9 @@ const endpoints = (authority: string, issuer = `${authority}/organizations/v2.0`
  */
 async function issuerOf(authority: string, response: Response): Promise<oauth.AuthorizationServer> {
   const idToken = ((await response.clone().json()) as { id_token?: string }).id_token;
-  const claims: { iss?: string; tid?: string } = idToken ? JSON.parse(fromBase64url(idToken.split(".")[1] ?? "")) : {};
+  const claims: { iss?: string; tid?: string } = idToken ? decodeJwt(idToken) : {};
   return claims.tid && claims.iss === `${authority}/${claims.tid}/v2.0` ? endpoints(authority, claims.iss) : endpoints(authority);
 }
-
-const fromBase64url = (text: string) =>
-  new TextDecoder().decode(Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0)));
 
 /** When a token response's access token expires (an hour where the response does not say). */
 const expiresAtOf = (tokens: oauth.TokenEndpointResponse) => new Date(Date.now() + (tokens.expires_in ?? 3600) * 1000).toISOString();

@@ -1,11 +1,20 @@
 /**
- * Text in the browser's language, from _locales (English and Traditional Chinese). The i18n API
- * is synchronous in every browser, so it is used as the browser gives it, without the promise
- * polyfill.
+ * Text in the browser's language (English and Traditional Chinese, src/locales), through
+ * @wxt-dev/i18n: its keys and each key's substitutions are typed from the English messages, so a
+ * missing or misspelt key, or a wrong number of substitutions, is a type error. The i18n API is
+ * synchronous in every browser, so it is used as the browser gives it, without the promise polyfill.
  */
+import type { RoleName } from "@appseats/shared/enums";
+import { createI18n } from "@wxt-dev/i18n";
+// Written by `wxt prepare` (npm run typecheck, and every build) from src/locales/en.json.
+import type { GeneratedI18nStructure } from "../../.wxt/i18n/structure";
 import { browserApi } from "./browser-api.js";
 
-const i18n = () => browserApi().i18n;
+/** A message's text; `t(key, [$1, $2, …])` for one with substitutions. */
+export const t: ReturnType<typeof createI18n<GeneratedI18nStructure>>["t"] = createI18n<GeneratedI18nStructure>().t;
+
+/** A key of the messages. */
+export type MessageKey = keyof GeneratedI18nStructure;
 
 /**
  * The language numbers and dates are written in: the browser's, when the text is in that
@@ -13,19 +22,14 @@ const i18n = () => browserApi().i18n;
  * while the text is in Traditional Chinese).
  */
 export function uiLanguage(): string {
-  const browserLanguage = i18n().getUILanguage();
-  const textLanguage = i18n().getMessage("textLocale") || browserLanguage;
+  const browserLanguage = browserApi().i18n.getUILanguage();
+  const textLanguage = t("textLocale") || browserLanguage;
   const primary = (tag: string) => tag.toLowerCase().split(/[-_]/)[0];
   return primary(browserLanguage) === primary(textLanguage) ? browserLanguage : textLanguage;
 }
 
-export function t(key: string, ...substitutions: (string | number)[]): string {
-  const text = i18n().getMessage(key, substitutions.map(String));
-  return text || key;
-}
-
 /** Admin roles (R10) by their names in the reader's language, as the admin center names them. */
-export const roleNames = (roles: readonly string[]): string => roles.map((role) => t(`role_${role}`)).join(", ");
+export const roleNames = (roles: readonly RoleName[]): string => roles.map((role) => t(`role_${role}`)).join(", ");
 
 // Made once: building an Intl formatter costs far more than using one, and the popup formats
 // a few numbers for every app it lists.

@@ -1,8 +1,7 @@
-/** A CSV import's rows: at most 5,000, sent 500 a request (a request takes at most 500 principals). */
+/** A CSV import's rows, sent as many a request as a request may carry (API.md's principals per request). */
+import { maxPrincipalsPerRequest } from "@appseats/shared/limits";
 
-export const maxImportRows = 5_000;
-
-export function chunksOf<T>(items: T[], size = 500): T[][] {
+export function chunksOf<T>(items: T[], size = maxPrincipalsPerRequest): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;

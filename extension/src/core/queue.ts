@@ -4,6 +4,7 @@
  * that cannot be sent is tried again with growing waits, at most maxAttempts times; then it is
  * kept as failed, for its admin to retry or discard in the popup.
  */
+import type { PrincipalTypeName } from "@appseats/shared/enums";
 
 /** Tries of one change before it is kept as failed. */
 export const maxAttempts = 5;
@@ -20,7 +21,7 @@ export interface QueuedChange {
   licenseId: string;
   appName: string;
   verb: "assign" | "unassign";
-  principals: { type: "user" | "group"; id: string; displayName: string }[];
+  principals: { type: PrincipalTypeName; id: string; displayName: string }[];
   queuedAt: string;
   /** Tries that could not send it (the backend unreachable, or failing). */
   attempts: number;

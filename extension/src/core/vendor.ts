@@ -17,11 +17,11 @@ export const contactText = (vendor: Vendor): string | undefined => vendor.contac
 /** The admin center's quantity line, with the vendor's contact when it is known. */
 export function quantityLine(vendor: Vendor): string {
   const contact = contactText(vendor);
-  return contact ? t("managedByContact", vendor.name, contact) : t("managedBy", vendor.name);
+  return contact ? t("managedByContact", [vendor.name, contact]) : t("managedBy", [vendor.name]);
 }
 
 /** The vendor by name, with their contact in brackets when it is known. */
 export function vendorWithContact(vendor: Vendor): string {
   const contact = contactText(vendor);
-  return contact ? t("vendorAndContact", vendor.name, contact) : vendor.name;
+  return contact ? t("vendorAndContact", [vendor.name, contact]) : vendor.name;
 }

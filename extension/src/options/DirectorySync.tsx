@@ -67,7 +67,7 @@ export function DirectorySync({ session }: { session: Session }) {
   const expiring = (tokens ?? []).filter((token) => Date.parse(token.expiresAt) - now <= provisioningTokenWarningDays * 86_400_000);
   return (
     <section aria-labelledby={id} class="directory-sync">
-      <h2 id={id}>{t("directorySyncHeading", tenant.displayName)}</h2>
+      <h2 id={id}>{t("directorySyncHeading", [tenant.displayName])}</h2>
       <p>{t("directorySyncIntro")}</p>
       {message && (
         <p class={message.kind} role={message.kind === "error" ? "alert" : "status"}>
@@ -77,8 +77,8 @@ export function DirectorySync({ session }: { session: Session }) {
       {expiring.map((token) => (
         <p key={token.id} class="token-warning" role="alert">
           {Date.parse(token.expiresAt) <= now
-            ? t("tokenExpired", token.id, formatDate(token.expiresAt))
-            : t("tokenExpiresSoon", token.id, formatDate(token.expiresAt))}
+            ? t("tokenExpired", [token.id, formatDate(token.expiresAt)])
+            : t("tokenExpiresSoon", [token.id, formatDate(token.expiresAt)])}
         </p>
       ))}
       {scimBaseUrl && <Copyable id={`${id}-url`} label={t("scimBaseUrlLabel")} value={scimBaseUrl} onCopy={copy} />}
@@ -115,9 +115,9 @@ export function DirectorySync({ session }: { session: Session }) {
         {tokens?.map((token) => (
           <li key={token.id}>
             <span>
-              <code>{token.id}</code> · {t("tokenCreatedAt", formatDateTime(token.createdAt))} ·{" "}
-              {t("tokenExpiresAt", formatDate(token.expiresAt))} ·{" "}
-              {token.lastUsedAt ? t("tokenLastUsed", formatDateTime(token.lastUsedAt)) : t("tokenNeverUsed")}
+              <code>{token.id}</code> · {t("tokenCreatedAt", [formatDateTime(token.createdAt)])} ·{" "}
+              {t("tokenExpiresAt", [formatDate(token.expiresAt)])} ·{" "}
+              {token.lastUsedAt ? t("tokenLastUsed", [formatDateTime(token.lastUsedAt)]) : t("tokenNeverUsed")}
             </span>
             {confirming === token.id ? (
               <fieldset class="confirm">
@@ -130,7 +130,7 @@ export function DirectorySync({ session }: { session: Session }) {
                 </button>
               </fieldset>
             ) : (
-              <button type="button" onClick={() => setConfirming(token.id)} aria-label={t("revokeWhat", token.id)}>
+              <button type="button" onClick={() => setConfirming(token.id)} aria-label={t("revokeWhat", [token.id])}>
                 {t("revoke")}
               </button>
             )}
@@ -149,7 +149,7 @@ function Copyable(props: { id: string; label: string; value: string; onCopy: (te
         {props.label}
       </label>
       <input id={props.id} type="text" readOnly value={props.value} />
-      <button type="button" onClick={() => props.onCopy(props.value)} aria-label={t("copyWhat", props.label)}>
+      <button type="button" onClick={() => props.onCopy(props.value)} aria-label={t("copyWhat", [props.label])}>
         {t("copy")}
       </button>
       {props.children}

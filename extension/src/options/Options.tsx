@@ -61,7 +61,7 @@ export function Options() {
     const pattern = `${url.protocol}//${url.hostname}/*`;
     if (await browser.permissions.contains({ origins: [pattern] })) return true;
     const granted = await browser.permissions.request({ origins: [pattern] }).catch(() => false);
-    if (!granted) setMessage({ kind: "error", text: t("permissionRefused", url.host) });
+    if (!granted) setMessage({ kind: "error", text: t("permissionRefused", [url.host]) });
     return granted;
   }
 
@@ -92,7 +92,7 @@ export function Options() {
     setSignedIn(await liveSessions());
     setBackend(chosen);
     setBackendUrl(chosen.url);
-    setMessage({ kind: "success", text: others.length > 0 ? t("backendChangedSignedOut", chosen.url) : t("backendSaved", chosen.url) });
+    setMessage({ kind: "success", text: others.length > 0 ? t("backendChangedSignedOut", [chosen.url]) : t("backendSaved", [chosen.url]) });
   }
 
   async function signInAs(userPrincipalName: string) {
@@ -102,7 +102,7 @@ export function Options() {
       // The popup's first view has no switcher entry for this tenant yet.
       dropFirstView();
       setSignedIn(await liveSessions());
-      setMessage({ kind: "success", text: t("signedInAs", session.me.user.displayName, session.me.tenant.displayName) });
+      setMessage({ kind: "success", text: t("signedInAs", [session.me.user.displayName, session.me.tenant.displayName]) });
       await send("refresh", {}).catch(() => undefined);
     } catch (error) {
       setMessage({ kind: "error", text: describeError(error) });
@@ -199,7 +199,7 @@ export function Options() {
               <span>
                 <strong>{s.me.tenant.displayName}</strong> — {s.me.user.displayName} ({roleNames(s.me.roles) || t("noRole")})
               </span>
-              <button type="button" onClick={() => void signOut(s)} aria-label={t("signOutOf", s.me.tenant.displayName)}>
+              <button type="button" onClick={() => void signOut(s)} aria-label={t("signOutOf", [s.me.tenant.displayName])}>
                 {t("signOut")}
               </button>
             </li>
@@ -243,7 +243,7 @@ export function Options() {
               {accounts.map((a) => (
                 <li key={a.userPrincipalName}>
                   <button type="button" disabled={busy} onClick={() => void signInAs(a.userPrincipalName)}>
-                    {t("signInAs", a.displayName)}
+                    {t("signInAs", [a.displayName])}
                   </button>{" "}
                   <span class="detail">
                     {a.userPrincipalName} · {a.tenant} · {roleNames(a.roles)}

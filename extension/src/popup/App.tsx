@@ -143,7 +143,7 @@ export function App() {
                 setNotice(
                   outcome.kind === "refused"
                     ? { kind: "error", text: outcome.message }
-                    : { kind: "info", text: outcome.kind === "queued" ? t("queuedNotice") : t("personAssigned", target.app.name) },
+                    : { kind: "info", text: outcome.kind === "queued" ? t("queuedNotice") : t("personAssigned", [target.app.name]) },
                 ),
               )
             }
@@ -233,7 +233,7 @@ function SignedOut() {
       <h1>{t("extName")}</h1>
       {expired.map((session) => (
         <p key={session.me.tenant.id} class="info">
-          {t("sessionExpired", session.me.tenant.displayName)}{" "}
+          {t("sessionExpired", [session.me.tenant.displayName])}{" "}
           <button type="button" class="primary" disabled={state.busy} onClick={() => void signInAgain(session)}>
             {t("signInAgain")}
           </button>

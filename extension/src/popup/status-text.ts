@@ -5,8 +5,8 @@ export type Freshness = "loading" | "fresh" | "stale" | "unreachable" | "signedO
 
 export function statusText(freshness: Freshness, fetchedAt: number | undefined, now = Date.now()): string {
   const ago = fetchedAt ? formatAgo(now - fetchedAt) : "";
-  if (freshness === "unreachable") return t("statusUnreachable", ago);
-  if (freshness === "stale") return t("statusStale", ago);
+  if (freshness === "unreachable") return t("statusUnreachable", [ago]);
+  if (freshness === "stale") return t("statusStale", [ago]);
   if (freshness === "loading") return t("loading");
   return t("statusFresh");
 }

@@ -1,6 +1,7 @@
+import { maxImportRows } from "@appseats/shared/limits";
 import { describe, expect, it } from "vitest";
 import { namesFromCsv } from "../../../extension/src/core/csv-import.js";
-import { chunksOf, maxImportRows } from "../../../extension/src/core/import-rows.js";
+import { chunksOf } from "../../../extension/src/core/import-rows.js";
 
 describe("the names of a CSV import", () => {
   it("takes the first column, with or without a header row, quoted or not, any line ends", () => {

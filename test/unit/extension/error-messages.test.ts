@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 
 const root = new URL("../../../", import.meta.url).pathname;
 const messagesOf = (locale: string) =>
-  JSON.parse(readFileSync(`${root}extension/public/_locales/${locale}/messages.json`, "utf8")) as Record<string, { message: string }>;
+  JSON.parse(readFileSync(`${root}extension/src/locales/${locale}.json`, "utf8")) as Record<string, { message: string }>;
 const placeholders = (text: string) => [...text.matchAll(/\$\d/g)].map((m) => m[0]).sort();
 
 describe("error messages", () => {

@@ -1,18 +1,18 @@
-import { ErrorBody } from "@appseats/shared";
+import { ErrorBody, type ErrorCode } from "@appseats/shared";
 import { beforeEach, describe, expect, it } from "vitest";
 import { as, call, changeLicense, contoso, freshDemo, principal, snapshot, storeDb } from "../support.js";
 
 const assignPath = `/api/v1/licenses/${contoso.northwindNotes}/assign`;
 
 /** Every error answer has the one shape of API.md and an X-Request-Id. */
-function expectError(answer: { status: number; body: unknown; headers: Headers }, status: number, code: string) {
+function expectError<C extends ErrorCode>(answer: { status: number; body: unknown; headers: Headers }, status: number, code: C) {
   expect(answer.status, JSON.stringify(answer.body)).toBe(status);
   const parsed = ErrorBody.parse(answer.body);
   expect(parsed.error.code).toBe(code);
   expect(parsed.error.message.length).toBeGreaterThan(10);
   expect(answer.headers.get("x-request-id")).toBeTruthy();
   expect(answer.headers.get("content-type")).toBe("application/json; charset=utf-8");
-  return parsed.error;
+  return parsed.error as Extract<ErrorBody["error"], { code: C }>;
 }
 
 describe("the error codes of API.md", () => {
@@ -29,7 +29,7 @@ describe("the error codes of API.md", () => {
       400,
       "InvalidRequest",
     );
-    const paths = (error.details!.issues as { path: string }[]).map((i) => i.path).sort();
+    const paths = error.details!.issues!.map((i) => i.path).sort();
     expect(paths).toEqual(["dryRun", "principals.0.id", "principals.0.type"]);
     expect(await snapshot()).toBe(before);
   });
@@ -57,7 +57,7 @@ describe("the error codes of API.md", () => {
       const headers = options.raw !== undefined ? { "content-type": "application/json" } : undefined;
       const answer = await call(method, path, { token: megan, ...options, headers });
       const error = expectError(answer, 400, "InvalidRequest");
-      expect((error.details!.issues as unknown[]).length, `${method} ${path}`).toBeGreaterThan(0);
+      expect(error.details!.issues!.length, `${method} ${path}`).toBeGreaterThan(0);
     }
     expect(await snapshot()).toBe(before);
   });

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { errorCodes } from "@appseats/shared";
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoControlStatements, demoVendorKey } from "../../../worker/seed/demo.js";
 import { seedDemoStores } from "../../../worker/seed/stores.js";
@@ -74,6 +75,20 @@ describe("what every response carries", () => {
     const licenses = doc.paths["/api/v1/licenses"].get;
     expect(Object.keys(licenses.responses).sort()).toEqual(["200", "401", "403", "429", "500"]);
     expect(doc.paths["/api/v1/licenses/{id}/export.csv"].get.responses["200"].content).toHaveProperty("text/csv");
+    // The error body documents each code's details as shared/src/error-codes.ts defines them.
+    const errorsByCode = new Map<string, { properties: { details?: { properties: Record<string, unknown>; required?: string[] } } }>(
+      doc.components.schemas.ErrorBody.properties.error.oneOf.map((shape: { properties: { code: { const: string } } }) => [
+        shape.properties.code.const,
+        shape,
+      ]),
+    );
+    expect([...errorsByCode.keys()].sort()).toEqual([...errorCodes].sort());
+    expect(errorsByCode.get("NotEnoughLicenses")!.properties.details).toMatchObject({
+      properties: { needed: { type: "integer" }, available: { type: "integer" } },
+      required: ["needed", "available"],
+    });
+    expect(errorsByCode.get("PayloadTooLarge")!.properties.details!.required).toEqual(["maxBytes"]);
+    expect(errorsByCode.get("Unauthenticated")!.properties.details).toBeUndefined();
   });
 
   it("every route the app serves is in openapi.json, and every documented path is served; dev-only routes only where served", async () => {

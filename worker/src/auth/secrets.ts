@@ -1,5 +1,6 @@
 /** Opaque credentials: random tokens handed out once, kept only as SHA-256 hashes. */
 import type { Context } from "hono";
+import { base64url } from "jose";
 import type { AppEnv } from "../http/env.js";
 import type { Bearer } from "./callers.js";
 
@@ -10,12 +11,7 @@ export async function sha256Hex(text: string): Promise<string> {
 
 /** 256 random bits, base64url, with a prefix that tells what the credential is. */
 export function randomSecret(prefix: string): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const base64 = btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-  return `${prefix}_${base64}`;
+  return `${prefix}_${base64url.encode(crypto.getRandomValues(new Uint8Array(32)))}`;
 }
 
 /** Whether a token has the shape randomSecret gives with `prefix`: anything else is refused before any lookup. */

@@ -4,25 +4,19 @@
  * base64url) so that it is routed to its store without a lookup; only its hash is kept, so a
  * token whose tenant part was changed is unknown to that store as to any other.
  */
+import { base64url } from "jose";
 import { randomSecret } from "./secrets.js";
 
 const sessionToken = /^ass_([A-Za-z0-9_-]{1,172})\.([A-Za-z0-9_-]{43})$/;
 
 export const isSessionToken = (token: string) => sessionToken.test(token);
 
-const base64url = (text: string) =>
-  btoa(String.fromCharCode(...new TextEncoder().encode(text)))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-
 /** The tenant a session token names, or null when it names none that could exist. */
 export function tenantOfSessionToken(token: string): string | null {
   const encoded = sessionToken.exec(token)?.[1];
   if (!encoded) return null;
   try {
-    const binary = atob(encoded.replaceAll("-", "+").replaceAll("_", "/"));
-    const tenantId = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (ch) => ch.charCodeAt(0)));
+    const tenantId = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(base64url.decode(encoded));
     return /^[\w-]{1,128}$/.test(tenantId) ? tenantId : null;
   } catch {
     return null;
@@ -30,4 +24,4 @@ export function tenantOfSessionToken(token: string): string | null {
 }
 
 /** A new session token of the tenant: 256 random bits after its tenant. */
-export const newSessionToken = (tenantId: string) => `ass_${base64url(tenantId)}.${randomSecret("x").slice(2)}`;
+export const newSessionToken = (tenantId: string) => `ass_${base64url.encode(tenantId)}.${randomSecret("x").slice(2)}`;

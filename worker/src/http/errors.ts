@@ -3,7 +3,7 @@ import { type ErrorCode, errorStatus } from "@appseats/shared";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { AppSeatsError } from "../errors.js";
+import { isAppSeatsError } from "../errors.js";
 import { isScimPath, scimError } from "../scim/responses.js";
 import type { AppEnv } from "./env.js";
 import { Replayed } from "./store.js";
@@ -29,10 +29,8 @@ export function onError(error: Error, c: Context<AppEnv>) {
     c.header("Idempotent-Replayed", "true");
     return c.body(error.body, error.status as ContentfulStatusCode, { "content-type": "application/json; charset=utf-8" });
   }
-  if (error instanceof AppSeatsError) {
-    if (typeof error.details?.retryAfterSeconds === "number") {
-      c.header("Retry-After", String(error.details.retryAfterSeconds));
-    }
+  if (isAppSeatsError(error)) {
+    if (error.details && "retryAfterSeconds" in error.details) c.header("Retry-After", String(error.details.retryAfterSeconds));
     return errorResponse(c, error.code, error.message, error.details);
   }
   if (error instanceof HTTPException && fromHttpStatus[error.status]) {

@@ -1,11 +1,9 @@
-/** What every request passes before a route (JSON only, at most 1 MiB) and what every answer says of its type. */
-import type { ErrorCode } from "@appseats/shared";
+/** What every request passes before a route (JSON only, at most maxBodyBytes) and what every answer says of its type. */
+import { type ErrorCode, maxBodyBytes, sizeText } from "@appseats/shared";
 import { bodyLimit } from "hono/body-limit";
 import { createMiddleware } from "hono/factory";
 import { AppSeatsError } from "../errors.js";
 import type { AppEnv } from "./env.js";
-
-export const maxBodyBytes = 1024 * 1024;
 
 /** What limitBody and requireJson may answer, on every route whose method carries a body. */
 export const bodyErrors: ErrorCode[] = ["PayloadTooLarge", "UnsupportedMediaType"];
@@ -13,7 +11,7 @@ export const bodyErrors: ErrorCode[] = ["PayloadTooLarge", "UnsupportedMediaType
 export const limitBody = bodyLimit({
   maxSize: maxBodyBytes,
   onError: () => {
-    throw new AppSeatsError("PayloadTooLarge", "The request body is over 1 MiB. Send fewer principals per request.", {
+    throw new AppSeatsError("PayloadTooLarge", `The request body is over ${sizeText(maxBodyBytes)}. Send fewer principals per request.`, {
       maxBytes: maxBodyBytes,
     });
   },

@@ -150,7 +150,8 @@ export async function openApiDocument(app: Hono<AppEnv>, c: Context<AppEnv>, opt
             vendorKey: { type: "http", scheme: "bearer", description: "A vendor's API key" },
             provisioningToken: { type: "http", scheme: "bearer", description: "A tenant's provisioning token, for SCIM 2.0 at /scim/v2" },
           },
-          schemas: { ErrorBody: (await resolver(ErrorBody).toOpenAPISchema()).schema },
+          // The error body's own definition (its schema alone is a reference to it, by its id).
+          schemas: (await resolver(ErrorBody).toOpenAPISchema()).components?.schemas ?? {},
         },
       },
       defaultValidationErrorResponse: false,

@@ -8,7 +8,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { sha256Hex } from "../auth/secrets.js";
-import { AppSeatsError } from "../errors.js";
+import { AppSeatsError, isAppSeatsError } from "../errors.js";
 import type { ArgsOf, OperationName, ResultOf, StoreCall, StoreCredential } from "../store/operations.js";
 import type { StoreAnswer, TenantStore } from "../store/tenant-store.js";
 import type { AppEnv } from "./env.js";
@@ -68,7 +68,7 @@ export async function ask<K extends OperationName>(c: Context<AppEnv>, name: K, 
   try {
     return await askStore(c.env, c.get("target"), name, args, { requestId: c.get("requestId"), idempotency: c.get("idempotency") });
   } catch (error) {
-    if (error instanceof AppSeatsError && error.code === "Unauthenticated") return credentialFailed(c, error);
+    if (isAppSeatsError(error) && error.code === "Unauthenticated") return credentialFailed(c, error);
     throw error;
   }
 }

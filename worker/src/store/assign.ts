@@ -5,7 +5,7 @@
  * membership order. R1: one license row per user, whatever the paths. R8: only a usable
  * subscription gives seats. R14: dryRun answers exactly what would be done, and changes nothing.
  */
-import { type AssignResult, isUsable, type Principal, type PrincipalView } from "@appseats/shared";
+import { type AssignResult, isUsable, type Principal, type PrincipalView, type SubscriptionStatusName } from "@appseats/shared";
 import { AppSeatsError, notFound } from "../errors.js";
 import { audit, indexSubscription, inTransaction, type StoreChange, seatsNow, subscriptionOf } from "./changes.js";
 import { memberCountSql } from "./reads.js";
@@ -68,7 +68,7 @@ export const notEnoughLicenses = (needed: number, available: number) =>
     { needed, available },
   );
 
-export const notUsable = (appName: string, status: string) =>
+export const notUsable = (appName: string, status: SubscriptionStatusName) =>
   new AppSeatsError("SubscriptionNotUsable", `${appName} is ${status}: no seats can be given until the vendor makes it usable again.`, {
     status,
   });
@@ -82,7 +82,7 @@ export function assign(
   return inTransaction(storage, request.dryRun === true, () => {
     const subscription = subscriptionOf(sql, request.subscriptionId);
     const views = principalViews(sql, request.principals);
-    if (!isUsable(subscription.status as Parameters<typeof isUsable>[0])) throw notUsable(request.appName, subscription.status);
+    if (!isUsable(subscription.status)) throw notUsable(request.appName, subscription.status);
     const users = JSON.stringify(views.filter((v) => v.type === "user").map((v) => v.id));
     const groups = JSON.stringify(views.filter((v) => v.type === "group").map((v) => v.id));
     const before = seatsNow(sql, subscription);

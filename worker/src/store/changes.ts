@@ -3,11 +3,11 @@
  * that a preview (R14) rolls back after computing its answer, the subscription's seats as its rows
  * have them now, and the outbox entry that tells the control plane (R23).
  */
-import { type AuditAction, maxPrincipalsPerRequest, type Principal, type Seats, seatsOf } from "@appseats/shared";
+import { type AuditAction, maxPrincipalsPerRequest, type Principal, type Seats, seatsOf, subscriptionStatuses } from "@appseats/shared";
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import { addToOutbox } from "./outbox.js";
-import { all, first, integer, nullable, one, type RowOf, text } from "./rows.js";
+import { all, first, integer, nullable, one, oneOf, type RowOf, text } from "./rows.js";
 
 /** Who makes a change, and when; the app's name, from the catalog, for the audit's words. */
 export interface StoreChange {
@@ -22,7 +22,7 @@ export const subscriptionShape = {
   app_id: text,
   plan: text,
   purchased: integer,
-  status: text,
+  status: oneOf(...subscriptionStatuses),
   renews_at: nullable(text),
   created_at: text,
 };

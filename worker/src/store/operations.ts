@@ -13,6 +13,7 @@ import {
   type PurchasedSubscription,
   type Role,
   rolesAllowedTo,
+  type SearchType,
   type SubscriptionStatus,
   type SubscriptionUpdate,
   type VendorSubscription,
@@ -162,7 +163,7 @@ export const operations = {
     startInstall(sql, change, { subscriptionId: args.id, tenantId, app: args.app }),
   ),
   userLicenses: operation("read", ({ sql }, args: { id: string }) => licensesOfUser(sql, args.id)),
-  search: operation("read", ({ sql }, args: { q: string; type: "user" | "group" | "all"; limit: number }) => searchDirectory(sql, args)),
+  search: operation("read", ({ sql }, args: { q: string; type: SearchType; limit: number }) => searchDirectory(sql, args)),
   audit: operation("read", ({ sql }, args: { limit: number; cursor?: string | undefined; licenseId?: string | undefined }) =>
     auditTrail(sql, args),
   ),

@@ -20,6 +20,7 @@ import {
   type PrincipalView,
   type ReclaimList,
   type ReclaimReason,
+  type SearchType,
   type Seats,
   type SubscriptionStatus,
   seatsOf,
@@ -389,7 +390,7 @@ const rankToMatch: Match[] = ["exact", "prefix", "contains"];
  * Case-insensitive; a substring of a CJK name matches too. Text of 3 characters or more is found
  * through this store's own trigram indexes, shorter text by a scan of this tenant's rows alone.
  */
-export function searchDirectory(sql: SqlStorage, query: { q: string; type: "user" | "group" | "all"; limit: number }): DirectoryMatch[] {
+export function searchDirectory(sql: SqlStorage, query: { q: string; type: SearchType; limit: number }): DirectoryMatch[] {
   const indexed = [...query.q].length >= 3;
   const phrase = `"${query.q.replaceAll('"', '""')}"`;
   const userRows = indexed

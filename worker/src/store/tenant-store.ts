@@ -8,9 +8,9 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import { type ErrorCode, errorStatus } from "@appseats/shared";
+import { type ErrorBody, errorStatus } from "@appseats/shared";
 import { deliverToControlPlane } from "../control/plane.js";
-import { AppSeatsError } from "../errors.js";
+import { AppSeatsError, isAppSeatsError } from "../errors.js";
 import { migrate } from "./migrate.js";
 import {
   type ArgsOf,
@@ -26,11 +26,7 @@ import { deliverOutbox } from "./outbox.js";
 import { first, integer, nullable, one, oneOf, text } from "./rows.js";
 
 /** A refusal, as a value: thrown across RPC it would be logged as an uncaught error of the object. */
-export interface StoreRefusal {
-  code: ErrorCode;
-  message: string;
-  details?: Record<string, unknown>;
-}
+export type StoreRefusal = ErrorBody["error"];
 
 /** What serve answers: the operation's result, the first answer to a repeated Idempotency-Key (R13), or a refusal. */
 export type StoreAnswer<T> =
@@ -100,8 +96,8 @@ export class TenantStore extends DurableObject<Env> {
       });
       return { ok: true, value };
     } catch (error) {
-      if (!(error instanceof AppSeatsError)) throw error;
-      const refusal: StoreRefusal = { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+      if (!isAppSeatsError(error)) throw error;
+      const refusal = { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } as StoreRefusal;
       // A refusal of the operation itself is its answer too (R13); one of the caller or the key is not.
       const idempotency = call.idempotency;
       if (idempotency && scope && !["Unauthenticated", "Forbidden", "IdempotencyKeyReused"].includes(error.code)) {

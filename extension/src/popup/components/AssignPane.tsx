@@ -129,7 +129,7 @@ export function AssignPane(props: {
                 >
                   <span class="name">{m.displayName}</span>{" "}
                   <span class="detail">
-                    {m.type === "group" ? t("groupMembers", formatCount(m.memberCount ?? 0)) : m.userPrincipalName}
+                    {m.type === "group" ? t("groupMembers", [formatCount(m.memberCount ?? 0)]) : m.userPrincipalName}
                   </span>
                 </div>
               ))}
@@ -139,11 +139,11 @@ export function AssignPane(props: {
             {chosen.map((p) => (
               <li key={`${p.type}:${p.id}`}>
                 {p.displayName}
-                {p.type === "group" && <span class="detail"> {t("groupMembers", formatCount(p.memberCount ?? 0))}</span>}
+                {p.type === "group" && <span class="detail"> {t("groupMembers", [formatCount(p.memberCount ?? 0)])}</span>}
                 <button
                   type="button"
                   class="remove"
-                  aria-label={t("removeFromList", p.displayName)}
+                  aria-label={t("removeFromList", [p.displayName])}
                   onClick={() => setChosen(chosen.filter((c) => c !== p))}
                 >
                   ×
@@ -153,7 +153,7 @@ export function AssignPane(props: {
           </ul>
           <p class="preview" aria-live="polite">
             {preview?.result &&
-              t("previewText", formatCount(preview.result.newlyLicensedUsers), formatCount(preview.result.newlyWaitingUsers))}
+              t("previewText", [formatCount(preview.result.newlyLicensedUsers), formatCount(preview.result.newlyWaitingUsers)])}
             {preview?.error && <span class="error">{preview.error}</span>}
           </p>
           {outcome?.kind === "refused" && (
@@ -167,12 +167,11 @@ export function AssignPane(props: {
         {outcome?.kind === "queued" && <p class="info">{t("queuedNotice")}</p>}
         {result && (
           <p class="success">
-            {t(
-              "assignDone",
+            {t("assignDone", [
               formatCount(result.assigned.length),
               formatCount(result.newlyLicensedUsers),
               formatCount(result.newlyWaitingUsers),
-            )}
+            ])}
           </p>
         )}
       </div>

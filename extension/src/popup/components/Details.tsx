@@ -56,9 +56,9 @@ export function Details(props: {
 
   const { can, roles } = session.me;
   const assignBlocked = !can.assign
-    ? t("needAssignRole", roleNames(roles) || t("noRole"))
+    ? t("needAssignRole", [roleNames(roles) || t("noRole")])
     : !isUsable(license)
-      ? t("notUsable", t(`status_${license.status}`))
+      ? t("notUsable", [t(`status_${license.status}`)])
       : undefined;
   const installBlocked = !can.install ? t("needInstallRole") : undefined;
   const chosen = detail?.assignments.items.filter((a) => selected.has(key(a.principal))).map((a) => a.principal) ?? [];
@@ -72,7 +72,7 @@ export function Details(props: {
       link.click();
       setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
     } catch (error) {
-      setLoadError(t("exportFailed", describeError(error)));
+      setLoadError(t("exportFailed", [describeError(error)]));
     }
   }
 
@@ -92,12 +92,12 @@ export function Details(props: {
       <SeatBar seats={license.seats} />
       {license.renewsAt && (
         <p class="renewal">
-          {t("renewsOn", formatDate(license.renewsAt))} ·{" "}
-          {t("usedOf", formatCount(license.seats.assigned), formatCount(license.seats.purchased), formatCount(usedPercent(license)))}
+          {t("renewsOn", [formatDate(license.renewsAt)])} ·{" "}
+          {t("usedOf", [formatCount(license.seats.assigned), formatCount(license.seats.purchased), formatCount(usedPercent(license))])}
         </p>
       )}
       <p class="vendor">
-        {t("managedBy", license.vendor.name)}{" "}
+        {t("managedBy", [license.vendor.name])}{" "}
         {contact && (
           <a href={contact} target="_blank" rel="noreferrer">
             {t("contactVendor")}
@@ -183,7 +183,7 @@ export function Details(props: {
               <span class="name">{a.principal.displayName}</span>{" "}
               <span class="detail">
                 {a.principal.type === "group"
-                  ? t("groupMembers", formatCount(a.principal.memberCount ?? 0))
+                  ? t("groupMembers", [formatCount(a.principal.memberCount ?? 0)])
                   : a.principal.userPrincipalName}
               </span>
             </label>
@@ -201,7 +201,7 @@ export function Details(props: {
             <span class="detail">
               {[
                 h.direct ? t("holdsDirect") : null,
-                h.viaGroups.length > 0 ? t("holdsVia", h.viaGroups.map((g) => g.displayName).join(", ")) : null,
+                h.viaGroups.length > 0 ? t("holdsVia", [h.viaGroups.map((g) => g.displayName).join(", ")]) : null,
               ]
                 .filter(Boolean)
                 .join(" · ")}

@@ -47,18 +47,17 @@ export function FailedChanges({ session, onSent }: { session: Session; onSent: (
         {failed.map((change) => (
           <li key={change.id}>
             <span class="what">
-              {t(
-                "queueFailedItem",
+              {t("queueFailedItem", [
                 change.appName,
                 t(`queueVerb_${change.verb}`),
                 change.principals.map((p) => p.displayName).join(", "),
                 formatCount(change.attempts),
-              )}
+              ])}
             </span>
-            <button type="button" onClick={() => void retry(change)} aria-label={t("retryWhat", change.appName)}>
+            <button type="button" onClick={() => void retry(change)} aria-label={t("retryWhat", [change.appName])}>
               {t("retry")}
             </button>
-            <button type="button" onClick={() => void discard(change)} aria-label={t("discardWhat", change.appName)}>
+            <button type="button" onClick={() => void discard(change)} aria-label={t("discardWhat", [change.appName])}>
               {t("discard")}
             </button>
           </li>

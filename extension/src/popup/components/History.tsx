@@ -3,15 +3,19 @@
  * admin, the vendor, the directory's provisioning, or AppSeats refilling seats), and the request.
  * Read only when the admin opens it.
  */
-import type { AuditEvent, AuditPage } from "@appseats/shared";
+import type { AuditAction, AuditEvent, AuditPage } from "@appseats/shared";
 import { useState } from "preact/hooks";
 import { describeError } from "../../core/describe-error.js";
 import { formatDateTime, t } from "../../core/i18n.js";
 import { clientFor } from "../../core/session.js";
 import type { Session } from "../../core/storage.js";
 
+/** `license.install.complete` as its message's key, action_license_install_complete: each action's key must exist. */
+type Underscored<S extends string> = S extends `${infer Head}.${infer Rest}` ? `${Head}_${Underscored<Rest>}` : S;
+const actionKey = (action: AuditAction) => `action_${action.replaceAll(".", "_")}` as `action_${Underscored<AuditAction>}`;
+
 const actorOf = (event: AuditEvent) =>
-  event.actor.type === "user" ? event.actor.displayName : t(`actor_${event.actor.type}`, event.actor.displayName);
+  event.actor.type === "user" ? event.actor.displayName : t(`actor_${event.actor.type}`, [event.actor.displayName]);
 
 export function History(props: { session: Session; licenseId: string }) {
   const [events, setEvents] = useState<AuditEvent[]>();
@@ -58,7 +62,7 @@ export function History(props: { session: Session; licenseId: string }) {
         {events?.map((event) => (
           <li key={event.id}>
             <p class="what">
-              <strong>{t(`action_${event.action.replaceAll(".", "_")}`)}</strong> · {actorOf(event)}
+              <strong>{t(actionKey(event.action))}</strong> · {actorOf(event)}
             </p>
             <p class="detail">{event.summary}</p>
             <p class="when">

@@ -6,11 +6,12 @@
  * short, the first rows are assigned, as many as there are seats, and the others are told so.
  */
 import type { ImportPreview } from "@appseats/shared";
+import { maxImportRows } from "@appseats/shared/limits";
 import { useState } from "preact/hooks";
 import type { AppSeatsClient } from "../../api/client.js";
 import { describeError } from "../../core/describe-error.js";
 import { formatCount, t } from "../../core/i18n.js";
-import { chunksOf, maxImportRows } from "../../core/import-rows.js";
+import { chunksOf } from "../../core/import-rows.js";
 import { send } from "../../core/messages.js";
 import { Dialog, DialogActions } from "./Dialog.js";
 
@@ -41,7 +42,7 @@ export function ImportPane(props: { appName: string; client: AppSeatsClient; lic
       const answer = await props.client.importPreview(props.licenseId, csv.names);
       setPreview(answer);
       setRows(answer.rows);
-      setNotice(csv.tooMany ? { kind: "info", text: t("importTooMany", formatCount(maxImportRows)) } : undefined);
+      setNotice(csv.tooMany ? { kind: "info", text: t("importTooMany", [formatCount(maxImportRows)]) } : undefined);
     } catch (error) {
       setNotice({ kind: "error", text: describeError(error) });
     } finally {
@@ -92,8 +93,8 @@ export function ImportPane(props: { appName: string; client: AppSeatsClient; lic
   const outcomeText = (row: Row) => (row.result ? t(`importResult_${row.result}`) : t(`importOutcome_${row.outcome}`));
 
   return (
-    <Dialog title={t("importTitle", props.appName)} onClose={props.onClose} describedBy="import-help">
-      <p id="import-help">{t("importHelp", formatCount(maxImportRows))}</p>
+    <Dialog title={t("importTitle", [props.appName])} onClose={props.onClose} describedBy="import-help">
+      <p id="import-help">{t("importHelp", [formatCount(maxImportRows)])}</p>
       {!preview && (
         <>
           <label for="import-file">{t("importFile")}</label>
@@ -115,24 +116,23 @@ export function ImportPane(props: { appName: string; client: AppSeatsClient; lic
       {preview && (
         <div aria-live="polite">
           <p class="import-counts">
-            {t(
-              "importCounts",
+            {t("importCounts", [
               formatCount(preview.counts.assign),
               formatCount(preview.counts.alreadyLicensed),
               formatCount(preview.counts.unknown),
               formatCount(preview.counts.duplicate + preview.counts.blank),
-            )}
+            ])}
           </p>
           {!finished && (
             <p class={preview.enough ? "info" : "reason"}>
               {preview.enough
-                ? t("importSeatsEnough", formatCount(preview.seats.available))
-                : t("importSeatsShort", formatCount(preview.seats.available), formatCount(wanted))}
+                ? t("importSeatsEnough", [formatCount(preview.seats.available)])
+                : t("importSeatsShort", [formatCount(preview.seats.available), formatCount(wanted)])}
             </p>
           )}
           {progress && (
             <p>
-              <label for="import-progress">{t("importProgress", formatCount(progress.done), formatCount(progress.of))}</label>{" "}
+              <label for="import-progress">{t("importProgress", [formatCount(progress.done), formatCount(progress.of)])}</label>{" "}
               <progress id="import-progress" max={progress.of} value={progress.done} />
             </p>
           )}
@@ -155,7 +155,7 @@ export function ImportPane(props: { appName: string; client: AppSeatsClient; lic
               ))}
             </tbody>
           </table>
-          {rows.length > rowsShown && <p class="detail">{t("importMoreRows", formatCount(rows.length - rowsShown))}</p>}
+          {rows.length > rowsShown && <p class="detail">{t("importMoreRows", [formatCount(rows.length - rowsShown)])}</p>}
         </div>
       )}
       <DialogActions
@@ -167,8 +167,8 @@ export function ImportPane(props: { appName: string; client: AppSeatsClient; lic
                 label: busy
                   ? t("working")
                   : assignable < wanted
-                    ? t("importAssignSome", formatCount(assignable))
-                    : t("importAssign", formatCount(wanted)),
+                    ? t("importAssignSome", [formatCount(assignable)])
+                    : t("importAssign", [formatCount(wanted)]),
                 kind: "primary",
                 disabled: busy || assignable === 0,
                 autofocus: true,

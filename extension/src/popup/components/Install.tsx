@@ -13,8 +13,8 @@ export function InstallDialog(props: { license: LicenseSummary; onContinue: () =
     props.onClose();
   }
   return (
-    <Dialog title={t("installTitle", license.app.name)} onClose={props.onClose} describedBy="install-notice">
-      <p id="install-notice">{t("installNotice", license.vendor.name, license.app.name)}</p>
+    <Dialog title={t("installTitle", [license.app.name])} onClose={props.onClose} describedBy="install-notice">
+      <p id="install-notice">{t("installNotice", [license.vendor.name, license.app.name])}</p>
       <DialogActions
         done={false}
         onClose={props.onClose}

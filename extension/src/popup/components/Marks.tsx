@@ -6,7 +6,7 @@ import { formatCount, t } from "../../core/i18n.js";
 function markText(mark: Mark, license: LicenseSummary, now: number): string {
   switch (mark) {
     case "over":
-      return t("markOver", formatCount(license.seats.overBy));
+      return t("markOver", [formatCount(license.seats.overBy)]);
     case "suspended":
       return t(`status_${license.status}`);
     case "warning":
@@ -17,7 +17,7 @@ function markText(mark: Mark, license: LicenseSummary, now: number): string {
       return t("markWaiting");
     case "renewal": {
       const days = daysToRenewal(license, now) ?? 0;
-      return days === 0 ? t("markRenewalToday") : t("markRenewal", formatCount(days));
+      return days === 0 ? t("markRenewalToday") : t("markRenewal", [formatCount(days)]);
     }
   }
 }

@@ -71,15 +71,15 @@ export function Person(props: {
                 <li key={item.license.id} class={item.state}>
                   <span class="name">{item.license.app.name}</span> <span class="plan">{item.license.plan}</span>{" "}
                   <span class="detail">
-                    {[item.direct ? t("holdsDirect") : null, groups ? t("holdsVia", groups) : null].filter(Boolean).join(" · ")}
+                    {[item.direct ? t("holdsDirect") : null, groups ? t("holdsVia", [groups]) : null].filter(Boolean).join(" · ")}
                   </span>
                   {item.state === "waiting" && <span class="mark mark-low">{t("stateWaiting")}</span>}
                   {item.direct && license && can.assign && (
                     <button type="button" class="link" onClick={() => props.onUnassign(license, [asPrincipal(person.user)])}>
-                      {t("personUnassign", item.license.app.name)}
+                      {t("personUnassign", [item.license.app.name])}
                     </button>
                   )}
-                  {!item.direct && groups && <p class="reason">{t("personHeldThrough", groups)}</p>}
+                  {!item.direct && groups && <p class="reason">{t("personHeldThrough", [groups])}</p>}
                 </li>
               );
             })}

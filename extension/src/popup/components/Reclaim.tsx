@@ -11,10 +11,11 @@ import { formatCount, formatDateTime, t } from "../../core/i18n.js";
 import { clientFor } from "../../core/session.js";
 import type { Session } from "../../core/storage.js";
 
-const reasonOf = (candidate: ReclaimCandidate) =>
-  candidate.reason === "notAskedLately" && candidate.lastAskedAt
-    ? t("reclaim_notAskedLately", formatDateTime(candidate.lastAskedAt))
-    : t(`reclaim_${candidate.reason}`);
+/** Why the seat may be reclaimed; a user never asked about has no date to give. */
+function reasonOf(candidate: ReclaimCandidate): string {
+  if (candidate.reason !== "notAskedLately") return t(`reclaim_${candidate.reason}`);
+  return candidate.lastAskedAt ? t("reclaim_notAskedLately", [formatDateTime(candidate.lastAskedAt)]) : t("reclaim_neverAsked");
+}
 
 export function Reclaim(props: { session: Session; licenseId: string; version: number; onReclaim: (principals: PrincipalView[]) => void }) {
   const [candidates, setCandidates] = useState<ReclaimCandidate[]>();
@@ -58,13 +59,13 @@ export function Reclaim(props: { session: Session; licenseId: string; version: n
         {candidates?.map((c) => (
           <li key={c.user.id}>
             <span class="name">{c.user.displayName}</span> <span class="detail">{reasonOf(c)}</span>
-            {!c.direct && <p class="reason">{t("personHeldThrough", c.viaGroups.map((g) => g.displayName).join(", "))}</p>}
+            {!c.direct && <p class="reason">{t("personHeldThrough", [c.viaGroups.map((g) => g.displayName).join(", ")])}</p>}
           </li>
         ))}
       </ul>
       {candidates && candidates.length > 0 && (
         <>
-          <p class="info">{t("reclaimPlan", formatCount(direct.length), formatCount(throughGroups.length))}</p>
+          <p class="info">{t("reclaimPlan", [formatCount(direct.length), formatCount(throughGroups.length)])}</p>
           <button
             type="button"
             class="danger"
@@ -80,7 +81,7 @@ export function Reclaim(props: { session: Session; licenseId: string; version: n
               )
             }
           >
-            {t("reclaimAction", formatCount(direct.length))}
+            {t("reclaimAction", [formatCount(direct.length)])}
           </button>
         </>
       )}

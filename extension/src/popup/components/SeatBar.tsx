@@ -4,7 +4,7 @@ import { formatCount, t } from "../../core/i18n.js";
 
 export function SeatBar({ seats }: { seats: Seats }) {
   const used = seats.purchased === 0 ? (seats.assigned > 0 ? 1 : 0) : Math.min(1, seats.assigned / seats.purchased);
-  const label = t("seatsLabel", formatCount(seats.assigned), formatCount(seats.purchased), formatCount(seats.available));
+  const label = t("seatsLabel", [formatCount(seats.assigned), formatCount(seats.purchased), formatCount(seats.available)]);
   return (
     <div class="seats">
       {/* biome-ignore lint/a11y/useSemanticElements: a <meter> cannot be drawn alike in Chrome and Firefox, nor show seats over the purchase. */}
@@ -20,7 +20,7 @@ export function SeatBar({ seats }: { seats: Seats }) {
       </div>
       <p class="figures">
         {label}
-        {seats.waiting > 0 && <span class="waiting"> · {t("waitingCount", formatCount(seats.waiting))}</span>}
+        {seats.waiting > 0 && <span class="waiting"> · {t("waitingCount", [formatCount(seats.waiting)])}</span>}
       </p>
     </div>
   );

@@ -21,11 +21,11 @@ export function UnassignDialog(props: {
   const result = outcome?.kind === "done" ? outcome.result : undefined;
   const done = outcome !== undefined && outcome.kind !== "refused";
   return (
-    <Dialog title={t("unassignTitle", props.appName)} onClose={props.onClose} describedBy="unassign-body">
+    <Dialog title={t("unassignTitle", [props.appName])} onClose={props.onClose} describedBy="unassign-body">
       <div id="unassign-body" aria-live="polite">
         {!done && (
           <>
-            <p>{t("unassignConfirm", formatCount(props.principals.length))}</p>
+            <p>{t("unassignConfirm", [formatCount(props.principals.length)])}</p>
             <ul class="chosen">
               {props.principals.map((p) => (
                 <li key={p.id}>{p.displayName}</li>
@@ -41,14 +41,13 @@ export function UnassignDialog(props: {
         {outcome?.kind === "queued" && <p class="info">{t("queuedNotice")}</p>}
         {result && (
           <p class="success">
-            {t(
-              "unassignDone",
+            {t("unassignDone", [
               formatCount(result.unassigned.length),
               formatCount(result.releasedSeats),
               formatCount(result.filledFromWaiting),
-            )}
+            ])}
             {result.stillLicensed.length > 0 &&
-              ` ${t("stillLicensed", result.stillLicensed.map((s) => s.viaGroups.map((g) => g.displayName).join(", ")).join("; "))}`}
+              ` ${t("stillLicensed", [result.stillLicensed.map((s) => s.viaGroups.map((g) => g.displayName).join(", ")).join("; ")])}`}
           </p>
         )}
       </div>
