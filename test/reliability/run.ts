@@ -42,7 +42,7 @@ export interface Suite {
 
 async function main() {
   const short = process.argv.includes("--short");
-  const port = Number(process.env.RELIABILITY_PORT ?? 8797);
+  const port = Number(process.env.RELIABILITY_PORT ?? 8789);
   const backend = new Backend(port);
   const http = new Http(backend);
   const checks = new Checks();

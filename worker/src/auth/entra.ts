@@ -60,6 +60,11 @@ function keysOf(authority: string) {
   return keys;
 }
 
+/** Forgets every authority's keys: a local run whose demo is seeded again may stand in another authority at the same address. */
+export function forgetKeySets(): void {
+  keySets.clear();
+}
+
 export interface EntraClaims extends JWTPayload {
   tid: string;
   oid: string;

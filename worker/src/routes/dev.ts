@@ -8,6 +8,7 @@
 import { DevAccounts, DevSignInRequest, DevSignInResult } from "@appseats/shared/dev";
 import { Hono } from "hono";
 import { seedDemoStores } from "../../seed/stores.js";
+import { forgetKeySets } from "../auth/entra.js";
 import { sha256Hex } from "../auth/secrets.js";
 import { newSessionToken } from "../auth/session.js";
 import { allTenants, type TenantRecord, tenantByDomain } from "../control/plane.js";
@@ -77,6 +78,7 @@ export const devRoutes = new Hono<AppEnv>()
     async (c) => {
       await seedDemoStores(c.env, c.get("requestId"));
       forgetRemembered();
+      forgetKeySets();
       return c.body(null, 204);
     },
   );
