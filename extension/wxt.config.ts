@@ -9,7 +9,7 @@ import { builtInBackendOf } from "./built-in.ts";
 import { manifestFor } from "./manifest.ts";
 
 /**
- * The popup page as it must open: its first view (src/popup/first-view.ts) is the page's only
+ * The popup page as it must open: its first view (src/entrypoints/popup/first-view.ts) is the page's only
  * script, and its stylesheet is in the page itself. A script waits for every stylesheet the page
  * links before it runs, and Chromium shows a popup only once its page has loaded, so a linked
  * stylesheet or any other script would hold the first view back. The extension uses no WXT

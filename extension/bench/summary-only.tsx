@@ -6,7 +6,7 @@
  */
 import { render } from "preact";
 import { readSnapshot } from "../src/core/snapshot.js";
-import { Summary } from "../src/popup/components/Summary.js";
+import { Summary } from "../src/entrypoints/popup/components/Summary.js";
 
 const snapshot = readSnapshot();
 render(

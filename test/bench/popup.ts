@@ -6,7 +6,7 @@ import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { build } from "vite";
 import { builtInBackendOf } from "../../extension/built-in.ts";
-import { summaryShownMark } from "../../extension/src/popup/shown.ts";
+import { summaryShownMark } from "../../extension/src/entrypoints/popup/shown.ts";
 import { clickButton, firefoxExtensionDir, launchFirefox, openFirefoxPage, pointAtBackend, waitForText } from "../e2e/firefox-support.ts";
 import { type Browser, extensionDir, launchBrowser, openExtensionPage, root, signIn } from "../e2e/support.ts";
 import type { Backend } from "../support/backend.ts";
@@ -82,7 +82,7 @@ interface Opening {
   ms: number;
   /** The mark alone. */
   markMs: number;
-  /** Whether the popup's first view (src/popup/first-view.ts) drew it. */
+  /** Whether the popup's first view (src/entrypoints/popup/first-view.ts) drew it. */
   firstView: boolean;
   apps: number;
 }
@@ -361,7 +361,7 @@ export async function firefoxPopupTimings(backend: Backend, apps: number, runs: 
       floorInTabMs: round(median(floor)),
       inTabRuns: popup.map((ms) => round(ms)),
       floorInTabRuns: floor.map((ms) => round(ms)),
-      /** Openings whose summary the first view (src/popup/first-view.ts) drew. */
+      /** Openings whose summary the first view (src/entrypoints/popup/first-view.ts) drew. */
       firstViews,
     };
   } finally {

@@ -19,7 +19,7 @@ let renew = async (session: Session): Promise<Session> => {
   return renewed;
 };
 
-/** The background renews sessions itself (see entra.background.ts). */
+/** The background renews sessions itself (entrypoints/background/entra.ts). */
 export function renewSessionsWith(renewer: (session: Session & { entra: EntraSession }) => Promise<Session>) {
   renew = (session) => renewer(session as Session & { entra: EntraSession });
 }

@@ -14,7 +14,7 @@ export interface Snapshot {
   me: Me;
   summary: LicenseList;
   fetchedAt: number;
-  /** The summary as the popup drew it from these figures (popup/first-view.ts), and for what (`drawnFor`). */
+  /** The summary as the popup drew it from these figures (entrypoints/popup/first-view.ts), and for what (`drawnFor`). */
   firstView?: { html: string; drawnFor: string };
 }
 
