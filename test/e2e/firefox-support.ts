@@ -11,7 +11,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { root, screenshotDir } from "./support.ts";
+import { answerOf, backgroundMessage, root, screenshotDir } from "./support.ts";
 
 export const firefoxPath = process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr";
 export const firefoxExtensionDir = join(root, "extension/dist/firefox");
@@ -188,16 +188,15 @@ export async function textOf(page: Page, selector: string): Promise<string> {
 }
 
 /** Sends a message to the background from an extension page, as the popup does (core/messages.ts). */
-export function sendFromPage<T = any>(page: Page, type: string, payload: object = {}): Promise<T> {
-  return page.evaluate(
-    (t: string, p: object) =>
-      (globalThis as unknown as { browser: { runtime: { sendMessage: (m: object) => Promise<unknown> } } }).browser.runtime.sendMessage({
-        type: t,
-        payload: p,
-      }),
-    type,
-    payload,
-  ) as Promise<T>;
+export async function sendFromPage<T = any>(page: Page, type: string, payload: object = {}): Promise<T> {
+  const answer = await page.evaluate(
+    (message: object) =>
+      (globalThis as unknown as { browser: { runtime: { sendMessage: (m: object) => Promise<unknown> } } }).browser.runtime.sendMessage(
+        message,
+      ),
+    backgroundMessage(type, payload),
+  );
+  return answerOf<T>(type, answer as Parameters<typeof answerOf<T>>[1]);
 }
 
 export async function firefoxScreenshot(page: Page, name: string): Promise<void> {

@@ -146,15 +146,24 @@ export async function tokenFor(backend: Backend, userPrincipalName: string): Pro
 }
 
 /** Sends a message to the background from an extension page, as the popup does. */
-export function sendToBackground<T = any>(page: Page, type: string, payload: object = {}): Promise<T> {
-  return page.evaluate(
-    ([t, p]) =>
-      (globalThis as unknown as { chrome: { runtime: { sendMessage: (m: object) => Promise<any> } } }).chrome.runtime.sendMessage({
-        type: t,
-        payload: p,
-      }),
-    [type, payload] as const,
+export async function sendToBackground<T = any>(page: Page, type: string, payload: object = {}): Promise<T> {
+  const answer = await page.evaluate(
+    (message) =>
+      (globalThis as unknown as { chrome: { runtime: { sendMessage: (m: object) => Promise<any> } } }).chrome.runtime.sendMessage(message),
+    backgroundMessage(type, payload),
   );
+  return answerOf<T>(type, answer);
+}
+
+/**
+ * A message as the extension's pages send it to the background (core/messages.ts): the envelope
+ * of @webext-core/messaging, whose answer is `{ res }` or, when the handler threw, `{ err }`.
+ */
+export const backgroundMessage = (type: string, data: object) => ({ id: 0, type, data, timestamp: Date.now() });
+export function answerOf<T>(type: string, answer: { res?: T; err?: { message?: string } } | undefined): T {
+  if (!answer) throw new Error(`The background did not answer ${type}.`);
+  if (answer.err) throw new Error(`The background refused ${type}: ${answer.err.message ?? JSON.stringify(answer.err)}`);
+  return answer.res as T;
 }
 
 export type MadeNotification = [id: string, options: { title: string; message: string }];

@@ -5,15 +5,15 @@
 import { ApiError, Unreachable } from "../../api/client.js";
 import { describeError } from "../../core/describe-error.js";
 import { t } from "../../core/i18n.js";
-import type { Messages } from "../../core/messages.js";
+import type { DataOf, Messages } from "../../core/messages.js";
 import { withSession } from "../../core/session.js";
 import { summaries } from "../../core/storage.js";
 import { notify } from "./notify.js";
 import { refreshAll } from "./refresh.js";
 import { liveSessionOf, openPopupWindow, resolveSelected, selectOnePerson } from "./selection.js";
 
-type Request = Messages["assignSelection"]["request"];
-type Response = Messages["assignSelection"]["response"];
+type Request = DataOf<"assignSelection">;
+type Response = ReturnType<Messages["assignSelection"]>;
 
 export async function assignSelection({ tenantId, licenseId, selection }: Request): Promise<Response> {
   const session = await liveSessionOf(tenantId);

@@ -6,13 +6,13 @@ import { AppSeatsClient } from "../../api/client.js";
 import { describeError } from "../../core/describe-error.js";
 import { renewSession, signInWithMicrosoft } from "../../core/entra.js";
 import { t } from "../../core/i18n.js";
-import type { Messages } from "../../core/messages.js";
+import type { DataOf, Messages } from "../../core/messages.js";
 import { keep } from "../../core/session.js";
 import { type EntraSession, type Session, sessions, settings } from "../../core/storage.js";
 import { refreshAll } from "./refresh.js";
 
-type Request = Messages["signInWithMicrosoft"]["request"];
-type Answer = Messages["signInWithMicrosoft"]["response"];
+type Request = DataOf<"signInWithMicrosoft">;
+type Answer = ReturnType<Messages["signInWithMicrosoft"]>;
 
 /**
  * Signs in to the backend in use with its own registration: the built-in one's, fixed when the
@@ -48,7 +48,7 @@ export function renewOnce(session: Session & { entra: EntraSession }): Promise<S
 }
 
 /** A page asks for a tenant's session to be renewed. */
-export async function renewSessionFor({ tenantId }: Messages["renewSession"]["request"]): Promise<Messages["renewSession"]["response"]> {
+export async function renewSessionFor({ tenantId }: DataOf<"renewSession">): Promise<ReturnType<Messages["renewSession"]>> {
   const session = (await sessions.all())[tenantId];
   if (!session?.entra) return { session: null };
   try {

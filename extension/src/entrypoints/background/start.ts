@@ -5,7 +5,7 @@
  */
 import browser from "webextension-polyfill";
 import { namesFromCsv } from "../../core/csv-import.js";
-import type { Envelope, Messages, MessageType } from "../../core/messages.js";
+import { type DataOf, type Messages, type MessageType, onMessage } from "../../core/messages.js";
 import { renewSessionsWith } from "../../core/session.js";
 import { queue } from "../../core/storage.js";
 import { assignSelection } from "./assign-selection.js";
@@ -16,7 +16,7 @@ import { discardChange, queueAlarm, replayQueue, retryChange } from "./queue.js"
 import { refreshAlarm, refreshAll, refreshEveryMinutes, showCurrentTenant } from "./refresh.js";
 import { openRenewal } from "./renewals.js";
 
-const handlers: { [K in MessageType]: (payload: Messages[K]["request"]) => Promise<Messages[K]["response"]> } = {
+const handlers: { [K in MessageType]: (data: DataOf<K>) => Promise<ReturnType<Messages[K]>> } = {
   refresh: async () => {
     await refreshAll();
     return { ok: true };
@@ -38,6 +38,16 @@ const handlers: { [K in MessageType]: (payload: Messages[K]["request"]) => Promi
   signInWithMicrosoft: (request) => signInWithMicrosoftFor(request),
   renewSession: (request) => renewSessionFor(request),
 };
+
+/** Answers each message with its handler; only the extension's own pages may ask anything of the background. */
+function answerMessages() {
+  for (const type of Object.keys(handlers) as MessageType[]) {
+    onMessage(type, ({ data, sender }) => {
+      if (sender.id !== browser.runtime.id) throw new Error("Only AppSeats' own pages may ask this.");
+      return (handlers[type] as (data: unknown) => Promise<unknown>)(data) as never;
+    });
+  }
+}
 
 async function onTick() {
   await replayQueue();
@@ -76,11 +86,5 @@ export function startBackground() {
     if ("sessions" in changes) void showCurrentTenant();
   });
 
-  browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => {
-    // Only the extension's own pages may ask anything of the background.
-    if (sender.id !== browser.runtime.id) return undefined;
-    const { type, payload } = message as Envelope;
-    const handler = handlers[type] as ((payload: unknown) => Promise<unknown>) | undefined;
-    return handler ? handler(payload) : undefined;
-  });
+  answerMessages();
 }

@@ -103,7 +103,7 @@ export function Options() {
       dropFirstView();
       setSignedIn(await liveSessions());
       setMessage({ kind: "success", text: t("signedInAs", [session.me.user.displayName, session.me.tenant.displayName]) });
-      await send("refresh", {}).catch(() => undefined);
+      await send("refresh").catch(() => undefined);
     } catch (error) {
       setMessage({ kind: "error", text: describeError(error) });
     } finally {
@@ -137,7 +137,7 @@ export function Options() {
     else dropFirstView();
     setSignedIn(await liveSessions());
     setMessage({ kind: "success", text: t("signedOut") });
-    await send("refresh", {}).catch(() => undefined);
+    await send("refresh").catch(() => undefined);
   }
 
   return (

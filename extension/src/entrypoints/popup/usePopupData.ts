@@ -93,14 +93,14 @@ export function usePopupData() {
       if (!target) return;
       await settings.update({ lastTenantId: id });
       await open(target);
-      void send("cacheChanged", {}).catch(() => undefined);
+      void send("cacheChanged").catch(() => undefined);
     },
     [sessions, open],
   );
 
   const reload = useCallback(async () => {
     if (session) await refresh(session);
-    void send("cacheChanged", {}).catch(() => undefined);
+    void send("cacheChanged").catch(() => undefined);
   }, [session, refresh]);
 
   return { sessions, session, me, summary, fetchedAt, freshness, switchTenant, reload };
