@@ -1,11 +1,10 @@
 /**
- * What the extension keeps. Sessions (tokens) live in storage.session where the browser has
- * it, so they never reach the disk; settings, cached summaries and the offline queue live in
- * storage.local.
+ * What the extension keeps: sessions (tokens) in storage.session, so they never reach the disk;
+ * settings, cached summaries and icons, the offline queue and the renewals told in storage.local.
  */
 
 import type { Me } from "@appseats/shared";
-import browser from "webextension-polyfill";
+import { storage } from "@wxt-dev/storage";
 import { type Backend, backendAt, builtInBackend, type EntraRegistration } from "./backend.js";
 import { backendOrigin } from "./backend-url.js";
 import type { CachedSummary } from "./cache.js";
@@ -39,35 +38,43 @@ export interface Settings {
   lastTenantId?: string;
 }
 
-const secretArea = () => (browser.storage.session ?? browser.storage.local) as browser.Storage.StorageArea;
+/**
+ * Each kept value is a typed storage item of WXT's storage, with a version: a change to its shape
+ * comes with a migration from the version before, run once when the extension next starts.
+ * Sessions are in storage.session, so they never reach the disk; the rest in storage.local.
+ */
+const sessionsItem = storage.defineItem<Record<string, Session>>("session:sessions", { fallback: {}, version: 1 });
 
-async function read<T>(area: browser.Storage.StorageArea, key: string, fallback: T): Promise<T> {
-  const values = await area.get(key);
-  return (values[key] as T | undefined) ?? fallback;
-}
+const settingsItem = storage.defineItem<Settings>("local:settings", {
+  fallback: { backendUrl: defaultBackendUrl },
+  version: 2,
+  migrations: {
+    // Version 1 kept any backend address; one that may no longer be used (plain http but on this computer) is dropped.
+    2: (kept: Settings): Settings => ({ ...kept, backendUrl: backendOrigin(kept.backendUrl) ?? defaultBackendUrl }),
+  },
+});
+
+const iconsItem = storage.defineItem<KeptIcons>("local:icons", { fallback: {}, version: 1 });
+const queueItem = storage.defineItem<QueuedChange[]>("local:queue", { fallback: [], version: 1 });
+const renewalNoticesItem = storage.defineItem<string[]>("local:renewalNotices", { fallback: [], version: 1 });
+/** A tenant's cached summary: one value per tenant, under summary:<tenant id>. */
+const summaryKey = (tenantId: string) => `local:summary:${tenantId}` as const;
 
 export const sessions = {
-  all: () => read<Record<string, Session>>(secretArea(), "sessions", {}),
+  all: () => sessionsItem.getValue(),
   async put(session: Session) {
-    const all = await sessions.all();
-    all[session.me.tenant.id] = session;
-    await secretArea().set({ sessions: all });
+    await sessionsItem.setValue({ ...(await sessionsItem.getValue()), [session.me.tenant.id]: session });
   },
   async remove(tenantId: string) {
-    const all = await sessions.all();
-    delete all[tenantId];
-    await secretArea().set({ sessions: all });
+    const { [tenantId]: _removed, ...others } = await sessionsItem.getValue();
+    await sessionsItem.setValue(others);
   },
 };
 
 export const settings = {
-  async get(): Promise<Settings> {
-    const kept = await read<Settings>(browser.storage.local, "settings", { backendUrl: defaultBackendUrl });
-    // A backend kept by an older version that may no longer be used (plain http elsewhere) is not.
-    return { ...kept, backendUrl: backendOrigin(kept.backendUrl) ?? defaultBackendUrl };
-  },
+  get: () => settingsItem.getValue(),
   async update(change: Partial<Settings>) {
-    await browser.storage.local.set({ settings: { ...(await settings.get()), ...change } });
+    await settingsItem.setValue({ ...(await settingsItem.getValue()), ...change });
   },
   /** The backend in use, with how to sign in to it with Microsoft. */
   async backend(): Promise<Backend> {
@@ -77,26 +84,26 @@ export const settings = {
 };
 
 export const summaries = {
-  get: (tenantId: string) => read<CachedSummary | undefined>(browser.storage.local, `summary:${tenantId}`, undefined),
-  put: (tenantId: string, cached: CachedSummary) => browser.storage.local.set({ [`summary:${tenantId}`]: cached }),
-  remove: (tenantId: string) => browser.storage.local.remove(`summary:${tenantId}`),
+  get: (tenantId: string) => storage.getItem<CachedSummary>(summaryKey(tenantId)).then((kept) => kept ?? undefined),
+  put: (tenantId: string, cached: CachedSummary) => storage.setItem(summaryKey(tenantId), cached),
+  remove: (tenantId: string) => storage.removeItem(summaryKey(tenantId)),
   /** Forgets every tenant's cached summary but those of `tenantIds`: cached data ends with its session. */
   async keepOnly(tenantIds: string[]) {
-    const keys = Object.keys(await browser.storage.local.get(null)).filter((key) => key.startsWith("summary:"));
-    const stale = keys.filter((key) => !tenantIds.includes(key.slice("summary:".length)));
-    if (stale.length > 0) await browser.storage.local.remove(stale);
+    const kept = Object.keys(await storage.snapshot("local")).filter((key) => key.startsWith("summary:"));
+    const stale = kept.filter((key) => !tenantIds.includes(key.slice("summary:".length)));
+    if (stale.length > 0) await storage.removeItems(stale.map((key) => `local:${key}` as const));
   },
 };
 
 export const icons = {
-  all: () => read<KeptIcons>(browser.storage.local, "icons", {}),
-  set: (kept: KeptIcons) => browser.storage.local.set({ icons: kept }),
+  all: () => iconsItem.getValue(),
+  set: (kept: KeptIcons) => iconsItem.setValue(kept),
 };
 
 export const queue = {
-  all: () => read<QueuedChange[]>(browser.storage.local, "queue", []),
+  all: () => queueItem.getValue(),
   async set(changes: QueuedChange[]): Promise<QueuedChange[]> {
-    await browser.storage.local.set({ queue: changes });
+    await queueItem.setValue(changes);
     return changes;
   },
   async add(change: QueuedChange) {
@@ -106,6 +113,6 @@ export const queue = {
 
 /** The renewals told in a notification (core/attention.ts renewalNoticeId), so each is told once. */
 export const renewalNotices = {
-  all: () => read<string[]>(browser.storage.local, "renewalNotices", []),
-  set: (ids: string[]) => browser.storage.local.set({ renewalNotices: ids }),
+  all: () => renewalNoticesItem.getValue(),
+  set: (ids: string[]) => renewalNoticesItem.setValue(ids),
 };
