@@ -504,6 +504,8 @@ describe("the popup, as Grady Archie (GlobalReader), in Traditional Chinese and 
     await apps.getByText("Fabrikam Sign").waitFor();
     expect(await apps.innerText()).toContain("已指派 11／25 · 可用 14");
     expect(await apps.innerText()).toContain("已暫停");
+    // The page says which language its text is in, for screen readers.
+    expect(await popup.evaluate(() => document.documentElement.lang)).toBe("zh-TW");
     await screenshot(popup, "popup-summary-zh_TW-dark");
     await popup.close();
   });

@@ -39,11 +39,12 @@ export interface Settings {
 }
 
 /**
- * Each kept value is a typed storage item of WXT's storage, with a version: a change to its shape
- * comes with a migration from the version before, run once when the extension next starts.
- * Sessions are in storage.session, so they never reach the disk; the rest in storage.local.
+ * Each kept value is a typed storage item of WXT's storage, at version 1 unless it says another: a
+ * change to its shape raises its version, with a migration from the version before, run once when
+ * the extension next starts. Sessions are in storage.session, so they never reach the disk; the
+ * rest in storage.local.
  */
-const sessionsItem = storage.defineItem<Record<string, Session>>("session:sessions", { fallback: {}, version: 1 });
+const sessionsItem = storage.defineItem<Record<string, Session>>("session:sessions", { fallback: {} });
 
 const settingsItem = storage.defineItem<Settings>("local:settings", {
   fallback: { backendUrl: defaultBackendUrl },
@@ -54,9 +55,9 @@ const settingsItem = storage.defineItem<Settings>("local:settings", {
   },
 });
 
-const iconsItem = storage.defineItem<KeptIcons>("local:icons", { fallback: {}, version: 1 });
-const queueItem = storage.defineItem<QueuedChange[]>("local:queue", { fallback: [], version: 1 });
-const renewalNoticesItem = storage.defineItem<string[]>("local:renewalNotices", { fallback: [], version: 1 });
+const iconsItem = storage.defineItem<KeptIcons>("local:icons", { fallback: {} });
+const queueItem = storage.defineItem<QueuedChange[]>("local:queue", { fallback: [] });
+const renewalNoticesItem = storage.defineItem<string[]>("local:renewalNotices", { fallback: [] });
 /** A tenant's cached summary: one value per tenant, under summary:<tenant id>. */
 const summaryKey = (tenantId: string) => `local:summary:${tenantId}` as const;
 
@@ -69,6 +70,8 @@ export const sessions = {
     const { [tenantId]: _removed, ...others } = await sessionsItem.getValue();
     await sessionsItem.setValue(others);
   },
+  /** Calls `onChange` whenever the sessions change, in any of the extension's pages or its background; returns how to stop. */
+  watch: (onChange: () => void) => sessionsItem.watch(onChange),
 };
 
 export const settings = {
@@ -84,7 +87,8 @@ export const settings = {
 };
 
 export const summaries = {
-  get: (tenantId: string) => storage.getItem<CachedSummary>(summaryKey(tenantId)).then((kept) => kept ?? undefined),
+  /** The tenant's cached summary, or null if none is kept. */
+  get: (tenantId: string) => storage.getItem<CachedSummary>(summaryKey(tenantId)),
   put: (tenantId: string, cached: CachedSummary) => storage.setItem(summaryKey(tenantId), cached),
   remove: (tenantId: string) => storage.removeItem(summaryKey(tenantId)),
   /** Forgets every tenant's cached summary but those of `tenantIds`: cached data ends with its session. */
@@ -109,6 +113,8 @@ export const queue = {
   async add(change: QueuedChange) {
     await queue.set([...(await queue.all()), change]);
   },
+  /** Calls `onChange` with the queue whenever it changes; returns how to stop. */
+  watch: (onChange: (changes: QueuedChange[]) => void) => queueItem.watch(onChange),
 };
 
 /** The renewals told in a notification (core/attention.ts renewalNoticeId), so each is told once. */

@@ -57,7 +57,7 @@ describe("the extension's storage", () => {
     await summaries.put("fabrikam", cached);
     await queue.add({ id: "chg_1" } as never);
     await summaries.keepOnly(["fabrikam"]);
-    expect(await summaries.get("contoso")).toBeUndefined();
+    expect(await summaries.get("contoso")).toBeNull();
     expect(await summaries.get("fabrikam")).toEqual(cached);
     expect(Object.keys(await fakeBrowser.storage.local.get(null)).sort()).toEqual(["queue", "summary:fabrikam"]);
   });

@@ -7,7 +7,7 @@ import browser from "webextension-polyfill";
 import { namesFromCsv } from "../../core/csv-import.js";
 import { type DataOf, type Messages, type MessageType, onMessage } from "../../core/messages.js";
 import { renewSessionsWith } from "../../core/session.js";
-import { queue } from "../../core/storage.js";
+import { queue, sessions } from "../../core/storage.js";
 import { assignSelection } from "./assign-selection.js";
 import { renewOnce, renewSessionFor, signInWithMicrosoftFor } from "./entra.js";
 import { parseMenuItemId, parsePersonItemId } from "./menus.js";
@@ -82,9 +82,7 @@ export function startBackground() {
   // Who is signed in decides whose last view the popup may draw (core/popup-url.ts): the popup is
   // told as soon as the sessions change (a sign-in or out, the browser forgetting them), not after
   // the next refresh has asked the backend for every tenant's figures.
-  browser.storage.onChanged.addListener((changes) => {
-    if ("sessions" in changes) void showCurrentTenant();
-  });
+  sessions.watch(() => void showCurrentTenant());
 
   answerMessages();
 }

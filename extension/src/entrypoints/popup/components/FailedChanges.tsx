@@ -3,7 +3,6 @@
  * what it was, with Retry (sent again now, from its first try) and Discard (nothing is sent).
  */
 import { useEffect, useState } from "preact/hooks";
-import browser from "webextension-polyfill";
 import { formatCount, t } from "../../../core/i18n.js";
 import { send } from "../../../core/messages.js";
 import { type QueuedChange, replaysAs } from "../../../core/queue.js";
@@ -14,15 +13,10 @@ export function FailedChanges({ session, onSent }: { session: Session; onSent: (
   const [status, setStatus] = useState<string>();
 
   useEffect(() => {
-    const load = () =>
-      void queue.all().then((all) => setFailed(all.filter((change) => change.failed && replaysAs(change, [session]) === session)));
-    load();
+    const show = (all: QueuedChange[]) => setFailed(all.filter((change) => change.failed && replaysAs(change, [session]) === session));
+    void queue.all().then(show);
     // The background changes the queue as it replays it: the list follows.
-    const onChanged = (changes: Record<string, browser.Storage.StorageChange>, area: string) => {
-      if (area === "local" && "queue" in changes) load();
-    };
-    browser.storage.onChanged.addListener(onChanged);
-    return () => browser.storage.onChanged.removeListener(onChanged);
+    return queue.watch(show);
   }, [session]);
 
   if (failed.length === 0 && !status) return null;
