@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { hasControlCharacters, noControlCharacters } from "@appseats/shared";
 import { z } from "zod";
-import { openD1 } from "./local-backend.ts";
+import { type D1Location, openD1, type Value } from "./local-backend.ts";
 import { localOperatorToken } from "./move-to-stores.ts";
 
 const help = `npm run catalog -- <command> [options]
@@ -76,8 +76,6 @@ export function newVendorKey() {
   return { key, hash: createHash("sha256").update(key).digest("hex"), id: `vk_${randomBytes(8).toString("hex")}` };
 }
 
-type Value = string | number | null;
-
 /** One SQL statement and the values bound to its numbered parameters. */
 export interface Statement {
   sql: string;
@@ -92,7 +90,7 @@ export interface Database {
 }
 
 /** The D1 database (openD1): the local one, optionally in a folder of its own, or the deployed one. */
-export async function d1Database(where: { remote: boolean; persistTo?: string | undefined }): Promise<Database> {
+export async function d1Database(where: D1Location): Promise<Database> {
   const { db, dispose } = await openD1(where);
   const prepared = ({ sql, params = [] }: Statement) => db.prepare(sql).bind(...params);
   return {
@@ -296,7 +294,7 @@ const updateOf = (table: "vendors" | "apps", id: string, sets: [string, string][
 export interface CatalogIo {
   print(text: string): void;
   printError(text: string): void;
-  openDatabase(where: { remote: boolean; persistTo?: string | undefined }): Promise<Database>;
+  openDatabase(where: D1Location): Promise<Database>;
 }
 
 const processIo: CatalogIo = {

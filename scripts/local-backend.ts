@@ -29,14 +29,21 @@ export const runWrangler = (args: string[], { operator = false } = {}) =>
     encoding: "utf8",
   });
 
-type Value = string | number | null;
+/** A value bound to a statement's parameter. */
+export type Value = string | number | null;
+
+/** Which D1 database: the local one (in `persistTo`, or the one npm start serves) or, with `remote`, the deployed one. */
+export interface D1Location {
+  remote: boolean;
+  persistTo?: string | undefined;
+}
 
 /** What the scripts use of wrangler's D1 binding. */
-export interface BoundStatement {
+interface BoundStatement {
   bind(...values: Value[]): BoundStatement;
   all<T>(): Promise<{ results: T[] }>;
 }
-export interface D1Binding {
+interface D1Binding {
   prepare(sql: string): BoundStatement;
   batch(statements: BoundStatement[]): Promise<unknown[]>;
 }
@@ -47,7 +54,7 @@ export interface D1Binding {
  * its login). getPlatformProxy is given the database binding alone (marked remote for --remote),
  * so it binds that database and starts none of the worker's other parts.
  */
-export async function openD1(where: { remote: boolean; persistTo?: string | undefined }): Promise<{
+export async function openD1(where: D1Location): Promise<{
   db: D1Binding;
   dispose(): Promise<void>;
 }> {

@@ -2,12 +2,11 @@
  * The admin is told each refusal from its code and the details the contract gives that code
  * (shared/src/error-codes.ts), in the extension's own English text.
  */
-import { readFileSync } from "node:fs";
 import { type ErrorBody, maxBodyBytes } from "@appseats/shared";
 import { describe, expect, it } from "vitest";
+import { messagesOf } from "./locales.ts";
 
-const root = new URL("../../../", import.meta.url).pathname;
-const english = JSON.parse(readFileSync(`${root}extension/src/locales/en.json`, "utf8")) as Record<string, { message: string }>;
+const english = messagesOf("en");
 
 /** The browser's i18n as it reads the extension's English messages: $1…$9 replaced. */
 const i18n = {

@@ -3,14 +3,11 @@
  * message of its own in en and zh_TW, with the same placeholders; so is every audit action the
  * license's history shows.
  */
-import { readFileSync } from "node:fs";
 import { auditActions, roles } from "@appseats/shared";
 import { errorCodes } from "@appseats/shared/error-codes";
 import { describe, expect, it } from "vitest";
+import { messagesOf } from "./locales.ts";
 
-const root = new URL("../../../", import.meta.url).pathname;
-const messagesOf = (locale: string) =>
-  JSON.parse(readFileSync(`${root}extension/src/locales/${locale}.json`, "utf8")) as Record<string, { message: string }>;
 const placeholders = (text: string) => [...text.matchAll(/\$\d/g)].map((m) => m[0]).sort();
 
 describe("error messages", () => {
