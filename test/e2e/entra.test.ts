@@ -142,6 +142,16 @@ describe("sign-in with Microsoft Entra ID", () => {
     await page.getByRole("button", { name: /Sign out of Contoso/ }).click();
     await signInWithMicrosoft(page, "Grady Archie");
     await page.close();
+    // The popup may draw the last view of Grady alone now, not of Megan, who signed out: the
+    // background follows the sessions however they were made (the local sign-in: trust.test.ts).
+    const signedIn = async () => {
+      const address = await browser.worker.evaluate(() =>
+        (globalThis as unknown as { chrome: { action: { getPopup: (d: object) => Promise<string> } } }).chrome.action.getPopup({}),
+      );
+      return new URL(address).searchParams.get("signed-in");
+    };
+    await expect.poll(signedIn, { timeout: 5_000 }).toMatch(/^contoso\/usr_contoso_\w+$/);
+    expect(await signedIn()).not.toContain("megan");
     const popup = await openPopup(browser);
     await popup.getByRole("button", { name: /Fabrikam Sign/ }).click();
     const assign = popup.getByRole("button", { name: "Assign licenses", exact: true });
