@@ -22,6 +22,8 @@ export default defineConfig({
                 ENTRA_ALLOWED_CLIENT_IDS: "0ff1ce00-0000-4000-8000-00000000a11d, 0ff1ce00-0000-4000-8000-00000000b22e",
                 // The operator's routes (/ops/v1): the move into tenant stores, the audit's purge.
                 OPERATOR_TOKEN: "test-operator",
+                // Seals vendors' webhook secrets: a key of this run's own.
+                WEBHOOK_SECRETS_KEY: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64"),
                 TEST_MIGRATIONS: await readD1Migrations("./worker/migrations"),
               },
             },
@@ -30,7 +32,15 @@ export default defineConfig({
         // One isolate for every file (isolate: false): every test starts from reset storage, and
         // seeding the demo has the worker forget what its isolate remembered (routes/dev.ts).
         // Importing the worker again for each file cost 90 s of the run.
-        test: { name: "worker", include: ["test/worker/**/*.test.ts"], isolate: false, testTimeout: 60_000, hookTimeout: 60_000 },
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          // A vendor's webhook endpoint on 127.0.0.1, for the webhooks' tests.
+          globalSetup: ["test/support/webhook-receiver-setup.ts"],
+          isolate: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
       },
       {
         // The extension's modules as its build defines them (extension/built-in.ts).

@@ -23,3 +23,19 @@ export type SearchType = (typeof searchTypes)[number];
 /** A license held (active) or a place in its queue (waiting; R6). */
 export const licenseStates = ["active", "waiting"] as const;
 export type LicenseStateName = (typeof licenseStates)[number];
+
+/** What a vendor's webhook is told (API.md, "Vendor webhooks"). */
+export const webhookEventTypes = ["license.granted", "license.revoked", "subscription.changed"] as const;
+export type WebhookEventTypeName = (typeof webhookEventTypes)[number];
+
+/** How users got their seat (`license.granted`'s `via`). */
+export const grantPaths = ["direct", "group", "waitingList"] as const;
+export type GrantPath = (typeof grantPaths)[number];
+
+/** Why users lost their seat (`license.revoked`'s `reason`). */
+export const revokeReasons = ["unassigned", "removedFromGroup", "userDeleted", "groupDeleted"] as const;
+export type RevokeReason = (typeof revokeReasons)[number];
+
+/** Where a delivery to a vendor's webhook stands. */
+export const deliveryStatuses = ["pending", "delivered", "failed"] as const;
+export type DeliveryStatusName = (typeof deliveryStatuses)[number];

@@ -6,3 +6,4 @@ export * from "./roles.ts";
 export * from "./schemas.ts";
 export * from "./seats.ts";
 export * from "./status.ts";
+export * from "./webhooks.ts";

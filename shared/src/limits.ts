@@ -21,3 +21,15 @@ export const provisioningTokenDays = { min: 1, max: 730, default: 365 } as const
 
 /** The options page tells a GlobalAdmin of a token this many days before it expires. */
 export const provisioningTokenWarningDays = 30;
+
+/** A vendor's webhook (API.md, "Vendor webhooks"): the longest URL, the most users one event names. */
+export const webhookLimits = {
+  maxUrlLength: 2048,
+  maxUsersPerEvent: 1000,
+  /** A 2xx within this long is delivered. */
+  timeoutMs: 10_000,
+  /** Failed deliveries are tried again for this long, then they are `failed`. */
+  retryForMs: 24 * 60 * 60 * 1000,
+  /** After a new secret, the previous one also signs for this long. */
+  previousSecretMs: 24 * 60 * 60 * 1000,
+} as const;

@@ -4,6 +4,7 @@
  * two entry points: index.ts (production, nothing of local runs in it) and local.ts (wrangler dev
  * and the tests, with the local sign-in routes at /api/v1/dev).
  */
+
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
@@ -25,6 +26,7 @@ import { provisioningRoutes } from "./routes/provisioning.js";
 import { scimRoutes } from "./routes/scim.js";
 import { authRoutes, sessionRoutes } from "./routes/session.js";
 import { vendorRoutes } from "./routes/vendor.js";
+import { consumeWebhookQueue } from "./webhooks/sender.js";
 
 /** Only the extension's own pages may call from a browser. */
 const extensionOrigin = /^(chrome-extension|moz-extension):\/\/[a-z0-9-]{1,64}$/i;
@@ -97,5 +99,6 @@ export function createApp<DevSchema extends Schema, DevPath extends string>(devR
   return app;
 }
 
-/** The worker's handlers for an app: requests. Each tenant store keeps its own house (expired sessions, old idempotency records). */
-export const handlersOf = (app: { fetch: ExportedHandlerFetchHandler<Env> }) => ({ fetch: app.fetch }) satisfies ExportedHandler<Env>;
+/** The worker's handlers for an app: requests, and the webhooks' queues. Each tenant store keeps its own house (expired sessions, old idempotency records). */
+export const handlersOf = (app: { fetch: ExportedHandlerFetchHandler<Env> }) =>
+  ({ fetch: app.fetch, queue: consumeWebhookQueue }) satisfies ExportedHandler<Env>;

@@ -13,5 +13,7 @@ export type AppType = typeof app;
 
 /** Each tenant's store, a Durable Object (store/tenant-store.ts). */
 export { TenantStore } from "./store/tenant-store.js";
+/** The webhooks' sender, which the queue's consumer reaches through a service binding (webhooks/sender.ts). */
+export { WebhookSender } from "./webhooks/sender.js";
 
 export default handlersOf(app);

@@ -10,7 +10,7 @@ import type { Purchase, Seats, VendorSubscriptionsPage } from "@appseats/shared"
 import { seatsOf } from "@appseats/shared";
 import { decodeCursor, pageOf } from "../cursor.js";
 import { newId } from "../ids.js";
-import type { OutboxEntry } from "../store/outbox.js";
+import type { OutboxEntry, SubscriptionIndexEntry } from "../store/outbox.js";
 import { d1All, d1First, integer, json, nullable, oneOf, type RowOf, text } from "../store/rows.js";
 
 // ---- Tenants ------------------------------------------------------------------------------
@@ -358,8 +358,14 @@ export const dropProvisioningRoute = (db: D1Database, tokenHash: string, tenantI
  * changes nothing, so a repeated or late delivery is harmless.
  */
 export async function deliverToControlPlane(db: D1Database, tenantId: string, entries: OutboxEntry[]): Promise<void> {
-  const statements = entries
-    .filter((entry) => entry.payload.topic === "control.subscription")
+  const statements = indexStatements(db, tenantId, entries);
+  if (statements.length > 0) await db.batch(statements);
+}
+
+/** The statements of deliverToControlPlane, for a batch that records more (the webhooks' events) in the same write. */
+export function indexStatements(db: D1Database, tenantId: string, entries: OutboxEntry[]): D1PreparedStatement[] {
+  return entries
+    .filter((entry): entry is OutboxEntry & { payload: SubscriptionIndexEntry } => entry.payload.topic === "control.subscription")
     .map(({ seq, payload }) =>
       db
         .prepare(
@@ -386,5 +392,4 @@ export async function deliverToControlPlane(db: D1Database, tenantId: string, en
           seq,
         ),
     );
-  if (statements.length > 0) await db.batch(statements);
 }

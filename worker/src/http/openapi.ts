@@ -22,7 +22,7 @@ export interface RouteDoc {
   /** The successful answer: a shared schema sent as JSON, text of another media type, or none (204). */
   answer: z.ZodType | { mediaType: string } | "none";
   /** 200 unless said (204 with no answer). */
-  status?: 200 | 201;
+  status?: 200 | 201 | 202;
   /** What the route's own logic may refuse with; what its middlewares answer, they document themselves. */
   errors?: ErrorCode[];
   /** Called without a credential. */
@@ -50,7 +50,7 @@ export const documented = (doc: RouteDoc) =>
     summary: doc.summary,
     responses:
       doc.answer === "none"
-        ? { 204: { description: "Done; nothing to answer" } }
+        ? { [doc.status ?? 204]: { description: doc.status === 202 ? "Accepted; it follows" : "Done; nothing to answer" } }
         : {
             [doc.status ?? 200]: {
               description: "OK",

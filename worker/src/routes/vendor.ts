@@ -1,5 +1,10 @@
-/** /vendor/v1: vendors record purchases, set quantity and status, ask for usage rights, and complete installs. */
+/**
+ * /vendor/v1: vendors record purchases, set quantity and status, ask for usage rights, complete
+ * installs, and keep a webhook that is told of seats given and taken (API.md, "Vendor webhooks").
+ */
 import {
+  DeliveriesPage,
+  DeliveriesQuery,
   IdParam,
   InstallComplete,
   ListQuery,
@@ -10,18 +15,29 @@ import {
   UsageRightsQuery,
   VendorSubscription,
   VendorSubscriptionsPage,
+  WebhookCreated,
+  WebhookRequest,
+  WebhookSecret,
+  WebhookView,
+  webhookEventTypes,
+  webhookLimits,
 } from "@appseats/shared";
 import { type Context, Hono } from "hono";
 import type { VendorSubscriptionRoute } from "../auth/callers.js";
 import { sha256Hex } from "../auth/secrets.js";
 import { authenticateVendor } from "../auth/vendor.js";
 import { indexPurchase, purchaseTarget, vendorSubscriptions } from "../control/plane.js";
-import { notFound } from "../errors.js";
+import { deleteWebhook, deliveriesOf, deliveryOf, retryDelivery, rotateSecret, setWebhook, webhookOf } from "../control/webhooks.js";
+import { AppSeatsError, notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
-import { documented } from "../http/openapi.js";
-import { ask, askStore, idempotent } from "../http/store.js";
+import { devRoutesServed, documented } from "../http/openapi.js";
+import { ask, askStore, idempotent, storeOf } from "../http/store.js";
 import { validate } from "../http/validate.js";
 import { newId } from "../ids.js";
+import type { WakeMessage } from "../webhooks/sender.js";
+import { checkWebhookUrl, newSecret, sealSecret } from "../webhooks/signing.js";
+
+const noWebhook = () => new AppSeatsError("NotFound", "You have no webhook. Set one with PUT /vendor/v1/webhook.");
 
 /** The subscription the request names, if it is of one of the vendor's apps; any other is 404. */
 function subscriptionOf(c: Context<AppEnv>, what = "The subscription"): VendorSubscriptionRoute {
@@ -120,5 +136,88 @@ export const vendorRoutes = new Hono<AppEnv>()
     async (c) => {
       const subscription = subscriptionOf(c, "The install");
       return c.json(await ask(c, "completeInstall", { installId: c.req.valid("param").id, appName: subscription.appName }));
+    },
+  )
+  .put(
+    "/webhook",
+    documented({
+      summary: "Set the vendor's webhook: its URL and the events it wants; answers its new signing secret, shown once",
+      answer: WebhookCreated,
+    }),
+    validate("json", WebhookRequest),
+    async (c) => {
+      const { url, events = [...webhookEventTypes] } = c.req.valid("json");
+      checkWebhookUrl(url, devRoutesServed(c.env));
+      const vendor = c.get("vendor");
+      const secret = newSecret();
+      const now = Date.now();
+      await setWebhook(c.env.DB, vendor.id, {
+        url,
+        events: [...new Set(events)],
+        secret: await sealSecret(c.env, vendor.id, secret),
+        previousUntil: new Date(now + webhookLimits.previousSecretMs).toISOString(),
+        now: new Date(now).toISOString(),
+      });
+      return c.json({ url, events: [...new Set(events)], secret } satisfies WebhookCreated);
+    },
+  )
+  .get("/webhook", documented({ summary: "The vendor's webhook", answer: WebhookView, errors: ["NotFound"] }), async (c) => {
+    const webhook = await webhookOf(c.env.DB, c.get("vendor").id);
+    if (!webhook) throw noWebhook();
+    return c.json({ url: webhook.url, events: webhook.events, createdAt: webhook.createdAt } satisfies WebhookView);
+  })
+  .delete(
+    "/webhook",
+    documented({ summary: "Remove the vendor's webhook: nothing more is sent", answer: "none", errors: ["NotFound"] }),
+    async (c) => {
+      if (!(await deleteWebhook(c.env.DB, c.get("vendor").id))) throw noWebhook();
+      return c.body(null, 204);
+    },
+  )
+  .post(
+    "/webhook/secret",
+    documented({
+      summary: "A new signing secret, shown once; for 24 hours the previous one signs too",
+      answer: WebhookSecret,
+      errors: ["NotFound"],
+    }),
+    async (c) => {
+      const vendor = c.get("vendor");
+      const secret = newSecret();
+      const now = Date.now();
+      const previousUntil = new Date(now + webhookLimits.previousSecretMs).toISOString();
+      const rotated = await rotateSecret(c.env.DB, vendor.id, {
+        secret: await sealSecret(c.env, vendor.id, secret),
+        previousUntil,
+        now: new Date(now).toISOString(),
+      });
+      if (!rotated) throw noWebhook();
+      return c.json({ secret, previousUntil } satisfies WebhookSecret);
+    },
+  )
+  .get(
+    "/webhook/deliveries",
+    documented({ summary: "The webhook's deliveries, newest first", answer: DeliveriesPage }),
+    validate("query", DeliveriesQuery),
+    async (c) => c.json(await deliveriesOf(c.env.DB, c.get("vendor").id, c.req.valid("query"))),
+  )
+  .post(
+    "/webhook/deliveries/:id/retry",
+    documented({ summary: "Send a failed delivery again", answer: "none", status: 202, errors: ["NotFound"] }),
+    validate("param", IdParam),
+    async (c) => {
+      const vendor = c.get("vendor");
+      const id = c.req.valid("param").id;
+      const delivery = await deliveryOf(c.env.DB, vendor.id, id);
+      if (!delivery) throw new AppSeatsError("NotFound", "None of your webhook's deliveries has this id.");
+      if (delivery.status !== "failed" || !(await retryDelivery(c.env.DB, vendor.id, id, new Date().toISOString()))) {
+        throw new AppSeatsError("InvalidRequest", `Only a failed delivery can be sent again; this one is ${delivery.status}.`, {
+          issues: [{ path: "id", message: `names a delivery that is ${delivery.status}, not failed` }],
+        });
+      }
+      await c.env.WEBHOOKS.send({ id } satisfies WakeMessage, { contentType: "json" });
+      // Its tenant's store watches it until it is done, should this message be lost.
+      await storeOf(c.env, delivery.tenant_id).watchDeliveries();
+      return c.body(null, 202);
     },
   );

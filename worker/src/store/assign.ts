@@ -8,6 +8,7 @@
 import { type AssignResult, isUsable, type Principal, type PrincipalView, type SubscriptionStatusName } from "@appseats/shared";
 import { AppSeatsError, notFound } from "../errors.js";
 import { audit, indexSubscription, inTransaction, type StoreChange, seatsNow, subscriptionOf } from "./changes.js";
+import { because } from "./events.js";
 import { memberCountSql } from "./reads.js";
 import { all, integer, nullable, one, text } from "./rows.js";
 
@@ -112,19 +113,23 @@ export function assign(
       ).map((row) => row.key),
     );
     // Users named directly: a seat each, a waiting one included (R1: the row is theirs already).
-    sql.exec(
-      `INSERT INTO licenses (subscription_id, user_id, state, since) SELECT ?1, value, 'active', ?2 FROM json_each(?3) WHERE true
+    because(sql, { via: "direct" }, () =>
+      sql.exec(
+        `INSERT INTO licenses (subscription_id, user_id, state, since) SELECT ?1, value, 'active', ?2 FROM json_each(?3) WHERE true
        ON CONFLICT (subscription_id, user_id) DO UPDATE SET state = 'active', since = excluded.since WHERE licenses.state = 'waiting'`,
-      subscription.id,
-      change.now,
-      users,
+        subscription.id,
+        change.now,
+        users,
+      ),
     );
     // R4: the groups' members without a row, in membership order: seats while they last, then the
     // queue. One statement: the rows go from the memberships to the licenses without a trip
     // through this code, in membership order, so the queue's order is its insertion order.
     const open = Math.max(0, before.available - needing.length);
-    sql.exec(
-      `INSERT INTO licenses (subscription_id, user_id, state, since)
+    // changes() read inside: restoring the cause afterwards is a change of its own.
+    const joined = because(sql, { via: "group" }, () => {
+      sql.exec(
+        `INSERT INTO licenses (subscription_id, user_id, state, since)
          SELECT ?2, user_id, CASE WHEN row_number() OVER (ORDER BY first_added, user_id) <= ?4 THEN 'active' ELSE 'waiting' END, ?5
            FROM (SELECT m.user_id, MIN(m.added_at) AS first_added
                    FROM group_members m JOIN users u ON u.id = m.user_id AND u.deleted_at IS NULL
@@ -133,13 +138,14 @@ export function assign(
                     AND m.user_id NOT IN (SELECT value FROM json_each(?3))
                   GROUP BY m.user_id)
           ORDER BY first_added, user_id`,
-      groups,
-      subscription.id,
-      users,
-      open,
-      change.now,
-    );
-    const joined = one(sql, { n: integer }, "SELECT changes() AS n").n;
+        groups,
+        subscription.id,
+        users,
+        open,
+        change.now,
+      );
+      return one(sql, { n: integer }, "SELECT changes() AS n").n;
+    });
     const seated = Math.min(open, joined);
     const waiting = joined - seated;
 

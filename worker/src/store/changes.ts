@@ -6,6 +6,7 @@
 import { type AuditAction, maxPrincipalsPerRequest, type Principal, type Seats, seatsOf, subscriptionStatuses } from "@appseats/shared";
 import { notFound } from "../errors.js";
 import { newId } from "../ids.js";
+import { because } from "./events.js";
 import { addToOutbox } from "./outbox.js";
 import { all, first, integer, nullable, one, oneOf, type RowOf, text } from "./rows.js";
 
@@ -131,15 +132,17 @@ export function fillWaiting(sql: SqlStorage, change: StoreChange, subscription: 
   if (subscription.status !== "active" && subscription.status !== "warning") return 0;
   const open = seatsNow(sql, subscription).available;
   if (open === 0) return 0;
-  const filled = all(
-    sql,
-    { user_id: text },
-    `UPDATE licenses SET state = 'active', since = ?1
-        WHERE seq IN (SELECT seq FROM licenses WHERE subscription_id = ?2 AND state = 'waiting' ORDER BY seq LIMIT ?3)
-       RETURNING user_id`,
-    change.now,
-    subscription.id,
-    open,
+  const filled = because(sql, { via: "waitingList" }, () =>
+    all(
+      sql,
+      { user_id: text },
+      `UPDATE licenses SET state = 'active', since = ?1
+          WHERE seq IN (SELECT seq FROM licenses WHERE subscription_id = ?2 AND state = 'waiting' ORDER BY seq LIMIT ?3)
+         RETURNING user_id`,
+      change.now,
+      subscription.id,
+      open,
+    ),
   );
   if (filled.length > 0) {
     audit(sql, change, {

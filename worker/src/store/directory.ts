@@ -20,6 +20,7 @@ import {
   subscriptionColumns,
   subscriptionShape,
 } from "./changes.js";
+import { because } from "./events.js";
 import { all, first, integer, nullable, one, type RowOf, text } from "./rows.js";
 
 /** What a directory may set of a user. */
@@ -236,7 +237,9 @@ export function deleteUser(sql: SqlStorage, change: StoreChange, user: ChangedUs
     principals: [{ type: "user", id: user.id }],
     summary: `${user.displayName} was deleted; their seats were released`,
   });
-  const released = all(sql, { state: text }, `DELETE FROM licenses WHERE user_id = ? RETURNING state`, user.id);
+  const released = because(sql, { reason: "userDeleted" }, () =>
+    all(sql, { state: text }, `DELETE FROM licenses WHERE user_id = ? RETURNING state`, user.id),
+  );
   sql.exec(`DELETE FROM assignments WHERE principal_type = 'user' AND principal_id = ?`, user.id);
   sql.exec(`DELETE FROM group_members WHERE user_id = ?`, user.id);
   sql.exec(`DELETE FROM session_tokens WHERE user_id = ?`, user.id);
@@ -301,15 +304,17 @@ function addMembersTo(sql: SqlStorage, change: StoreChange, group: GroupRow, use
   );
   for (const subscription of subscriptions) {
     const open = seatsNow(sql, subscription).available;
-    sql.exec(
-      `INSERT INTO licenses (subscription_id, user_id, state, since)
+    because(sql, { via: "group" }, () =>
+      sql.exec(
+        `INSERT INTO licenses (subscription_id, user_id, state, since)
        SELECT ?1, value, CASE WHEN ROW_NUMBER() OVER (ORDER BY key) <= ?2 THEN 'active' ELSE 'waiting' END, ?3
          FROM json_each(?4) j WHERE NOT EXISTS (SELECT 1 FROM licenses l WHERE l.subscription_id = ?1 AND l.user_id = j.value)
         ORDER BY key`,
-      subscription.id,
-      open,
-      change.now,
-      JSON.stringify(joined),
+        subscription.id,
+        open,
+        change.now,
+        JSON.stringify(joined),
+      ),
     );
   }
   return joined.length;
@@ -330,7 +335,7 @@ function removeMembersFrom(sql: SqlStorage, change: StoreChange, group: GroupRow
     principals: left.map((id) => ({ type: "user", id })),
     summary: `${left.length} user(s) removed from ${group.display_name}`,
   });
-  return [left.length, releasePathless(sql, JSON.stringify(left))];
+  return [left.length, because(sql, { reason: "removedFromGroup" }, () => releasePathless(sql, JSON.stringify(left)))];
 }
 
 /** Releases the licenses of the given users (JSON) that no path holds any more; answers the active seats released. */
@@ -428,7 +433,7 @@ export function deleteGroup(sql: SqlStorage, change: StoreChange, group: GroupRo
   sql.exec(`DELETE FROM assignments WHERE principal_type = 'group' AND principal_id = ?`, group.id);
   sql.exec(`DELETE FROM group_members WHERE group_id = ?`, group.id);
   sql.exec(`DELETE FROM groups WHERE id = ?`, group.id);
-  const released = releasePathless(sql, members);
+  const released = because(sql, { reason: "groupDeleted" }, () => releasePathless(sql, members));
   const filled = settleSeats(sql, change, before);
   return { changed: 1, releasedSeats: released, filledFromWaiting: filled };
 }

@@ -6,6 +6,7 @@
  * the move compares with the source's.
  */
 import { AppSeatsError } from "../errors.js";
+import { forgetLicenseChanges } from "./events.js";
 import { integer, one } from "./rows.js";
 
 /** The tables an import writes, in an order that satisfies their references, and the columns of each. */
@@ -74,6 +75,8 @@ export function importRows(sql: SqlStorage, rows: StoreRows): Record<string, num
       )
       .toArray().length;
   }
+  // Seats moved in, not given: nobody's webhook is told.
+  forgetLicenseChanges(sql);
   return gained;
 }
 

@@ -4,6 +4,7 @@
  * store's alarm, in order, at least once. A delivery that fails is tried again with growing waits;
  * the entries after it wait too, so that nothing is learned out of order.
  */
+import type { WebhookEvent } from "@appseats/shared";
 import { newId } from "../ids.js";
 import { all, integer, one, text } from "./rows.js";
 
@@ -22,7 +23,14 @@ export interface SubscriptionIndexEntry {
   updatedAt: string;
 }
 
-export type OutboxPayload = SubscriptionIndexEntry;
+/** An event for the webhook of the subscription's vendor, if it has one that wants it (API.md, "Vendor webhooks"). */
+export interface WebhookEntry {
+  topic: "webhook";
+  subscriptionId: string;
+  event: WebhookEvent;
+}
+
+export type OutboxPayload = SubscriptionIndexEntry | WebhookEntry;
 
 /** An entry as it is delivered: its place in the store's order, and the id receivers deduplicate by. */
 export interface OutboxEntry {

@@ -218,4 +218,47 @@ CREATE TABLE outbox (
 );
 `,
   },
+  {
+    version: 2,
+    name: "webhook events",
+    sql: `
+-- Who got or lost a seat in the change being made (rule R23: a vendor's webhook learns it): the
+-- triggers below note every seat given or taken, whatever the path, and the change turns the notes
+-- into outbox events before it commits (events.ts), leaving this table empty again.
+CREATE TABLE license_changes (
+  seq             INTEGER PRIMARY KEY,
+  subscription_id TEXT NOT NULL,
+  user_id         TEXT NOT NULL,
+  kind            TEXT NOT NULL CHECK (kind IN ('granted', 'revoked')),
+  cause           TEXT NOT NULL
+);
+-- Why seats move in the statement being run: set by the change before it moves them.
+CREATE TABLE change_cause (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  via    TEXT NOT NULL CHECK (via IN ('direct', 'group', 'waitingList')),
+  reason TEXT NOT NULL CHECK (reason IN ('unassigned', 'removedFromGroup', 'userDeleted', 'groupDeleted'))
+);
+INSERT INTO change_cause (id, via, reason) VALUES (1, 'direct', 'unassigned');
+CREATE TRIGGER licenses_granted AFTER INSERT ON licenses WHEN NEW.state = 'active' BEGIN
+  INSERT INTO license_changes (subscription_id, user_id, kind, cause)
+  SELECT NEW.subscription_id, NEW.user_id, 'granted', via FROM change_cause;
+END;
+CREATE TRIGGER licenses_granted_from_waiting AFTER UPDATE OF state ON licenses
+WHEN OLD.state = 'waiting' AND NEW.state = 'active' BEGIN
+  INSERT INTO license_changes (subscription_id, user_id, kind, cause)
+  SELECT NEW.subscription_id, NEW.user_id, 'granted', via FROM change_cause;
+END;
+CREATE TRIGGER licenses_revoked AFTER DELETE ON licenses WHEN OLD.state = 'active' BEGIN
+  INSERT INTO license_changes (subscription_id, user_id, kind, cause)
+  SELECT OLD.subscription_id, OLD.user_id, 'revoked', reason FROM change_cause;
+END;
+
+-- While deliveries of this tenant's events are pending, the store looks at them now and then
+-- (webhooks/sender.ts, wakeOverdue): one whose queue message was lost is woken again.
+CREATE TABLE webhook_watch (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  next_check_at INTEGER NOT NULL
+);
+`,
+  },
 ];

@@ -9,8 +9,9 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { type ErrorBody, errorStatus } from "@appseats/shared";
-import { deliverToControlPlane } from "../control/plane.js";
 import { AppSeatsError, isAppSeatsError } from "../errors.js";
+import { handOver, overdueAfterMs, wakeOverdue } from "../webhooks/sender.js";
+import { emitLicenseEvents } from "./events.js";
 import { migrate } from "./migrate.js";
 import {
   type ArgsOf,
@@ -91,6 +92,7 @@ export class TenantStore extends DurableObject<Env> {
       const context: OperationContext = { sql, storage, change: { actor, requestId: call.requestId, now: call.now }, tenantId, caller };
       const value = storage.transactionSync(() => {
         const value = operation.run(context, args);
+        emitLicenseEvents(sql, context.change);
         if (idempotency && scope) record(sql, scope, idempotency, idempotency.status, JSON.stringify(value ?? null), call.now);
         return value;
       });
@@ -126,15 +128,51 @@ export class TenantStore extends DurableObject<Env> {
   /** What waits in the outbox is delivered at once, by the alarm, unless a delivery is already due. */
   async #deliverSoon(): Promise<void> {
     if (this.ctx.storage.sql.exec(`SELECT 1 FROM outbox LIMIT 1`).toArray().length === 0) return;
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > Date.now()) await this.ctx.storage.setAlarm(Date.now());
   }
 
-  /** Delivers the outbox to the control plane; what is left, or failed, is tried again later. */
+  /** When the store next looks at its pending webhook deliveries (epoch ms), or null. */
+  #watch(): number | null {
+    return first(this.ctx.storage.sql, { next_check_at: integer }, `SELECT next_check_at FROM webhook_watch`)?.next_check_at ?? null;
+  }
+
+  #setWatch(at: number | null): void {
+    if (at === null) this.ctx.storage.sql.exec(`DELETE FROM webhook_watch`);
+    else
+      this.ctx.storage.sql.exec(
+        `INSERT INTO webhook_watch (id, next_check_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET next_check_at = excluded.next_check_at`,
+        at,
+      );
+  }
+
+  /** A delivery of this tenant's was made pending again (a vendor's retry): watched until done. */
+  async watchDeliveries(): Promise<void> {
+    const at = Date.now() + overdueAfterMs;
+    const watch = this.#watch();
+    if (watch === null || watch > at) this.#setWatch(at);
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /**
+   * Hands the outbox over to the control plane (its index, the webhooks' deliveries); what is left,
+   * or failed, is tried again later. While deliveries are pending, wakes those overdue.
+   */
   override async alarm(): Promise<void> {
     const tenantId = first(this.ctx.storage.sql, { tenant_id: text }, `SELECT tenant_id FROM store_tenant`)?.tenant_id;
     if (!tenantId) return;
-    const next = await deliverOutbox(this.ctx.storage, (entries) => deliverToControlPlane(this.env.DB, tenantId, entries));
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    let handed = false;
+    const next = await deliverOutbox(this.ctx.storage, async (entries) => {
+      handed = (await handOver(this.env, tenantId, entries)) || handed;
+    });
+    const now = Date.now();
+    let watch = this.#watch();
+    if (handed && (watch === null || watch > now + 60_000)) watch = now + 60_000;
+    if (watch !== null && watch <= now) watch = await wakeOverdue(this.env, tenantId, now);
+    this.#setWatch(watch);
+    const wakeAt = Math.min(next ?? Number.POSITIVE_INFINITY, watch ?? Number.POSITIVE_INFINITY);
+    if (Number.isFinite(wakeAt)) await this.ctx.storage.setAlarm(wakeAt);
   }
 }
 

@@ -18,6 +18,7 @@ import {
   seatsNow,
   subscriptionOf,
 } from "./changes.js";
+import { because } from "./events.js";
 import { all, text } from "./rows.js";
 
 /** The assigned groups (other than `except`, a JSON array) through which each of `users` (JSON) holds the subscription. */
@@ -82,14 +83,16 @@ export function unassign(
       JSON.stringify(unassigned.map((v) => `${v.type}:${v.id}`)),
     );
     // Seats no path holds any more: of the users named and of the groups' members.
-    sql.exec(
-      `DELETE FROM licenses WHERE subscription_id = ?1
+    because(sql, { reason: "unassigned" }, () =>
+      sql.exec(
+        `DELETE FROM licenses WHERE subscription_id = ?1
            AND (user_id IN (SELECT value FROM json_each(?2))
                 OR user_id IN (SELECT user_id FROM group_members WHERE group_id IN (SELECT value FROM json_each(?3))))
            AND ${noPathHolds}`,
-      subscription.id,
-      users,
-      groups,
+        subscription.id,
+        users,
+        groups,
+      ),
     );
     // Counted, not returned row by row: a 50,000-member group's seats are one number here.
     const releasedSeats = before.assigned - seatsNow(sql, subscription).assigned;

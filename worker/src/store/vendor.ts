@@ -25,6 +25,7 @@ import {
   subscriptionOf,
   subscriptionShape,
 } from "./changes.js";
+import { emitSubscriptionChanged } from "./events.js";
 import { first, integer, nullable, one, text } from "./rows.js";
 
 /** A subscription as the vendor sees it in the store: its terms and seats. */
@@ -90,6 +91,7 @@ export function recordPurchase(
   });
   const seats = seatsNow(sql, subscription);
   indexSubscription(sql, subscription, seats, change.now);
+  emitSubscriptionChanged(sql, change, subscription, seats);
   return figuresOf(subscription, seats);
 }
 
@@ -138,6 +140,7 @@ export function updateSubscription(
   if (changes.length > 0 || seats.assigned !== seatsBefore.assigned || seats.waiting !== seatsBefore.waiting) {
     indexSubscription(sql, after, seats, change.now);
   }
+  if (changes.length > 0) emitSubscriptionChanged(sql, change, after, seats);
   return figuresOf(after, seats);
 }
 

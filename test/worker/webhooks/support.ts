@@ -1,0 +1,68 @@
+/**
+ * What the webhook tests share: the receiver on 127.0.0.1 (receiver-setup.ts), each test with
+ * endpoints of its own, and Standard Webhooks' reference library to verify what it was sent.
+ */
+import { WebhookEvent } from "@appseats/shared";
+import { Webhook } from "standardwebhooks";
+import { inject } from "vitest";
+import { call } from "../support.js";
+
+const receiver = inject("webhookReceiver");
+
+/** A request the receiver recorded (test/support/webhook-receiver.ts). */
+export interface ReceivedRequest {
+  at: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A new endpoint of the receiver: its URL, and what it was sent. */
+export function endpoint(name = `hook-${crypto.randomUUID()}`) {
+  return {
+    name,
+    url: `${receiver}/${name}`,
+    async received(): Promise<ReceivedRequest[]> {
+      return (await fetch(`${receiver}/__requests/${name}`)).json();
+    },
+    async until(done: (requests: ReceivedRequest[]) => boolean, timeoutMs = 20_000): Promise<ReceivedRequest[]> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const requests = await this.received();
+        if (done(requests)) return requests;
+        if (Date.now() > deadline) throw new Error(`${name} got ${requests.length} request(s), not what was awaited`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async behave(behaviour: { failFirst?: number; status?: number; hang?: boolean }) {
+      await fetch(`${receiver}/__behave/${name}`, { method: "POST", body: JSON.stringify(behaviour) });
+    },
+  };
+}
+export type Endpoint = ReturnType<typeof endpoint>;
+
+/** Sets a vendor's webhook to an endpoint; answers the secret, shown once. */
+export async function setWebhook(vendorKey: string, url: string, events?: string[]): Promise<string> {
+  const answer = await call("PUT", "/vendor/v1/webhook", { token: vendorKey, body: { url, ...(events ? { events } : {}) } });
+  if (answer.status !== 200) throw new Error(`setting the webhook failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body.secret as string;
+}
+
+/** A request verified with the secret by `standardwebhooks` (which throws when it does not verify), and its event. */
+export function verified(request: ReceivedRequest, secret: string): WebhookEvent {
+  const payload = new Webhook(secret).verify(request.body, request.headers);
+  return WebhookEvent.parse(payload);
+}
+
+/** The events an endpoint was sent, each verified, in order of arrival, one per webhook-id. */
+export function eventsOf(requests: ReceivedRequest[], secret: string): (WebhookEvent & { id: string })[] {
+  const seen = new Set<string>();
+  const events: (WebhookEvent & { id: string })[] = [];
+  for (const request of requests) {
+    const event = verified(request, secret);
+    const id = request.headers["webhook-id"]!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    events.push({ ...event, id });
+  }
+  return events;
+}
