@@ -29,6 +29,13 @@ Apps
   app set <appId> [--name …] [--publisher …] [--install-url …] [--icon-url …] [--contact-url …] [--contact-email …]
   app list
 
+Webhooks (API.md, "Vendor webhooks")
+  webhook list
+      Each vendor's webhook: its URL, the events it wants, and its deliveries pending and failed.
+  webhook failed <vendorId>
+      The vendor's deliveries that failed for 24 hours: id, event, subscription, attempts, last answer.
+      The vendor sends one again with POST /vendor/v1/webhook/deliveries/{id}/retry.
+
 Audit
   audit purge --before <ISO date> [--url <worker address>]
       The retention purge: removes audit events older than the date (nothing else can), in every
@@ -266,6 +273,43 @@ export async function runCommand(db: Database, words: string[], options: Options
       if (sets.length === 0) throw new CatalogError(`Say what to change: ${columns.map(([flag]) => `--${flag}`).join(", ")}.`);
       await db.change(updateOf("apps", id, sets));
       return `Changed the app ${id}.`;
+    }
+    case "webhook list": {
+      const rows = await db.all<{ vendor_id: string; url: string; events: string; pending: number; failed: number }>(
+        `SELECT w.vendor_id, w.url, w.events,
+                (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.vendor_id = w.vendor_id AND d.status = 'pending') AS pending,
+                (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.vendor_id = w.vendor_id AND d.status = 'failed') AS failed
+           FROM vendor_webhooks w ORDER BY w.vendor_id`,
+      );
+      return (
+        rows
+          .map((r) => `${r.vendor_id}\t${r.url}\t${(JSON.parse(r.events) as string[]).join(",")}\t${r.pending} pending\t${r.failed} failed`)
+          .join("\n") || "No vendor has a webhook."
+      );
+    }
+    case "webhook failed": {
+      const vendorId = valid(Id, rest[0], "The vendor id");
+      if (!(await exists(db, "vendors", vendorId))) throw new CatalogError(`There is no vendor ${vendorId}.`);
+      const rows = await db.all<{
+        id: string;
+        type: string;
+        subscription_id: string;
+        attempts: number;
+        last_status: number | null;
+        last_attempt_at: string | null;
+      }>(
+        `SELECT id, type, subscription_id, attempts, last_status, last_attempt_at FROM webhook_deliveries
+          WHERE vendor_id = ?1 AND status = 'failed' ORDER BY created_at, id`,
+        vendorId,
+      );
+      return (
+        rows
+          .map(
+            (r) =>
+              `${r.id}\t${r.type}\t${r.subscription_id}\t${r.attempts} attempt(s)\tlast ${r.last_status ?? "no answer"} at ${r.last_attempt_at ?? "-"}`,
+          )
+          .join("\n") || `${vendorId} has no failed deliveries.`
+      );
     }
     case "app list": {
       const rows = await db.all<{ id: string; name: string; vendor_id: string; install_url: string }>(

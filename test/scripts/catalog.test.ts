@@ -76,6 +76,8 @@ describe("npm run catalog", () => {
       "vendor key revoke",
       "app add",
       "app set",
+      "webhook list",
+      "webhook failed",
       "audit purge",
       "--remote",
     ]) {
@@ -233,4 +235,34 @@ describe("npm run catalog", () => {
     }
     expect(vendors()).toBe(before);
   }, 60_000);
+
+  it("webhook list and webhook failed show each vendor's webhook and the deliveries that failed, never the secret", async () => {
+    expect((await catalog("webhook", "list")).out).toBe("No vendor has a webhook.");
+    const at = "2026-12-05T10:00:00.000Z";
+    await database!.change(
+      {
+        sql: `INSERT INTO vendor_webhooks (vendor_id, url, events, secret, created_at, updated_at) VALUES ('ven_northwind', 'https://hooks.northwind.example/appseats', '["license.granted","license.revoked"]', 'v1.sealed', ?1, ?1)`,
+        params: [at],
+      },
+      ...[
+        ["evt_ok", "delivered", 204],
+        ["evt_down", "failed", 503],
+        ["evt_wait", "pending", null],
+      ].map(([id, status, last]) => ({
+        sql: `INSERT INTO webhook_deliveries (id, vendor_id, tenant_id, subscription_id, store_seq, type, body, status, attempts, created_at, last_status, last_attempt_at, next_attempt_at)
+              VALUES (?1, 'ven_northwind', 'contoso', 'sub_contoso_northwind_notes', 1, 'license.granted', '{}', ?2, 31, ?3, ?4, ?3, ?3)`,
+        params: [id as string, status as string, at, last as number | null],
+      })),
+    );
+    const list = await catalog("webhook", "list");
+    expect(list.status).toBe(0);
+    expect(list.out).toBe("ven_northwind\thttps://hooks.northwind.example/appseats\tlicense.granted,license.revoked\t1 pending\t1 failed");
+    expect(list.out).not.toContain("sealed");
+    const failed = await catalog("webhook", "failed", "ven_northwind");
+    expect(failed.out).toBe(`evt_down\tlicense.granted\tsub_contoso_northwind_notes\t31 attempt(s)\tlast 503 at ${at}`);
+    expect((await catalog("webhook", "failed", "ven_fabrikam")).out).toBe("ven_fabrikam has no failed deliveries.");
+    const unknown = await catalog("webhook", "failed", "ven_nobody");
+    expect(unknown.status).toBe(1);
+    expect(unknown.err).toContain("There is no vendor ven_nobody.");
+  });
 });

@@ -321,16 +321,3 @@ export async function retryDelivery(db: D1Database, vendorId: string, id: string
     .first();
   return row !== null;
 }
-
-/** For the operator (npm run catalog): each vendor's webhook and its failed deliveries. */
-export async function webhooksForOperator(db: D1Database) {
-  return d1All(
-    db.prepare(
-      `SELECT v.id AS vendor_id, v.name AS vendor_name, w.url, w.events, w.created_at,
-              (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.vendor_id = v.id AND d.status = 'pending') AS pending,
-              (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.vendor_id = v.id AND d.status = 'failed') AS failed
-         FROM vendor_webhooks w JOIN vendors v ON v.id = w.vendor_id ORDER BY v.name`,
-    ),
-    { vendor_id: text, vendor_name: text, url: text, events: json<string[]>(), created_at: text, pending: integer, failed: integer },
-  );
-}

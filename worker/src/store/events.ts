@@ -38,7 +38,7 @@ export function emitLicenseEvents(sql: SqlStorage, { now }: StoreChange): void {
     `WITH numbered AS (
        SELECT c.subscription_id, c.kind, c.cause, c.seq, c.user_id,
               MIN(c.seq) OVER (PARTITION BY c.subscription_id, c.kind, c.cause) AS first,
-              (ROW_NUMBER() OVER (PARTITION BY c.subscription_id, c.kind, c.cause ORDER BY c.seq) - 1) / ?1 AS chunk
+              (ROW_NUMBER() OVER (PARTITION BY c.subscription_id, c.kind, c.cause ORDER BY c.seq) - 1) / CAST(?1 AS INTEGER) AS chunk
          FROM license_changes c)
      SELECT n.subscription_id, n.kind, n.cause, MIN(n.first) AS first,
             json_group_array(CASE WHEN u.external_id IS NULL
