@@ -1,7 +1,8 @@
 // The local AppSeats backend, step by step: migrate and seed a local D1, then run `wrangler dev`
 // on it. `npm start` uses these, and so do the suites that need a real worker (restarts included).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,21 @@ const operatorEnv = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: 
 const wranglerEnv = { ...operatorEnv, CI: process.env.CI ?? "true" };
 
 const persistArgs = (persist?: string) => (persist ? ["--persist-to", persist] : []);
+
+/**
+ * The key that seals vendors' webhook secrets in a local run: made once for each local state
+ * folder and kept beside its data (never in the repository), so that the secrets stored there
+ * still open after a restart. A deployment sets its own (wrangler secret put WEBHOOK_SECRETS_KEY).
+ */
+export function localWebhookSecretsKey(persist?: string): string {
+  const folder = persist ?? join(workerDir, ".wrangler", "state");
+  const file = join(folder, "webhook-secrets-key");
+  if (!existsSync(file)) {
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
+}
 
 /**
  * Runs the project's wrangler in the worker's folder, telemetry off; its output is the caller's to
@@ -162,6 +178,8 @@ export async function startWorker({
       "DEV_SIGN_IN:true",
       "--var",
       `OPERATOR_TOKEN:${localOperatorToken}`,
+      "--var",
+      `WEBHOOK_SECRETS_KEY:${localWebhookSecretsKey(persist)}`,
       ...(entra ? ["--var", `ENTRA_AUTHORITY:${entra.authority}`, "--var", `ENTRA_CLIENT_ID:${entra.clientId}`] : []),
       "--show-interactive-dev-session=false",
       ...(quiet ? ["--log-level", "warn"] : []),

@@ -1,5 +1,8 @@
+import type { WebhookEvent } from "@appseats/shared";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { daysAfter, demoVendorKey } from "../../worker/seed/demo.ts";
+import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.ts";
 import {
   api,
   type Backend,
@@ -23,11 +26,20 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
   let backend: Backend;
   let browser: Browser;
   let megan: string;
+  /** Northwind's webhook endpoint (API.md, "Vendor webhooks"), and its signing secret. */
+  let receiver: WebhookReceiver;
+  let webhookSecret: string;
   beforeAll(async () => {
     ({ backend, browser } = await openSignedIn(8791, "Megan Bowen"));
     megan = await tokenFor(backend, "megan@contoso.com");
+    receiver = await startWebhookReceiver();
+    const set = await api(backend, "PUT", "/vendor/v1/webhook", demoVendorKey("northwind"), { url: `${receiver.url}/northwind` });
+    webhookSecret = set.body.secret;
   });
-  afterAll(() => closeAll(browser, backend));
+  afterAll(async () => {
+    await receiver?.close();
+    await closeAll(browser, backend);
+  });
 
   const holder = async (userId: string) => {
     const { body } = await api(backend, "GET", `/api/v1/users/${userId}/licenses`, megan);
@@ -77,6 +89,20 @@ describe("the popup, as Megan Bowen (GlobalAdmin)", () => {
     expect(body.items.find((l: { id: string }) => l.id === northwind).seats).toMatchObject({ purchased: 5, assigned: 5, waiting: 14 });
     await popup.getByText("5 of 5 assigned · 0 available").first().waitFor();
     await popup.close();
+
+    // Northwind's webhook was told, signed: each assign as license.granted; the previews told it nothing.
+    const requests = await receiver.until("northwind", (list) => list.length >= 2);
+    const events = requests.map((request) => new Webhook(webhookSecret).verify(request.body, request.headers) as WebhookEvent);
+    expect(events.map((event) => [event.type, "via" in event.data ? event.data.via : null])).toEqual([
+      ["license.granted", "direct"],
+      ["license.granted", "group"],
+    ]);
+    expect(events[0]!.data).toMatchObject({
+      subscriptionId: northwind,
+      tenantId: "contoso",
+      users: [{ id: "usr_contoso_adele", userPrincipalName: "adele@contoso.com" }],
+    });
+    expect(events[1]!.data).toMatchObject({ users: [{ id: "usr_contoso_user09" }] });
   });
 
   it("unassigns after a confirmation and reports the seats released and refilled", async () => {
