@@ -1,5 +1,6 @@
 /** The benchmark's table: each figure beside its target and what bounds it; printed and written to BENCHMARKS.md. */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { keptWebhookSection } from "./webhooks.ts";
 
 interface Row {
   figure: string;
@@ -412,6 +413,8 @@ export function writeReport(
   const m = report.machine;
   const misses = missedTargets(report.results, report.d1Design?.results);
   const d1 = report.d1Design;
+  // The webhooks' figures come from npm run bench:webhooks: kept as that run wrote them.
+  const webhooks = existsSync(path) ? keptWebhookSection(readFileSync(path, "utf8")) : "";
   writeFileSync(
     path,
     `# Benchmarks
@@ -452,7 +455,7 @@ ${table}
 ## What bounds each figure
 
 ${rows.map((row) => `- **${row.figure}**: ${row.bound}`).join("\n")}
-${misses.length > 0 ? `\n## The targets missed, against their floors\n\n${misses.join("\n\n")}\n` : ""}`,
+${misses.length > 0 ? `\n## The targets missed, against their floors\n\n${misses.join("\n\n")}\n` : ""}${webhooks ? `\n${webhooks}\n` : ""}`,
   );
   return `${abTable}\n\n${table}`;
 }

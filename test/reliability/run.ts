@@ -15,6 +15,7 @@ import { idempotency } from "./scenarios/idempotency.ts";
 import { tenantsApart } from "./scenarios/isolation.ts";
 import { limits } from "./scenarios/limits.ts";
 import { seatRace } from "./scenarios/race.ts";
+import { webhooks } from "./scenarios/webhooks.ts";
 
 const accounts = {
   megan: "megan@contoso.com",
@@ -82,6 +83,7 @@ async function main() {
     suite.lowered.add("sub_contoso_northwind_notes").add("sub_fabrikam_northwind_notes");
     await hostileInput(suite);
     await crash(suite);
+    await webhooks(suite);
     await limits(suite);
     checks.equal("security headers on every response", http.missingHeaders.slice(0, 5), []);
     checks.equal("no 5xx in the whole run", http.serverErrors.slice(0, 5), []);

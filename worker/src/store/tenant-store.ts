@@ -10,7 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type ErrorBody, errorStatus } from "@appseats/shared";
 import { AppSeatsError, isAppSeatsError } from "../errors.js";
-import { handOver, overdueAfterMs, wakeOverdue } from "../webhooks/sender.js";
+import { handOver, overdueAfterMs, wakeOverdue, watchEveryMs } from "../webhooks/sender.js";
 import { emitLicenseEvents } from "./events.js";
 import { migrate } from "./migrate.js";
 import {
@@ -168,7 +168,7 @@ export class TenantStore extends DurableObject<Env> {
     });
     const now = Date.now();
     let watch = this.#watch();
-    if (handed && (watch === null || watch > now + 60_000)) watch = now + 60_000;
+    if (handed && (watch === null || watch > now + watchEveryMs)) watch = now + watchEveryMs;
     if (watch !== null && watch <= now) watch = await wakeOverdue(this.env, tenantId, now);
     this.#setWatch(watch);
     const wakeAt = Math.min(next ?? Number.POSITIVE_INFINITY, watch ?? Number.POSITIVE_INFINITY);

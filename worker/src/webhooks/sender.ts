@@ -31,7 +31,10 @@ export const failedQueue = "appseats-webhooks-failed";
 export const retryDelaySeconds = (attempts: number) => Math.min(3600, 10 * 2 ** Math.max(0, attempts - 1));
 
 /** A delivery not sent this long after it was due is overdue: its message is taken as lost. */
-export const overdueAfterMs = 30_000;
+export const overdueAfterMs = 15_000;
+
+/** How often, at most, a store looks at its pending deliveries. */
+export const watchEveryMs = 30_000;
 
 const wake = (ids: string[]) => ids.map((id) => ({ body: { id } satisfies WakeMessage, contentType: "json" as const }));
 
@@ -60,7 +63,7 @@ export async function wakeOverdue(env: Env, tenantId: string, now = Date.now()):
   const { ids, nextDue } = await overdueDeliveries(env.DB, tenantId, now, overdueAfterMs);
   if (ids.length > 0) await env.WEBHOOKS.sendBatch(wake(ids));
   if (nextDue === null) return null;
-  return Math.max(now + 60_000, Date.parse(nextDue) + overdueAfterMs);
+  return Math.max(now + watchEveryMs, Date.parse(nextDue) + overdueAfterMs);
 }
 
 /** One attempt at a delivery, if it is the one to send now (claimDelivery); its outcome recorded and what follows woken. */
