@@ -19,6 +19,9 @@ export class Checks {
   }
 }
 
+/** The 95th percentile of samples (0 for none). */
+export const p95 = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.ceil(samples.length * 0.95) - 1] ?? 0;
+
 export const figures: Record<string, number | string> = {};
 
 export function figure(name: string, value: number | string) {

@@ -5,10 +5,8 @@
  * the other tenant's sync, side by side.
  */
 import { demoProvisioningToken } from "../../../worker/seed/demo.ts";
-import { figure } from "../harness.ts";
+import { figure, p95 } from "../harness.ts";
 import type { Suite } from "../run.ts";
-
-const p95 = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.ceil(samples.length * 0.95) - 1] ?? 0;
 
 async function summaries(suite: Suite, until: () => boolean, least: number) {
   const times: number[] = [];

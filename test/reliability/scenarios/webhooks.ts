@@ -11,10 +11,9 @@ import type { WebhookEvent } from "@appseats/shared";
 import { Webhook } from "standardwebhooks";
 import { demoVendorKey } from "../../../worker/seed/demo.ts";
 import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from "../../support/webhook-receiver.ts";
-import { figure } from "../harness.ts";
+import { figure, p95 } from "../harness.ts";
 import type { Suite } from "../run.ts";
 
-const p95 = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.ceil(samples.length * 0.95) - 1] ?? 0;
 const ms = (value: number) => `${Math.round(value)} ms`;
 
 /** The events of what an endpoint was sent, verified; and whether every repeat of an id was the same request body. */

@@ -9,7 +9,7 @@ import { Webhook } from "standardwebhooks";
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../../worker/seed/demo.js";
 import { as, call, changeLicense, contoso, db, freshDemo, principal } from "../support.js";
-import { endpoint, eventsOf, setWebhook, verified } from "./support.js";
+import { endpoint, eventsOf, pause, setWebhook, verified } from "./support.js";
 
 const northwind = demoVendorKey("northwind");
 const webhookRow = () =>
@@ -20,7 +20,6 @@ const webhookRow = () =>
     previous_secret: string | null;
     previous_until: string | null;
   }>();
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("a vendor's webhook, as the vendor manages it", () => {
   let megan: string;

@@ -16,6 +16,8 @@ export interface ReceivedRequest {
   body: string;
 }
 
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** A new endpoint of the receiver: its URL, and what it was sent. */
 export function endpoint(name = `hook-${crypto.randomUUID()}`) {
   return {

@@ -8,7 +8,7 @@
 import { type DeliveriesPage, type DeliveryStatusName, type WebhookEventTypeName, webhookEventTypes } from "@appseats/shared";
 import { decodeCursor, pageOf } from "../cursor.js";
 import type { OutboxEntry, WebhookEntry } from "../store/outbox.js";
-import { d1All, d1First, integer, json, nullable, oneOf, text } from "../store/rows.js";
+import { d1All, d1First, integer, json, nullable, oneOf, type RowOf, rowOf, text, type Value } from "../store/rows.js";
 
 // ---- The webhook ----------------------------------------------------------------------------
 
@@ -30,6 +30,15 @@ const webhookShape = {
   created_at: text,
 };
 
+const webhookOfRow = (row: RowOf<typeof webhookShape>): WebhookRecord => ({
+  url: row.url,
+  events: row.events,
+  secret: row.secret,
+  previousSecret: row.previous_secret,
+  previousUntil: row.previous_until,
+  createdAt: row.created_at,
+});
+
 export async function webhookOf(db: D1Database, vendorId: string): Promise<WebhookRecord | null> {
   const row = await d1First(
     db
@@ -37,16 +46,7 @@ export async function webhookOf(db: D1Database, vendorId: string): Promise<Webho
       .bind(vendorId),
     webhookShape,
   );
-  return (
-    row && {
-      url: row.url,
-      events: row.events,
-      secret: row.secret,
-      previousSecret: row.previous_secret,
-      previousUntil: row.previous_until,
-      createdAt: row.created_at,
-    }
-  );
+  return row && webhookOfRow(row);
 }
 
 /**
@@ -160,27 +160,21 @@ export async function claimDelivery(db: D1Database, id: string, now: number): Pr
       )
       .bind(id),
   ]);
-  const row = claimed?.results[0] as Record<string, unknown> | undefined;
-  const hook = webhook?.results[0] as Record<string, unknown> | undefined;
-  if (!row || !hook) return null;
-  const delivery = {
-    id: text(row.id as string, "id"),
-    vendorId: text(row.vendor_id as string, "vendor_id"),
-    subscriptionId: text(row.subscription_id as string, "subscription_id"),
-    body: text(row.body as string, "body"),
-    attempts: integer(row.attempts as number, "attempts"),
-    firstAttemptAt: text(row.first_attempt_at as string, "first_attempt_at"),
-  };
+  const claimedRow = claimed?.results[0] as Record<string, Value> | undefined;
+  const hook = webhook?.results[0] as Record<string, Value> | undefined;
+  if (!claimedRow || !hook) return null;
+  const row = rowOf(
+    { id: text, vendor_id: text, subscription_id: text, body: text, attempts: integer, first_attempt_at: text },
+    claimedRow,
+  );
   return {
-    ...delivery,
-    webhook: {
-      url: text(hook.url as string, "url"),
-      events: json<WebhookEventTypeName[]>()(hook.events as string, "events"),
-      secret: text(hook.secret as string, "secret"),
-      previousSecret: nullable(text)(hook.previous_secret as string | null, "previous_secret"),
-      previousUntil: nullable(text)(hook.previous_until as string | null, "previous_until"),
-      createdAt: text(hook.created_at as string, "created_at"),
-    },
+    id: row.id,
+    vendorId: row.vendor_id,
+    subscriptionId: row.subscription_id,
+    body: row.body,
+    attempts: row.attempts,
+    firstAttemptAt: row.first_attempt_at,
+    webhook: webhookOfRow(rowOf(webhookShape, hook)),
   };
 }
 
@@ -206,16 +200,17 @@ export async function settleDelivery(
     await db.batch(statements);
     return null;
   }
-  const [, next] = await db.batch([
-    ...statements,
-    db
-      .prepare(
-        `SELECT id FROM webhook_deliveries WHERE subscription_id = ?1 AND vendor_id = ?2 AND status = 'pending' ORDER BY store_seq LIMIT 1`,
-      )
-      .bind(delivery.subscriptionId, delivery.vendorId),
-  ]);
+  const [, next] = await db.batch([...statements, nextOfSubscription(db, delivery)]);
   return (next?.results[0] as { id?: string } | undefined)?.id ?? null;
 }
+
+/** The earliest pending delivery of a subscription to a vendor: the one to send next. */
+const nextOfSubscription = (db: D1Database, delivery: { vendorId: string; subscriptionId: string }) =>
+  db
+    .prepare(
+      `SELECT id FROM webhook_deliveries WHERE subscription_id = ?1 AND vendor_id = ?2 AND status = 'pending' ORDER BY store_seq LIMIT 1`,
+    )
+    .bind(delivery.subscriptionId, delivery.vendorId);
 
 /** A delivery that failed for 24 hours (the dead-letter queue's): `failed`. Answers the next of its subscription to wake. */
 export async function failDelivery(db: D1Database, id: string): Promise<string | null> {
@@ -228,7 +223,8 @@ export async function failDelivery(db: D1Database, id: string): Promise<string |
     { vendor_id: text, subscription_id: text },
   );
   if (!row) return null;
-  return settleDelivery(db, { id, vendorId: row.vendor_id, subscriptionId: row.subscription_id }, { status: "failed" });
+  const next = await d1First(nextOfSubscription(db, { vendorId: row.vendor_id, subscriptionId: row.subscription_id }), { id: text });
+  return next?.id ?? null;
 }
 
 /**

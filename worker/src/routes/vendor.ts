@@ -34,8 +34,23 @@ import { devRoutesServed, documented } from "../http/openapi.js";
 import { ask, askStore, idempotent, storeOf } from "../http/store.js";
 import { validate } from "../http/validate.js";
 import { newId } from "../ids.js";
-import type { WakeMessage } from "../webhooks/sender.js";
+import { wakeDelivery } from "../webhooks/sender.js";
 import { checkWebhookUrl, newSecret, sealSecret } from "../webhooks/signing.js";
+
+/**
+ * A new signing secret for a vendor's webhook: the secret, to show this once, and what is stored —
+ * it sealed, and until when the secret it replaces also signs.
+ */
+async function issueSecret(env: Env, vendorId: string) {
+  const secret = newSecret();
+  const now = Date.now();
+  const stored = {
+    secret: await sealSecret(env, vendorId, secret),
+    previousUntil: new Date(now + webhookLimits.previousSecretMs).toISOString(),
+    now: new Date(now).toISOString(),
+  };
+  return { secret, stored };
+}
 
 const noWebhook = () => new AppSeatsError("NotFound", "You have no webhook. Set one with PUT /vendor/v1/webhook.");
 
@@ -148,17 +163,10 @@ export const vendorRoutes = new Hono<AppEnv>()
     async (c) => {
       const { url, events = [...webhookEventTypes] } = c.req.valid("json");
       checkWebhookUrl(url, devRoutesServed(c.env));
-      const vendor = c.get("vendor");
-      const secret = newSecret();
-      const now = Date.now();
-      await setWebhook(c.env.DB, vendor.id, {
-        url,
-        events: [...new Set(events)],
-        secret: await sealSecret(c.env, vendor.id, secret),
-        previousUntil: new Date(now + webhookLimits.previousSecretMs).toISOString(),
-        now: new Date(now).toISOString(),
-      });
-      return c.json({ url, events: [...new Set(events)], secret } satisfies WebhookCreated);
+      const wanted = [...new Set(events)];
+      const { secret, stored } = await issueSecret(c.env, c.get("vendor").id);
+      await setWebhook(c.env.DB, c.get("vendor").id, { url, events: wanted, ...stored });
+      return c.json({ url, events: wanted, secret } satisfies WebhookCreated);
     },
   )
   .get("/webhook", documented({ summary: "The vendor's webhook", answer: WebhookView, errors: ["NotFound"] }), async (c) => {
@@ -182,17 +190,9 @@ export const vendorRoutes = new Hono<AppEnv>()
       errors: ["NotFound"],
     }),
     async (c) => {
-      const vendor = c.get("vendor");
-      const secret = newSecret();
-      const now = Date.now();
-      const previousUntil = new Date(now + webhookLimits.previousSecretMs).toISOString();
-      const rotated = await rotateSecret(c.env.DB, vendor.id, {
-        secret: await sealSecret(c.env, vendor.id, secret),
-        previousUntil,
-        now: new Date(now).toISOString(),
-      });
-      if (!rotated) throw noWebhook();
-      return c.json({ secret, previousUntil } satisfies WebhookSecret);
+      const { secret, stored } = await issueSecret(c.env, c.get("vendor").id);
+      if (!(await rotateSecret(c.env.DB, c.get("vendor").id, stored))) throw noWebhook();
+      return c.json({ secret, previousUntil: stored.previousUntil } satisfies WebhookSecret);
     },
   )
   .get(
@@ -215,7 +215,7 @@ export const vendorRoutes = new Hono<AppEnv>()
           issues: [{ path: "id", message: `names a delivery that is ${delivery.status}, not failed` }],
         });
       }
-      await c.env.WEBHOOKS.send({ id } satisfies WakeMessage, { contentType: "json" });
+      await wakeDelivery(c.env, id);
       // Its tenant's store watches it until it is done, should this message be lost.
       await storeOf(c.env, delivery.tenant_id).watchDeliveries();
       return c.body(null, 202);

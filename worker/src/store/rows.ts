@@ -4,7 +4,7 @@
  * is an error at the read, naming the column, not a wrong value further on. For the stores'
  * SqlStorage (exec) and for D1's statements alike. The checks cost a typeof per value.
  */
-type Value = SqlStorageValue | undefined;
+export type Value = SqlStorageValue | undefined;
 
 /** A column's kind: checks one value, answers it typed. */
 export type Column<T> = (value: Value, column: string) => T;

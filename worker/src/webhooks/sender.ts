@@ -38,6 +38,10 @@ export const watchEveryMs = 30_000;
 
 const wake = (ids: string[]) => ids.map((id) => ({ body: { id } satisfies WakeMessage, contentType: "json" as const }));
 
+/** Wakes the sender for one delivery, now or after `delaySeconds` (the queue's own delay). */
+export const wakeDelivery = (env: Env, id: string, delaySeconds?: number) =>
+  env.WEBHOOKS.send({ id } satisfies WakeMessage, { contentType: "json", ...(delaySeconds ? { delaySeconds } : {}) });
+
 /**
  * A store's outbox entries into the control plane, in one write: the subscriptions' figures (the
  * index) and the webhook events as deliveries; then the deliveries woken. Safe to repeat: an entry
@@ -93,7 +97,7 @@ export async function attemptDelivery(env: Env, id: string): Promise<void> {
   }
   if (status !== null && status >= 200 && status < 300) {
     const next = await settleDelivery(env.DB, delivery, { status: "delivered", lastStatus: status });
-    if (next) await env.WEBHOOKS.send({ id: next } satisfies WakeMessage, { contentType: "json" });
+    if (next) await wakeDelivery(env, next);
     return;
   }
   if (now - Date.parse(delivery.firstAttemptAt) >= webhookLimits.retryForMs) {
@@ -104,7 +108,7 @@ export async function attemptDelivery(env: Env, id: string): Promise<void> {
   }
   const delay = retryDelaySeconds(delivery.attempts);
   await settleDelivery(env.DB, delivery, { status: "pending", lastStatus: status, retryAt: new Date(now + delay * 1000).toISOString() });
-  await env.WEBHOOKS.send({ id } satisfies WakeMessage, { contentType: "json", delaySeconds: delay });
+  await wakeDelivery(env, id, delay);
 }
 
 /**
@@ -133,7 +137,7 @@ export async function consumeWebhookQueue(batch: MessageBatch<unknown>, env: Env
     }
     if (batch.queue === failedQueue) {
       const next = await failDelivery(env.DB, message.body.id);
-      if (next) await env.WEBHOOKS.send({ id: next } satisfies WakeMessage, { contentType: "json" });
+      if (next) await wakeDelivery(env, next);
     } else {
       await env.WEBHOOK_SENDER.start(message.body.id);
     }
