@@ -7,10 +7,13 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.js";
+import { claimsFor, publishedAuthority } from "../entra.js";
 import { as, call, changeLicense, contoso, db, fabrikam, freshDemo, inStore, principal, storeOf } from "../support.js";
-import { endpoint, eventsOf, setWebhook } from "./support.js";
+import { endpoint, eventsOf, pause, setWebhook } from "./support.js";
 
 const northwind = demoVendorKey("northwind");
+// Admins in production sign in with Entra ID: its tokens, from a test authority the worker trusts.
+const entra = publishedAuthority();
 const litware = demoVendorKey("litware");
 const scim = (method: string, path: string, body?: unknown) =>
   call(method, `/scim/v2${path}`, {
@@ -18,7 +21,6 @@ const scim = (method: string, path: string, body?: unknown) =>
     body,
     headers: body ? { "content-type": "application/scim+json" } : {},
   });
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The deliveries of a vendor's webhook as the control plane records them. */
 const recorded = async (vendorId: string) =>
@@ -60,6 +62,23 @@ describe("the events a vendor's webhook is sent", () => {
     await expect
       .poll(async () => (await call("GET", "/vendor/v1/webhook/deliveries", { token: northwind })).body.items)
       .toMatchObject([{ id: request!.headers["webhook-id"], type: "license.granted", status: "delivered", attempts: 1, lastStatus: 204 }]);
+  });
+
+  it("an admin signed in with Entra ID (LicenseAdmin by the token's wids) gives a seat: license.granted, like any caller's", async () => {
+    const hook = endpoint();
+    const secret = await setWebhook(northwind, hook.url);
+    const token = await entra.sign(claimsFor("lidia@contoso.com", { roles: ["LicenseAdmin"] }));
+    const assigned = await changeLicense(token, contoso.northwindNotes, "assign", [principal.user("grady")]);
+    expect(assigned.status).toBe(200);
+    const events = eventsOf(await hook.until((requests) => requests.length >= 1), secret);
+    expect(events).toMatchObject([
+      { type: "license.granted", data: { via: "direct", users: [{ id: contoso.user("grady"), userPrincipalName: "grady@contoso.com" }] } },
+    ]);
+    // A refusal by the token's roles emits nothing: a GlobalReader may not assign (R10).
+    const reader = await entra.sign(claimsFor("grady@contoso.com", { roles: ["GlobalReader"] }));
+    expect((await changeLicense(reader, contoso.northwindNotes, "assign", [principal.user("adele")])).status).toBe(403);
+    await pause(500);
+    expect(await hook.received()).toHaveLength(1);
   });
 
   it("license.granted via group and via the waiting list, license.revoked (unassigned) and subscription.changed, in commit order", async () => {
