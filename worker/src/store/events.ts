@@ -30,25 +30,62 @@ export function because<T>(sql: SqlStorage, cause: { via?: GrantPath; reason?: R
   }
 }
 
+/** A user as an event names them, built in SQL from the note `c` and its user `u`. */
+const eventUser = `CASE WHEN u.external_id IS NULL
+    THEN json_object('id', u.id, 'userPrincipalName', u.user_principal_name)
+    ELSE json_object('id', u.id, 'userPrincipalName', u.user_principal_name, 'externalId', u.external_id) END`;
+
+/** The notes of one kind of move: a subscription's seats given, or taken, for one cause. */
+const noteShape = { subscription_id: text, kind: oneOf("granted", "revoked"), cause: text, first: integer, last: integer, n: integer };
+
+/**
+ * The notes' events: each kind of move's users in the order they moved, at most `perEvent` an
+ * event, the kinds in the order of their first move. Each statement usually moves one kind's seats,
+ * so its notes lie together: then each event is one range of notes, read without a sort (a
+ * 50,000-member group's 50 events in tens of milliseconds). Kinds interleaved — members leaving a
+ * group licensed for several subscriptions — are numbered by a window over every note.
+ */
+function eventsOfNotes(sql: SqlStorage, perEvent: number) {
+  const kinds = all(
+    sql,
+    noteShape,
+    `SELECT subscription_id, kind, cause, MIN(seq) AS first, MAX(seq) AS last, COUNT(*) AS n
+       FROM license_changes GROUP BY subscription_id, kind, cause ORDER BY first`,
+  );
+  const shape = { subscription_id: text, kind: oneOf("granted", "revoked"), cause: text, users: text };
+  if (kinds.every((k) => k.last - k.first + 1 === k.n)) {
+    return kinds.flatMap((k) => {
+      const ranges = Array.from({ length: Math.ceil(k.n / perEvent) }, (_, i) => k.first + i * perEvent);
+      return ranges.map((from) => ({
+        ...k,
+        users: one(
+          sql,
+          { users: text },
+          `SELECT json_group_array(${eventUser} ORDER BY c.seq) AS users
+             FROM license_changes c JOIN users u ON u.id = c.user_id WHERE c.seq BETWEEN ?1 AND ?2`,
+          from,
+          Math.min(k.last, from + perEvent - 1),
+        ).users,
+      }));
+    });
+  }
+  return all(
+    sql,
+    shape,
+    `WITH numbered AS (
+       SELECT seq, MIN(seq) OVER kind AS first, (ROW_NUMBER() OVER kind - 1) / CAST(?1 AS INTEGER) AS chunk
+         FROM license_changes WINDOW kind AS (PARTITION BY subscription_id, kind, cause ORDER BY seq))
+     SELECT c.subscription_id, c.kind, c.cause, json_group_array(${eventUser} ORDER BY c.seq) AS users
+       FROM numbered n JOIN license_changes c ON c.seq = n.seq JOIN users u ON u.id = c.user_id
+      GROUP BY n.first, n.chunk
+      ORDER BY n.first, n.chunk`,
+    perEvent,
+  );
+}
+
 /** The seats the change gave and took, as outbox events; call it last in the change's transaction. */
 export function emitLicenseEvents(sql: SqlStorage, { now }: StoreChange): void {
-  const events = all(
-    sql,
-    { subscription_id: text, kind: oneOf("granted", "revoked"), cause: text, users: text, first: integer },
-    `WITH numbered AS (
-       SELECT c.subscription_id, c.kind, c.cause, c.seq, c.user_id,
-              MIN(c.seq) OVER (PARTITION BY c.subscription_id, c.kind, c.cause) AS first,
-              (ROW_NUMBER() OVER (PARTITION BY c.subscription_id, c.kind, c.cause ORDER BY c.seq) - 1) / CAST(?1 AS INTEGER) AS chunk
-         FROM license_changes c)
-     SELECT n.subscription_id, n.kind, n.cause, MIN(n.first) AS first,
-            json_group_array(CASE WHEN u.external_id IS NULL
-                                  THEN json_object('id', u.id, 'userPrincipalName', u.user_principal_name)
-                                  ELSE json_object('id', u.id, 'userPrincipalName', u.user_principal_name, 'externalId', u.external_id) END) AS users
-       FROM numbered n JOIN users u ON u.id = n.user_id
-      GROUP BY n.subscription_id, n.kind, n.cause, n.chunk
-      ORDER BY MIN(n.first), n.chunk`,
-    webhookLimits.maxUsersPerEvent,
-  );
+  const events = eventsOfNotes(sql, webhookLimits.maxUsersPerEvent);
   if (events.length === 0) return;
   sql.exec(`DELETE FROM license_changes`);
   const tenantId = tenantOfStore(sql);
