@@ -150,6 +150,33 @@ describe("assigning in the tenant store", () => {
     expect(await licenses(store)).toEqual(["usr_u3:active", "usr_u1:active", "usr_u2:waiting", "usr_u4:waiting", "usr_u5:waiting"]);
   });
 
+  it("R1, R4: groups sharing members: each member joins once, at their first membership, and the queue follows that order", async () => {
+    const store = await storeWith(3);
+    await runInDurableObject(store, (_instance: TenantStore, state) => {
+      state.storage.sql.exec(
+        `INSERT INTO groups (id, display_name, created_at) VALUES ('grp_support', 'Support', '2026-01-01T00:00:00.000Z')`,
+      );
+      for (const [name, at] of [
+        ["u5", "2026-01-15T00:00:00.000Z"],
+        ["u1", "2026-03-01T00:00:00.000Z"],
+        ["adele", "2026-02-02T12:00:00.000Z"],
+      ]) {
+        state.storage.sql.exec(`INSERT INTO group_members (group_id, user_id, added_at) VALUES ('grp_support', ?, ?)`, `usr_${name}`, at);
+      }
+    });
+    const outcome = await run(store, { principals: [sales, { type: "group", id: "grp_support" }] });
+    expect(outcome).toMatchObject({ ok: true, answer: { newlyLicensedUsers: 3, newlyWaitingUsers: 3 } });
+    // Sales joined u3, u1, u2, u4, u5 on 1 … 5 February; Support u5 on 15 January, u1 on 1 March.
+    expect(await licenses(store)).toEqual([
+      "usr_u5:active",
+      "usr_u3:active",
+      "usr_u1:active",
+      "usr_adele:waiting",
+      "usr_u2:waiting",
+      "usr_u4:waiting",
+    ]);
+  });
+
   it("R1: a user named directly and through a group holds one row; a waiting member named directly gets a seat", async () => {
     const store = await storeWith(3);
     await run(store, { principals: [sales] });
