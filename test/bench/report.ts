@@ -441,9 +441,12 @@ scale"). \`npm run bench:baseline\` measures the D1 design in a worktree of its 
 this benchmark's seed and scale scenario (test/bench/scale.ts); \`npm run bench\`, run after it in
 the same session, measures the stores and writes both.${d1 ? ` The D1 design's run: ${d1.date}.` : " **This run had no D1 design's figures beside it.**"}
 
-The scale scenario: Contoso (DEMO.md, 49 users) alone, then beside 1,000,000 users of 100 other
+The scale scenario: Contoso (DEMO.md, 49 users) alone, and beside 1,000,000 users of 100 other
 tenants whose names match the same searches (\`user\` matches every one of them), each tenant with
-a subscription of 1,000 seats held. The first request to a tenant asleep: the worker is restarted
+a subscription of 1,000 seats held. The two settings run side by side, each in a \`wrangler dev\` of
+its own, and their runs alternate, so that whatever else the machine does falls on both alike
+(measured one after the other, the same code gave ratios from 0.83× to 1.4× from one run to the
+next). The first request to a tenant asleep: the worker is restarted
 (SIGKILL) after seeding and serves Fabrikam first, so only the tenant's own store wakes.
 
 ${abTable}

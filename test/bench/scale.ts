@@ -1,7 +1,8 @@
 /**
  * A tenant's cost as the service grows. Contoso (DEMO.md, 49 users) is measured on the demo
- * alone, then with 1,000,000 users of 100 other tenants beside it whose names match the same
- * searches: its license summary, exact / prefix / substring search and single assign, p50 / p95.
+ * alone and with 1,000,000 users of 100 other tenants beside it whose names match the same
+ * searches, the two side by side, run for run: its license summary, exact / prefix / substring
+ * search and single assign, p50 / p95.
  * Also what a tenant store costs that one shared database did not: the first request to a store
  * that was asleep, and the delay before the vendor's list in D1 shows a change (the outbox).
  *
@@ -58,24 +59,28 @@ export function otherTenantsSql(users: number, tenants: number): string[] {
 }
 
 /**
- * `count` calls one after another, `runs` times: the medians of each run's p50 and p95. A call
- * that answers a number has timed itself (and done something unmeasured after).
+ * Latencies of one figure, a run at a time: each run `count` calls one after another. A call that
+ * answers a number has timed itself (and done something unmeasured after). The figure is the
+ * median of the runs' p50 and p95.
  */
-async function sequential(runs: number, count: number, call: () => Promise<unknown>, beforeRun?: () => Promise<void>) {
-  const p50: number[] = [];
-  const p95: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    await beforeRun?.();
+class Latency {
+  readonly #p50: number[] = [];
+  readonly #p95: number[] = [];
+
+  async run(count: number, call: () => Promise<unknown>) {
     const latencies: number[] = [];
     for (let i = 0; i < count; i++) {
       const t = performance.now();
       const timed = await call();
       latencies.push(typeof timed === "number" ? timed : performance.now() - t);
     }
-    p50.push(percentile(latencies, 50));
-    p95.push(percentile(latencies, 95));
+    this.#p50.push(percentile(latencies, 50));
+    this.#p95.push(percentile(latencies, 95));
   }
-  return { p50Ms: round(median(p50)), p95Ms: round(median(p95)) };
+
+  get figure() {
+    return { p50Ms: round(median(this.#p50)), p95Ms: round(median(this.#p95)) };
+  }
 }
 
 function expect(status: number, wanted: number, what: string, text: string) {
@@ -103,59 +108,54 @@ async function wakeUp(backend: Backend, userPrincipalName: string) {
   return { asleepMs: round(asleepMs), awakeMs: round(median(awake)) };
 }
 
-/** Contoso's figures on a running backend. */
-async function contosoFigures(backend: Backend, runs: number) {
+/**
+ * Contoso's figures on a running backend: `run` measures each once more (its summary, searches
+ * and single assign), `figures` gives their medians so far.
+ */
+async function contosoRuns(backend: Backend) {
   const http = new Http(backend);
   const lean = leanClient(backend.url);
-  // A session of its own for each run: a credential may make 1,200 requests a minute.
   let token = await http.token(contoso.admin);
-  const renew = async () => {
-    token = await http.token(contoso.admin);
-  };
   const call = async (method: string, path: string, body?: unknown, wanted = 200) => {
     const answer = await lean(method, path, { token, body });
     expect(answer.status, wanted, `${method} ${path}`, answer.text);
     return answer.text;
   };
-
-  const summary = await sequential(
-    runs,
-    100,
-    async () => {
-      await call("GET", "/api/v1/licenses");
-    },
-    renew,
-  );
-  const search: Record<string, { p50Ms: number; p95Ms: number }> = {};
-  for (const [kind, q] of Object.entries(contoso.searches)) {
-    const path = `/api/v1/directory/search?q=${encodeURIComponent(q)}&limit=20`;
-    for (let i = 0; i < 5; i++) await call("GET", path);
-    search[kind] = await sequential(
-      runs,
-      50,
-      async () => {
-        const text = await call("GET", path);
-        if (!text.includes("@contoso.com")) throw new Error(`searching ${q} found no Contoso user: ${text.slice(0, 200)}`);
-        if (text.includes("scale0")) throw new Error(`searching ${q} found another tenant's user`);
-      },
-      renew,
-    );
-  }
-  // Single assign, each followed (unmeasured) by the unassign that frees the seat again.
+  const searchPath = (q: string) => `/api/v1/directory/search?q=${encodeURIComponent(q)}&limit=20`;
+  // Steady state: the queries' first calls prepare them in the database.
+  for (const q of Object.values(contoso.searches)) for (let i = 0; i < 5; i++) await call("GET", searchPath(q));
   const principals = { principals: [{ type: "user", id: await userId(call, contoso.user) }] };
-  const assign = await sequential(
-    runs,
-    50,
-    async () => {
-      const t = performance.now();
-      await call("POST", `/api/v1/licenses/${contoso.subscription}/assign`, principals);
-      const assignMs = performance.now() - t;
-      await call("POST", `/api/v1/licenses/${contoso.subscription}/unassign`, principals);
-      return assignMs;
+  const summary = new Latency();
+  const search = Object.fromEntries(Object.keys(contoso.searches).map((kind) => [kind, new Latency()]));
+  const assign = new Latency();
+  return {
+    async run() {
+      // A session of its own for each run: a credential may make 1,200 requests a minute.
+      token = await http.token(contoso.admin);
+      await summary.run(100, () => call("GET", "/api/v1/licenses"));
+      for (const [kind, q] of Object.entries(contoso.searches)) {
+        await search[kind]!.run(50, async () => {
+          const text = await call("GET", searchPath(q));
+          if (!text.includes("@contoso.com")) throw new Error(`searching ${q} found no Contoso user: ${text.slice(0, 200)}`);
+          if (text.includes("scale0")) throw new Error(`searching ${q} found another tenant's user`);
+        });
+      }
+      token = await http.token(contoso.admin);
+      // Single assign, each followed (unmeasured) by the unassign that frees the seat again.
+      await assign.run(50, async () => {
+        const t = performance.now();
+        await call("POST", `/api/v1/licenses/${contoso.subscription}/assign`, principals);
+        const assignMs = performance.now() - t;
+        await call("POST", `/api/v1/licenses/${contoso.subscription}/unassign`, principals);
+        return assignMs;
+      });
     },
-    renew,
-  );
-  return { summary, search, assign };
+    figures: () => ({
+      summary: summary.figure,
+      search: Object.fromEntries(Object.entries(search).map(([kind, latency]) => [kind, latency.figure])),
+      assign: assign.figure,
+    }),
+  };
 }
 
 async function userId(call: (method: string, path: string) => Promise<string>, upn: string) {
@@ -201,7 +201,11 @@ async function outboxDelay(backend: Backend, samples: number) {
   return { samples, p50Ms: round(percentile(delays, 50)), p95Ms: round(percentile(delays, 95)) };
 }
 
-/** Both settings in turn, each on a backend of its own. */
+/**
+ * Both settings, each on a backend of its own, side by side: Contoso alone on `port`, beside the
+ * other tenants on `port - 2`. Once both are up, their runs alternate, so that whatever else the
+ * machine does meanwhile falls on both alike.
+ */
 export async function tenantAtScale({
   port,
   users = 1_000_000,
@@ -215,44 +219,56 @@ export async function tenantAtScale({
   runs?: number;
   log?: (line: string) => void;
 }) {
-  const measure = async (extraSql: string[], otherTenant?: string) => {
-    const backend = new Backend(port, { quiet: true });
-    try {
-      const started = performance.now();
-      await backend.start(extraSql);
-      const seedSeconds = round((performance.now() - started) / 1000);
-      log(`  seeded and started in ${seedSeconds} s`);
-      // Every store asleep: the move and the demo's seeding woke them.
-      await backend.kill();
-      await backend.restart();
-      const firstRequest = {
-        contoso: await wakeUp(backend, contoso.admin),
-        ...(otherTenant ? { other: await wakeUp(backend, `user00001@${otherTenant}.example`) } : {}),
-      };
-      const figures = await contosoFigures(backend, runs);
-      return { seedSeconds, firstRequest, ...figures, outbox: await outboxDelay(backend, 20) };
-    } finally {
-      await backend.dispose();
-    }
+  const backends: Backend[] = [];
+  const start = async (backendPort: number, extraSql: string[], otherTenant?: string) => {
+    const backend = new Backend(backendPort, { quiet: true });
+    backends.push(backend);
+    const started = performance.now();
+    await backend.start(extraSql);
+    const seedSeconds = round((performance.now() - started) / 1000);
+    log(`  seeded and started in ${seedSeconds} s`);
+    // Every store asleep: the move and the demo's seeding woke them.
+    await backend.kill();
+    await backend.restart();
+    const firstRequest = {
+      contoso: await wakeUp(backend, contoso.admin),
+      ...(otherTenant ? { other: await wakeUp(backend, `user00001@${otherTenant}.example`) } : {}),
+    };
+    return { backend, seedSeconds, firstRequest };
   };
-  log("Contoso alone");
-  const alone = await measure([]);
-  log(`Contoso with ${users.toLocaleString("en")} users of ${tenants} other tenants`);
-  const crowded = await measure(otherTenantsSql(users, tenants), `scale${String(Math.ceil(tenants / 2)).padStart(3, "0")}`);
-  const ratio = (pick: (f: typeof alone) => number) => round(pick(crowded) / pick(alone), 2);
-  return {
-    otherUsers: users,
-    otherTenants: tenants,
-    alone,
-    crowded,
-    p95Ratios: {
-      summary: ratio((f) => f.summary.p95Ms),
-      exact: ratio((f) => f.search.exact!.p95Ms),
-      prefix: ratio((f) => f.search.prefix!.p95Ms),
-      substring: ratio((f) => f.search.substring!.p95Ms),
-      assign: ratio((f) => f.assign.p95Ms),
-    },
-  };
+  try {
+    log("Contoso alone");
+    const alone = await start(port, []);
+    log(`Contoso with ${users.toLocaleString("en")} users of ${tenants} other tenants`);
+    const crowded = await start(port - 2, otherTenantsSql(users, tenants), `scale${String(Math.ceil(tenants / 2)).padStart(3, "0")}`);
+    log(`  both measured, ${runs} runs each, in turn`);
+    const measures = [await contosoRuns(alone.backend), await contosoRuns(crowded.backend)] as const;
+    for (let r = 0; r < runs; r++) for (const measure of measures) await measure.run();
+    const figuresOf = async ({ backend, seedSeconds, firstRequest }: typeof alone, measure: (typeof measures)[number]) => ({
+      seedSeconds,
+      firstRequest,
+      ...measure.figures(),
+      outbox: await outboxDelay(backend, 20),
+    });
+    const aloneFigures = await figuresOf(alone, measures[0]);
+    const crowdedFigures = await figuresOf(crowded, measures[1]);
+    const ratio = (pick: (f: typeof aloneFigures) => number) => round(pick(crowdedFigures) / pick(aloneFigures), 2);
+    return {
+      otherUsers: users,
+      otherTenants: tenants,
+      alone: aloneFigures,
+      crowded: crowdedFigures,
+      p95Ratios: {
+        summary: ratio((f) => f.summary.p95Ms),
+        exact: ratio((f) => f.search.exact!.p95Ms),
+        prefix: ratio((f) => f.search.prefix!.p95Ms),
+        substring: ratio((f) => f.search.substring!.p95Ms),
+        assign: ratio((f) => f.assign.p95Ms),
+      },
+    };
+  } finally {
+    for (const backend of backends) await backend.dispose();
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
