@@ -242,9 +242,13 @@ async function answers(port: number): Promise<boolean> {
   );
 }
 
-/** Stops a worker started above: the whole process group, with the given signal. */
-export function stopWorker(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  return new Promise((resolve) => {
+/**
+ * Stops a worker started above: the whole process group, with the given signal. Resolves once
+ * every process of the group has gone, workerd included, so that its files are no longer in use
+ * (wrangler itself may exit before the runtime it started).
+ */
+export async function stopWorker(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  await new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once("exit", () => resolve());
     try {
@@ -253,6 +257,17 @@ export function stopWorker(child: ChildProcess, signal: NodeJS.Signals = "SIGTER
       resolve();
     }
   });
+  const groupAlive = () => {
+    try {
+      process.kill(-child.pid!, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (const started = Date.now(); groupAlive() && Date.now() - started < 10_000; ) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** The SQLite file of each tenant's store in a persist folder, by tenant id (each store names its tenant). */
