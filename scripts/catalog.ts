@@ -272,7 +272,7 @@ export async function runCommand(db: Database, words: string[], options: Options
       const sets = changedColumns(columns, options);
       if (sets.length === 0) throw new CatalogError(`Say what to change: ${columns.map(([flag]) => `--${flag}`).join(", ")}.`);
       await db.change(updateOf("apps", id, sets));
-      return `Changed the app ${id}.`;
+      return `Changed the app ${id}. A running worker may show its former details for up to a minute.`;
     }
     case "webhook list": {
       const rows = await db.all<{ vendor_id: string; url: string; events: string; pending: number; failed: number }>(

@@ -64,7 +64,7 @@ export function rowsOf(r: any, cores: number): Row[] {
       target: "",
       met: null,
       bound:
-        "After the rate limit, one call to the tenant's store (Workers RPC) carrying the whole operation: in one transactionSync it identifies the caller, checks that they may, reads the subscription, the principal, the status and the seats, decides, and writes the assignment, the license (whose trigger notes the seat for the vendor's webhook), the audit event, and two outbox entries: the seat counts for the vendor's list in D1, and the event `license.granted` for the vendor's webhook.",
+        "After the rate limit and the subscription's app from the catalog (remembered in the isolate for a minute), one call to the tenant's store (Workers RPC) carrying the whole operation: in one transactionSync it identifies the caller, checks that they may, reads the subscription, the principal, the status and the seats, decides, and writes the assignment, the license (whose trigger notes the seat for the vendor's webhook), the audit event, and two outbox entries: the seat counts for the vendor's list in D1, and the event `license.granted` for the vendor's webhook.",
     },
     {
       figure: "Single assign, concurrency 8: req/s",

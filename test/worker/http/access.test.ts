@@ -128,6 +128,19 @@ describe("R11: tenant isolation", () => {
     expect(await snapshot()).toBe(before);
   });
 
+  it("a license its own tenant has just used is still 404 to another tenant, and changes nothing", async () => {
+    const megan = await as("megan@contoso.com");
+    const pradeep = await as("pradeep@fabrikam.com");
+    expect((await call("GET", `/api/v1/licenses/${contoso.northwindNotes}`, { token: megan })).status).toBe(200);
+    expect((await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")])).status).toBe(200);
+    const before = await snapshot();
+    expect((await call("GET", `/api/v1/licenses/${contoso.northwindNotes}`, { token: pradeep })).status).toBe(404);
+    const foreign = await changeLicense(pradeep, contoso.northwindNotes, "unassign", [principal.user("adele")]);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe("NotFound");
+    expect(await snapshot()).toBe(before);
+  });
+
   it("a principal of another tenant inside a body is 404 too, and the summary shows only the caller's tenant", async () => {
     const pradeep = await as("pradeep@fabrikam.com");
     const answer = await changeLicense(pradeep, fabrikam.northwindNotes, "assign", [principal.user("adele")]);

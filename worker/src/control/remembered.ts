@@ -1,13 +1,13 @@
 /**
  * What an isolate remembers of the control plane between requests, so that a request reads D1 at
  * most once on its way to its tenant's store: facts that do not change once true (a tenant exists;
- * an Entra tenant id's tenant; a provisioning token's tenant; a domain another tenant has). Each
- * for a while only. Local runs forget them when the demo is seeded again (routes/dev.ts), since
+ * an Entra tenant id's tenant; a provisioning token's tenant; a domain another tenant has; a
+ * subscription's app). Each for a while only. Local runs forget them when the demo is seeded again (routes/dev.ts), since
  * only there does a tenant vanish.
  */
 
 import { RecentCallers } from "../auth/recent-callers.js";
-import type { TenantRecord } from "./plane.js";
+import type { CatalogApp, TenantRecord } from "./plane.js";
 
 export const remembered = {
   /** Tenants known to exist, so that a session token naming another is refused before any store is woken. */
@@ -18,6 +18,12 @@ export const remembered = {
   othersDomains: new RecentCallers<true>({ size: 10_000, maxAgeMs: 10 * 60 * 1000 }),
   /** Each provisioning token's tenant (by the token's hash); its store checks the token on every request. */
   provisioningRoutes: new RecentCallers<string>({ size: 1000, maxAgeMs: 5 * 60 * 1000 }),
+  /**
+   * The app of each of a tenant's subscriptions (by tenant and subscription), for the requests about
+   * one license (assign, unassign, its details): a subscription's tenant and app never change; the
+   * app's details, which the operator may change (catalog: app set), for a minute at most.
+   */
+  subscriptionApps: new RecentCallers<CatalogApp>({ size: 10_000, maxAgeMs: 60 * 1000 }),
 };
 
 export function forgetRemembered(): void {

@@ -22,6 +22,7 @@ import { stringify } from "csv-stringify/browser/esm/sync";
 import { type Context, Hono } from "hono";
 import { requireCapability } from "../auth/admin.js";
 import { appOfSubscription, appsOfTenant, type CatalogApp } from "../control/plane.js";
+import { remembered } from "../control/remembered.js";
 import { notFound } from "../errors.js";
 import type { AppEnv } from "../http/env.js";
 import { documented } from "../http/openapi.js";
@@ -50,12 +51,17 @@ const summaryOf = (license: StoredLicense, app: CatalogApp): LicenseSummary => (
 
 /** The app of one of the tenant's licenses, from the catalog; another tenant's license is 404 (R11). */
 async function appOf(c: Context<AppEnv>, id: string): Promise<CatalogApp> {
-  const app = await appOfSubscription(c.env.DB, c.get("target").tenantId, id);
+  const tenantId = c.get("target").tenantId;
+  const key = `${tenantId}/${id}`;
+  const known = remembered.subscriptionApps.get(key);
+  if (known) return known;
+  const app = await appOfSubscription(c.env.DB, tenantId, id);
   if (!app) {
     // Whether the caller may ask at all is told first (401, 403), as for any license.
     await c.get("checkCaller")?.();
     throw notFound("The license");
   }
+  remembered.subscriptionApps.set(key, app);
   return app;
 }
 
