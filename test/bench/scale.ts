@@ -132,9 +132,9 @@ async function contosoRuns(backend: Backend) {
     async run() {
       // A session of its own for each run: a credential may make 1,200 requests a minute.
       token = await http.token(contoso.admin);
-      await summary.run(100, () => call("GET", "/api/v1/licenses"));
+      await summary.run(200, () => call("GET", "/api/v1/licenses"));
       for (const [kind, q] of Object.entries(contoso.searches)) {
-        await search[kind]!.run(50, async () => {
+        await search[kind]!.run(100, async () => {
           const text = await call("GET", searchPath(q));
           if (!text.includes("@contoso.com")) throw new Error(`searching ${q} found no Contoso user: ${text.slice(0, 200)}`);
           if (text.includes("scale0")) throw new Error(`searching ${q} found another tenant's user`);
@@ -142,7 +142,7 @@ async function contosoRuns(backend: Backend) {
       }
       token = await http.token(contoso.admin);
       // Single assign, each followed (unmeasured) by the unassign that frees the seat again.
-      await assign.run(50, async () => {
+      await assign.run(100, async () => {
         const t = performance.now();
         await call("POST", `/api/v1/licenses/${contoso.subscription}/assign`, principals);
         const assignMs = performance.now() - t;
