@@ -444,9 +444,11 @@ the same session, measures the stores and writes both.${d1 ? ` The D1 design's r
 The scale scenario: Contoso (DEMO.md, 49 users) alone, and beside 1,000,000 users of 100 other
 tenants whose names match the same searches (\`user\` matches every one of them), each tenant with
 a subscription of 1,000 seats held. The two settings run side by side, each in a \`wrangler dev\` of
-its own, and their runs alternate, so that whatever else the machine does falls on both alike
-(measured one after the other, the same code gave ratios from 0.83× to 1.4× from one run to the
-next). The first request to a tenant asleep: the worker is restarted
+its own, and their runs alternate, so that a change in the machine's speed during the run falls
+on both alike (measured one after the other, the same code gave ratios from 0.83× to 1.4× from one
+run to the next). The p95s are of about 10 ms, so a ratio still moves by a tenth or two from run to
+run: side by side, the tenant stores' single assign gave 1.23×, 0.95×, 1.02×, 1.28× and 0.84× in
+five runs of 2026-12-06. The first request to a tenant asleep: the worker is restarted
 (SIGKILL) after seeding and serves Fabrikam first, so only the tenant's own store wakes.
 
 ${abTable}

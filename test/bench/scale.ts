@@ -241,7 +241,7 @@ export async function tenantAtScale({
     const alone = await start(port, []);
     log(`Contoso with ${users.toLocaleString("en")} users of ${tenants} other tenants`);
     const crowded = await start(port - 2, otherTenantsSql(users, tenants), `scale${String(Math.ceil(tenants / 2)).padStart(3, "0")}`);
-    log(`  both measured, ${runs} runs each, in turn`);
+    log(`  measuring both, ${runs} runs each, in turn`);
     const measures = [await contosoRuns(alone.backend), await contosoRuns(crowded.backend)] as const;
     for (let r = 0; r < runs; r++) for (const measure of measures) await measure.run();
     const figuresOf = async ({ backend, seedSeconds, firstRequest }: typeof alone, measure: (typeof measures)[number]) => ({

@@ -2,8 +2,8 @@
  * What an isolate remembers of the control plane between requests, so that a request reads D1 at
  * most once on its way to its tenant's store: facts that do not change once true (a tenant exists;
  * an Entra tenant id's tenant; a provisioning token's tenant; a domain another tenant has; a
- * subscription's app). Each for a while only. Local runs forget them when the demo is seeded again (routes/dev.ts), since
- * only there does a tenant vanish.
+ * subscription's app), each for a while only. Local runs forget them when the demo is seeded
+ * again (routes/dev.ts), since only there does a tenant vanish.
  */
 
 import { RecentCallers } from "../auth/recent-callers.js";
