@@ -201,6 +201,24 @@ describe("which user and which tenant a token is", () => {
   });
 });
 
+describe("R11 with Entra ID tokens, once the isolate remembers a license's app", () => {
+  beforeEach(freshDemo);
+
+  it("a Contoso admin's license, just read and assigned, is still 404 to a Fabrikam token, which changes nothing", async () => {
+    const megan = await entra.sign(claimsFor("megan@contoso.com", { roles: ["LicenseAdmin"] }));
+    expect((await call("GET", `/api/v1/licenses/${contoso.northwindNotes}`, { token: megan })).status).toBe(200);
+    expect((await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")])).status).toBe(200);
+    const pradeep = await entra.sign(claimsFor("pradeep@fabrikam.com", { tenant: "fabrikam", roles: ["GlobalAdmin"] }));
+    expect((await me(pradeep)).status).toBe(200); // his first sign-in links his account: a change of its own
+    const before = await snapshot();
+    expect((await call("GET", `/api/v1/licenses/${contoso.northwindNotes}`, { token: pradeep })).status).toBe(404);
+    const foreign = await changeLicense(pradeep, contoso.northwindNotes, "unassign", [principal.user("adele")]);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.error.code).toBe("NotFound");
+    expect(await snapshot()).toBe(before);
+  });
+});
+
 describe("R17: a tenant enters by its first Global Administrator's sign-in", () => {
   beforeEach(freshDemo);
   const tailspin = "7a115b1e-3333-4333-8333-000000000003";
