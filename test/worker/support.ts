@@ -4,6 +4,7 @@
  */
 import { applyD1Migrations, evictDurableObject, listDurableObjectIds, reset, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { expect } from "vitest";
 import { demoControlStatements, demoGroupId, demoUserId } from "../../worker/seed/demo.js";
 import type { TenantStore } from "../../worker/src/store/tenant-store.js";
 
@@ -316,6 +317,19 @@ export async function invariantViolations(): Promise<string[]> {
     }
   }
   return problems;
+}
+
+/**
+ * R11 for one license of another tenant: `token` can neither read it nor unassign `principals`
+ * from it, each answered 404 NotFound, and nothing is stored.
+ */
+export async function expectLicenseHiddenFrom(token: string, license: string, principals: unknown[]) {
+  const before = await snapshot();
+  expect((await call("GET", `/api/v1/licenses/${license}`, { token })).status).toBe(404);
+  const foreign = await changeLicense(token, license, "unassign", principals);
+  expect(foreign.status).toBe(404);
+  expect(foreign.body.error.code).toBe("NotFound");
+  expect(await snapshot()).toBe(before);
 }
 
 /** The same figures as the API's summary shows them, from the stored rows. */
