@@ -249,8 +249,8 @@ describe("npm run catalog", () => {
         ["evt_down", "failed", 503],
         ["evt_wait", "pending", null],
       ].map(([id, status, last]) => ({
-        sql: `INSERT INTO webhook_deliveries (id, vendor_id, tenant_id, subscription_id, store_seq, type, body, status, attempts, created_at, last_status, last_attempt_at, next_attempt_at)
-              VALUES (?1, 'ven_northwind', 'contoso', 'sub_contoso_northwind_notes', 1, 'license.granted', '{}', ?2, 31, ?3, ?4, ?3, ?3)`,
+        sql: `INSERT INTO webhook_deliveries (id, vendor_id, tenant_id, subscription_id, store_seq, type, status, attempts, created_at, last_status, last_attempt_at, next_attempt_at)
+              VALUES (?1, 'ven_northwind', 'contoso', 'sub_contoso_northwind_notes', 1, 'license.granted', ?2, 31, ?3, ?4, ?3, ?3)`,
         params: [id as string, status as string, at, last as number | null],
       })),
     );

@@ -46,10 +46,17 @@ function eventsOf(
     }
     emitLicenseEvents(sql, change);
     const left = sql.exec(`SELECT COUNT(*) AS n FROM license_changes`).one().n;
+    // Each entry names its event's type; the body, under the same id, stays in the store beside it.
     const events = sql
-      .exec<{ payload: string }>(`SELECT payload FROM outbox WHERE topic = 'webhook' ORDER BY seq`)
+      .exec<{ payload: string; body: string }>(
+        `SELECT o.payload, b.body FROM outbox o JOIN webhook_bodies b ON b.id = o.id WHERE o.topic = 'webhook' ORDER BY o.seq`,
+      )
       .toArray()
-      .map((row) => JSON.parse(row.payload).event);
+      .map((row) => {
+        const event = JSON.parse(row.body);
+        expect(JSON.parse(row.payload)).toEqual({ topic: "webhook", subscriptionId: event.data.subscriptionId, type: event.type });
+        return event;
+      });
     return { left, events };
   });
 }

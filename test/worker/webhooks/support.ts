@@ -2,10 +2,12 @@
  * What the webhook tests share: the receiver on 127.0.0.1 (receiver-setup.ts), each test with
  * endpoints of its own, and Standard Webhooks' reference library to verify what it was sent.
  */
+
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { WebhookEvent } from "@appseats/shared";
 import { Webhook } from "standardwebhooks";
-import { inject } from "vitest";
-import { call } from "../support.js";
+import { expect, inject } from "vitest";
+import { call, inStore, storeOf } from "../support.js";
 
 const receiver = inject("webhookReceiver");
 
@@ -67,4 +69,16 @@ export function eventsOf(requests: ReceivedRequest[], secret: string): (WebhookE
     events.push({ ...event, id });
   }
   return events;
+}
+
+/** A tenant's store looks at its pending deliveries now, as its watch would 30 seconds on: those overdue woken, or the bodies of those done forgotten. */
+export async function storeLooksNow(tenantId: string) {
+  await inStore(tenantId, async (sql, storage) => {
+    sql.exec(
+      `INSERT INTO webhook_watch (id, next_check_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET next_check_at = excluded.next_check_at`,
+      Date.now() - 1,
+    );
+    await storage.setAlarm(Date.now() + 60_000);
+  });
+  expect(await runDurableObjectAlarm(storeOf(tenantId))).toBe(true);
 }

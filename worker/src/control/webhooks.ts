@@ -2,8 +2,10 @@
  * The control plane's part of vendor webhooks (API.md, "Vendor webhooks"): every D1 statement
  * about them. A vendor's webhook (its URL, the events it wants, its sealed secrets) and the
  * deliveries: one row per event sent to it, which is what stands — the queue's messages only wake
- * the sender (webhooks/sender.ts). A subscription's events go out in its store's commit order: a
- * delivery is claimed only when no earlier one of the same subscription is pending.
+ * the sender (webhooks/sender.ts). A delivery names its event's type, tenant and subscription; the
+ * event's body, which names users, stays in the tenant's store (store/webhook-bodies.ts). A
+ * subscription's events go out in its store's commit order: a delivery is claimed only when no
+ * earlier one of the same subscription is pending.
  */
 import { type DeliveriesPage, type DeliveryStatusName, type WebhookEventTypeName, webhookEventTypes } from "@appseats/shared";
 import { decodeCursor, pageOf } from "../cursor.js";
@@ -100,13 +102,13 @@ export function recordEvents(db: D1Database, tenantId: string, entries: OutboxEn
   const statements = events.map(({ seq, id, payload }) =>
     db
       .prepare(
-        `INSERT INTO webhook_deliveries (id, vendor_id, tenant_id, subscription_id, store_seq, type, body, status, created_at, next_attempt_at)
-         SELECT ?1, w.vendor_id, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?7
+        `INSERT INTO webhook_deliveries (id, vendor_id, tenant_id, subscription_id, store_seq, type, status, created_at, next_attempt_at)
+         SELECT ?1, w.vendor_id, ?2, ?3, ?4, ?5, 'pending', ?6, ?6
            FROM subscriptions s JOIN apps a ON a.id = s.app_id JOIN vendor_webhooks w ON w.vendor_id = a.vendor_id
           WHERE s.id = ?3 AND s.tenant_id = ?2 AND EXISTS (SELECT 1 FROM json_each(w.events) WHERE value = ?5)
          ON CONFLICT (id) DO NOTHING`,
       )
-      .bind(id, tenantId, payload.subscriptionId, seq, payload.event.type, JSON.stringify(payload.event), now),
+      .bind(id, tenantId, payload.subscriptionId, seq, payload.type, now),
   );
   const ids = JSON.stringify(events.map((event) => event.id));
   return {
@@ -123,8 +125,10 @@ export function recordEvents(db: D1Database, tenantId: string, entries: OutboxEn
 export interface ClaimedDelivery {
   id: string;
   vendorId: string;
+  tenantId: string;
   subscriptionId: string;
-  body: string;
+  /** Only a delivery recorded before the bodies stayed in the stores (migration 0015) has its body here. */
+  body: string | null;
   attempts: number;
   firstAttemptAt: string;
   webhook: WebhookRecord;
@@ -149,7 +153,7 @@ export async function claimDelivery(db: D1Database, id: string, now: number): Pr
             AND EXISTS (SELECT 1 FROM vendor_webhooks w WHERE w.vendor_id = d.vendor_id)
             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id AND e.vendor_id = d.vendor_id
                               AND e.status = 'pending' AND e.store_seq < d.store_seq)
-        RETURNING id, vendor_id, subscription_id, body, attempts, first_attempt_at`,
+        RETURNING id, vendor_id, tenant_id, subscription_id, body, attempts, first_attempt_at`,
       )
       // A message may come a little before its delay ends: a second early is on time.
       .bind(id, at, new Date(now + leaseMs).toISOString(), new Date(now + 1000).toISOString()),
@@ -164,12 +168,13 @@ export async function claimDelivery(db: D1Database, id: string, now: number): Pr
   const hook = webhook?.results[0] as Record<string, Value> | undefined;
   if (!claimedRow || !hook) return null;
   const row = rowOf(
-    { id: text, vendor_id: text, subscription_id: text, body: text, attempts: integer, first_attempt_at: text },
+    { id: text, vendor_id: text, tenant_id: text, subscription_id: text, body: nullable(text), attempts: integer, first_attempt_at: text },
     claimedRow,
   );
   return {
     id: row.id,
     vendorId: row.vendor_id,
+    tenantId: row.tenant_id,
     subscriptionId: row.subscription_id,
     body: row.body,
     attempts: row.attempts,
@@ -191,7 +196,7 @@ export async function settleDelivery(
     db
       .prepare(
         `UPDATE webhook_deliveries SET status = ?2, last_status = CASE WHEN ?5 THEN ?3 ELSE last_status END, lease_until = NULL,
-                next_attempt_at = COALESCE(?4, next_attempt_at)
+                next_attempt_at = COALESCE(?4, next_attempt_at), body = CASE WHEN ?2 = 'delivered' THEN NULL ELSE body END
           WHERE id = ?1 AND status = 'pending'`,
       )
       .bind(delivery.id, outcome.status, outcome.lastStatus ?? null, outcome.retryAt ?? null, outcome.lastStatus === undefined ? 0 : 1),
@@ -250,6 +255,22 @@ export async function overdueDeliveries(db: D1Database, tenantId: string, now: n
     ids: (overdue?.results ?? []).map((row) => (row as { id: string }).id),
     nextDue: ((next?.results[0] as { due?: string | null } | undefined)?.due ?? null) as string | null,
   };
+}
+
+/**
+ * Of a tenant's events whose bodies its store still keeps, those whose delivery is not done:
+ * pending, or failed (the vendor may retry it). The others' bodies may go.
+ */
+export async function undeliveredOf(db: D1Database, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+  const rows = await d1All(
+    db
+      .prepare(
+        `SELECT id FROM webhook_deliveries WHERE id IN (SELECT value FROM json_each(?2)) AND tenant_id = ?1 AND status IN ('pending', 'failed')`,
+      )
+      .bind(tenantId, JSON.stringify(ids)),
+    { id: text },
+  );
+  return new Set(rows.map((row) => row.id));
 }
 
 // ---- The vendor's view ------------------------------------------------------------------------

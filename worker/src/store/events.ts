@@ -1,8 +1,9 @@
 /**
  * What a vendor's webhook learns of a change (API.md, "Vendor webhooks"; R23): the change says why
  * seats move (`because`), the licenses' triggers note each seat given or taken (schema.ts, v2), and
- * before the change commits its notes become events in the outbox — at most 1,000 users each, in
- * the order the seats moved. A change that rolls back (a refusal, a preview) leaves none.
+ * before the change commits its notes become events in the outbox, their bodies beside it
+ * (webhook-bodies.ts) — at most 1,000 users each, in the order the seats moved. A change that
+ * rolls back (a refusal, a preview) leaves none.
  */
 import {
   type GrantPath,
@@ -13,8 +14,8 @@ import {
   webhookLimits,
 } from "@appseats/shared";
 import type { StoreChange } from "./changes.js";
-import { addToOutbox } from "./outbox.js";
 import { all, integer, one, oneOf, text } from "./rows.js";
+import { addWebhookEvent } from "./webhook-bodies.js";
 
 /** The tenant this store holds (tenant-store.ts fixes it at the first call). */
 const tenantOfStore = (sql: SqlStorage) => one(sql, { tenant_id: text }, `SELECT tenant_id FROM store_tenant`).tenant_id;
@@ -103,7 +104,7 @@ export function emitLicenseEvents(sql: SqlStorage, { now }: StoreChange): void {
             timestamp: now,
             data: { subscriptionId: event.subscription_id, tenantId, users, reason: event.cause as RevokeReason },
           };
-    addToOutbox(sql, { topic: "webhook", subscriptionId: event.subscription_id, event: body }, now);
+    addWebhookEvent(sql, event.subscription_id, body, now);
   }
 }
 
@@ -115,16 +116,13 @@ export function emitSubscriptionChanged(
   seats: Seats,
 ): void {
   const tenantId = tenantOfStore(sql);
-  addToOutbox(
+  addWebhookEvent(
     sql,
+    subscription.id,
     {
-      topic: "webhook",
-      subscriptionId: subscription.id,
-      event: {
-        type: "subscription.changed",
-        timestamp: now,
-        data: { subscriptionId: subscription.id, tenantId, status: subscription.status, seats },
-      },
+      type: "subscription.changed",
+      timestamp: now,
+      data: { subscriptionId: subscription.id, tenantId, status: subscription.status, seats },
     },
     now,
   );

@@ -4,7 +4,7 @@
  * store's alarm, in order, at least once. A delivery that fails is tried again with growing waits;
  * the entries after it wait too, so that nothing is learned out of order.
  */
-import type { WebhookEvent } from "@appseats/shared";
+import type { WebhookEventTypeName } from "@appseats/shared";
 import { newId } from "../ids.js";
 import { all, integer, one, text } from "./rows.js";
 
@@ -23,11 +23,15 @@ export interface SubscriptionIndexEntry {
   updatedAt: string;
 }
 
-/** An event for the webhook of the subscription's vendor, if it has one that wants it (API.md, "Vendor webhooks"). */
+/**
+ * An event for the webhook of the subscription's vendor, if it has one that wants it (API.md,
+ * "Vendor webhooks"): what routes and orders it. Its body, which names users, stays in the store
+ * (webhook-bodies.ts), under the entry's id.
+ */
 export interface WebhookEntry {
   topic: "webhook";
   subscriptionId: string;
-  event: WebhookEvent;
+  type: WebhookEventTypeName;
 }
 
 export type OutboxPayload = SubscriptionIndexEntry | WebhookEntry;
@@ -39,15 +43,11 @@ export interface OutboxEntry {
   payload: OutboxPayload;
 }
 
-/** Adds an entry; call it inside the change's transactionSync. */
-export function addToOutbox(sql: SqlStorage, payload: OutboxPayload, now: string): void {
-  sql.exec(
-    `INSERT INTO outbox (id, topic, payload, created_at) VALUES (?, ?, ?, ?)`,
-    `evt_${newId()}`,
-    payload.topic,
-    JSON.stringify(payload),
-    now,
-  );
+/** Adds an entry; call it inside the change's transactionSync. Answers the entry's id. */
+export function addToOutbox(sql: SqlStorage, payload: OutboxPayload, now: string): string {
+  const id = `evt_${newId()}`;
+  sql.exec(`INSERT INTO outbox (id, topic, payload, created_at) VALUES (?, ?, ?, ?)`, id, payload.topic, JSON.stringify(payload), now);
+  return id;
 }
 
 /** At most this many entries go in one delivery: one D1 batch. */

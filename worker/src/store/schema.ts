@@ -261,4 +261,23 @@ CREATE TABLE webhook_watch (
 );
 `,
   },
+  {
+    version: 3,
+    name: "webhook bodies",
+    sql: `
+-- Each webhook event's body (it names users), kept here, in its tenant's store, from the change's
+-- transaction until its delivery is done: the control plane holds only what routes and orders a
+-- delivery (DESIGN.md: nothing per user there). The sender asks the store for it (webhook-bodies.ts).
+CREATE TABLE webhook_bodies (
+  id         TEXT PRIMARY KEY,
+  body       TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+-- Events written before this version carry their body in the outbox entry: moved here.
+INSERT INTO webhook_bodies (id, body, created_at)
+SELECT id, json_extract(payload, '$.event'), created_at FROM outbox WHERE topic = 'webhook' AND json_type(payload, '$.event') = 'object';
+UPDATE outbox SET payload = json_remove(json_set(payload, '$.type', json_extract(payload, '$.event.type')), '$.event')
+ WHERE topic = 'webhook' AND json_type(payload, '$.event') = 'object';
+`,
+  },
 ];

@@ -10,7 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { type ErrorBody, errorStatus } from "@appseats/shared";
 import { AppSeatsError, isAppSeatsError } from "../errors.js";
-import { handOver, overdueAfterMs, wakeOverdue, watchEveryMs } from "../webhooks/sender.js";
+import { doneWith, handOver, overdueAfterMs, wakeOverdue, watchEveryMs } from "../webhooks/sender.js";
 import { emitLicenseEvents } from "./events.js";
 import { migrate } from "./migrate.js";
 import {
@@ -25,6 +25,7 @@ import {
 } from "./operations.js";
 import { deliverOutbox } from "./outbox.js";
 import { first, integer, nullable, one, oneOf, text } from "./rows.js";
+import { forgetWebhookBodies, handedBodies, webhookBody } from "./webhook-bodies.js";
 
 /** A refusal, as a value: thrown across RPC it would be logged as an uncaught error of the object. */
 export type StoreRefusal = ErrorBody["error"];
@@ -155,26 +156,67 @@ export class TenantStore extends DurableObject<Env> {
     if (alarm === null || alarm > at) await this.ctx.storage.setAlarm(at);
   }
 
+  /** A webhook event's body, for the sender's attempt; null when it is no longer kept. */
+  webhookBody(tenantId: string, id: string): string | null {
+    this.#tenant(tenantId);
+    return webhookBody(this.ctx.storage.sql, id);
+  }
+
+  /** Bodies whose deliveries are done: forgotten. */
+  forgetWebhookBodies(tenantId: string, ids: string[]): void {
+    this.#tenant(tenantId);
+    forgetWebhookBodies(this.ctx.storage.sql, ids);
+  }
+
   /**
    * Hands the outbox over to the control plane (its index, the webhooks' deliveries); what is left,
-   * or failed, is tried again later. While deliveries are pending, wakes those overdue.
+   * or failed, is tried again later. The bodies of events no webhook wanted are forgotten at once.
+   * While deliveries are pending, wakes those overdue; once none is, forgets every body whose
+   * delivery is done (one the sender could not forget, or a webhook's removed with it).
    */
   override async alarm(): Promise<void> {
-    const tenantId = first(this.ctx.storage.sql, { tenant_id: text }, `SELECT tenant_id FROM store_tenant`)?.tenant_id;
+    const sql = this.ctx.storage.sql;
+    const tenantId = first(sql, { tenant_id: text }, `SELECT tenant_id FROM store_tenant`)?.tenant_id;
     if (!tenantId) return;
     let handed = false;
     const next = await deliverOutbox(this.ctx.storage, async (entries) => {
-      handed = (await handOver(this.env, tenantId, entries)) || handed;
+      const pending = new Set(await handOver(this.env, tenantId, entries));
+      forgetWebhookBodies(
+        sql,
+        entries.filter((entry) => entry.payload.topic === "webhook" && !pending.has(entry.id)).map((entry) => entry.id),
+      );
+      handed ||= pending.size > 0;
     });
     const now = Date.now();
     let watch = this.#watch();
     if (handed && (watch === null || watch > now + watchEveryMs)) watch = now + watchEveryMs;
-    if (watch !== null && watch <= now) watch = await wakeOverdue(this.env, tenantId, now);
+    if (watch !== null && watch <= now) {
+      watch = await wakeOverdue(this.env, tenantId, now);
+      if (watch === null) {
+        await this.#forgetDelivered(tenantId).catch((error: unknown) => {
+          console.error(`store of ${tenantId}: delivered webhook bodies kept until its next look: ${String(error)}`);
+        });
+      }
+    }
     this.#setWatch(watch);
     const wakeAt = Math.min(next ?? Number.POSITIVE_INFINITY, watch ?? Number.POSITIVE_INFINITY);
     if (Number.isFinite(wakeAt)) await this.ctx.storage.setAlarm(wakeAt);
   }
+
+  /** The bodies of events handed over whose deliveries are done, forgotten; those pending or failed stay. */
+  async #forgetDelivered(tenantId: string): Promise<void> {
+    const sql = this.ctx.storage.sql;
+    for (let after = ""; ; ) {
+      const ids = handedBodies(sql, after, bodiesAsked);
+      if (ids.length === 0) return;
+      forgetWebhookBodies(sql, await doneWith(this.env, tenantId, ids));
+      after = ids.at(-1)!;
+    }
+  }
 }
+
+/** How many kept bodies the control plane is asked about at once: one D1 query each. */
+const bodiesAsked = 500;
 
 /** The first answer to this key, if it was given in the last 24 hours with the same request; the key reused for another is 422. */
 function firstAnswer(sql: SqlStorage, scope: string, idempotency: { key: string; fingerprint: string }, now: string) {

@@ -1,24 +1,27 @@
 /**
  * Delivering vendor webhooks (API.md, "Vendor webhooks"), through Cloudflare Queues:
  * - a tenant store's alarm hands its outbox's events over (handOver): each becomes a delivery row
- *   in the control plane, for the vendor whose webhook wants it, and a message on the queue;
+ *   in the control plane, for the vendor whose webhook wants it, and a message on the queue; the
+ *   event's body, which names users, stays in the store, which the sender asks for it;
  * - the queue's consumer wakes the sender for each message (WebhookSender.start), which claims
  *   the delivery and sends it apart from the batch — a vendor whose endpoint hangs for its 10
  *   seconds holds back no other vendor's deliveries, nor the queue;
- * - a 2xx is delivered, and wakes the subscription's next event (commit order); anything else is
- *   sent again after a growing delay, the queue's own (`delaySeconds`), for 24 hours; then the
- *   message goes to the dead-letter queue, whose consumer records the delivery `failed`;
+ * - a 2xx is delivered, wakes the subscription's next event (commit order) and lets the store
+ *   forget the body; anything else is sent again after a growing delay, the queue's own
+ *   (`delaySeconds`), for 24 hours; then the message goes to the dead-letter queue, whose
+ *   consumer records the delivery `failed` (its body kept, for the vendor's retry);
  * - a message lost (a restart of the local queue, a sender stopped mid-request) is made up for by
  *   the tenant store, which watches its pending deliveries until they are done (overdue).
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { webhookLimits } from "@appseats/shared";
 import { indexStatements } from "../control/plane.js";
-import { claimDelivery, failDelivery, overdueDeliveries, recordEvents, settleDelivery } from "../control/webhooks.js";
+import { claimDelivery, failDelivery, overdueDeliveries, recordEvents, settleDelivery, undeliveredOf } from "../control/webhooks.js";
+import { storeOf } from "../http/store.js";
 import type { OutboxEntry } from "../store/outbox.js";
 import { openSecret, signedHeaders } from "./signing.js";
 
-/** What a queue message carries: the delivery to send. Its body is read from the control plane. */
+/** What a queue message carries: the delivery to send, named in the control plane; its body is in its tenant's store. */
 export interface WakeMessage {
   id: string;
 }
@@ -45,18 +48,22 @@ export const wakeDelivery = (env: Env, id: string, delaySeconds?: number) =>
 /**
  * A store's outbox entries into the control plane, in one write: the subscriptions' figures (the
  * index) and the webhook events as deliveries; then the deliveries woken. Safe to repeat: an entry
- * delivered again changes nothing and wakes a delivery that is then found done. True when any
- * webhook delivery was recorded, for the store to watch.
+ * delivered again changes nothing and wakes a delivery that is then found done. Answers the events
+ * whose deliveries are pending: the store keeps their bodies, and watches them, and forgets the rest.
  */
-export async function handOver(env: Env, tenantId: string, entries: OutboxEntry[]): Promise<boolean> {
+export async function handOver(env: Env, tenantId: string, entries: OutboxEntry[]): Promise<string[]> {
   const { statements, toWake } = recordEvents(env.DB, tenantId, entries, new Date().toISOString());
   const results = await env.DB.batch([...indexStatements(env.DB, tenantId, entries), ...statements, ...(toWake ? [toWake] : [])]);
-  if (!toWake) {
-    return false;
-  }
+  if (!toWake) return [];
   const ids = (results.at(-1)?.results ?? []).map((row) => (row as { id: string }).id);
   if (ids.length > 0) await env.WEBHOOKS.sendBatch(wake(ids));
-  return ids.length > 0;
+  return ids;
+}
+
+/** Of the events whose bodies a store still keeps, those whose delivery is done (delivered, or never made): theirs may go. */
+export async function doneWith(env: Env, tenantId: string, ids: string[]): Promise<string[]> {
+  const undelivered = await undeliveredOf(env.DB, tenantId, ids);
+  return ids.filter((id) => !undelivered.has(id));
 }
 
 /**
@@ -76,17 +83,26 @@ export async function attemptDelivery(env: Env, id: string): Promise<void> {
   const delivery = await claimDelivery(env.DB, id, now);
   if (!delivery) return;
   const { webhook } = delivery;
+  const store = storeOf(env, delivery.tenantId);
+  const body = delivery.body ?? (await store.webhookBody(delivery.tenantId, id));
+  if (body === null) {
+    // Its store no longer has it: it can never be sent, and the subscription's next event must not wait on it.
+    console.error(`webhook delivery ${id}: its body is not in the store of ${delivery.tenantId}`);
+    const next = await settleDelivery(env.DB, delivery, { status: "failed" });
+    if (next) await wakeDelivery(env, next);
+    return;
+  }
   const secrets = [await openSecret(env, delivery.vendorId, webhook.secret)];
   if (webhook.previousSecret && webhook.previousUntil && Date.parse(webhook.previousUntil) > now) {
     secrets.push(await openSecret(env, delivery.vendorId, webhook.previousSecret));
   }
-  const headers = await signedHeaders(secrets, { id: delivery.id, timestamp: Math.floor(now / 1000), body: delivery.body });
+  const headers = await signedHeaders(secrets, { id: delivery.id, timestamp: Math.floor(now / 1000), body });
   let status: number | null = null;
   try {
     const response = await fetch(webhook.url, {
       method: "POST",
       headers: { ...headers, "content-type": "application/json", "user-agent": "AppSeats-Webhooks/1" },
-      body: delivery.body,
+      body,
       redirect: "manual",
       signal: AbortSignal.timeout(webhookLimits.timeoutMs),
     });
@@ -98,6 +114,12 @@ export async function attemptDelivery(env: Env, id: string): Promise<void> {
   if (status !== null && status >= 200 && status < 300) {
     const next = await settleDelivery(env.DB, delivery, { status: "delivered", lastStatus: status });
     if (next) await wakeDelivery(env, next);
+    if (delivery.body === null) {
+      // Should this fail, the store forgets it when it next finds its deliveries done (TenantStore.alarm).
+      await store.forgetWebhookBodies(delivery.tenantId, [id]).catch((error: unknown) => {
+        console.error(`webhook delivery ${id}: its body stays in the store for now: ${String(error)}`);
+      });
+    }
     return;
   }
   if (now - Date.parse(delivery.firstAttemptAt) >= webhookLimits.retryForMs) {

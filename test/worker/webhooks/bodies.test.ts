@@ -1,0 +1,224 @@
+/**
+ * Where a webhook event's body is kept (DESIGN.md, "Tenancy and scale": nothing per user in the
+ * control plane): in its tenant's store, written in the change's transaction, read by the sender
+ * for each attempt, forgotten once its delivery is done; a failed one kept for the vendor's retry.
+ * The control plane's delivery names the event only. Deliveries recorded before this (D1
+ * migration 0015) and events waiting in an outbox before it (store schema v3) are still sent.
+ */
+import { applyD1Migrations, reset, runInDurableObject } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { demoVendorKey } from "../../../worker/seed/demo.js";
+import { migrate } from "../../../worker/src/store/migrate.js";
+import type { TenantStore } from "../../../worker/src/store/tenant-store.js";
+import { as, call, changeLicense, contoso, db, env, freshDemo, inStore, principal, storeOf, storeRows } from "../support.js";
+import { endpoint, eventsOf, setWebhook, storeLooksNow, verified } from "./support.js";
+
+const northwind = demoVendorKey("northwind");
+
+/** The bodies Contoso's store keeps. */
+const keptBodies = () => storeRows<{ id: string; body: string }>("contoso", `SELECT id, body FROM webhook_bodies ORDER BY id`);
+
+/** The control plane's deliveries, as stored. */
+const deliveries = async () =>
+  (
+    await db()
+      .prepare(`SELECT id, tenant_id, subscription_id, type, status, body FROM webhook_deliveries ORDER BY store_seq`)
+      .all<{ id: string; tenant_id: string; subscription_id: string; type: string; status: string; body: string | null }>()
+  ).results;
+
+/** An event as a delivery recorded before migration 0015 carried it. */
+const oldEvent = (user: string) =>
+  JSON.stringify({
+    type: "license.granted",
+    timestamp: "2026-12-05T12:00:00.000Z",
+    data: {
+      subscriptionId: contoso.northwindNotes,
+      tenantId: "contoso",
+      users: [{ id: contoso.user(user), userPrincipalName: `${user}@contoso.com` }],
+      via: "direct",
+    },
+  });
+
+describe("a webhook event's body", () => {
+  let megan: string;
+  beforeEach(async () => {
+    await freshDemo();
+    megan = await as("megan@contoso.com");
+  });
+
+  it("stays in its tenant's store until its delivery is done, sent the same on every attempt; the control plane keeps none", async () => {
+    const hook = endpoint();
+    await hook.behave({ failFirst: 1 });
+    const secret = await setWebhook(northwind, hook.url);
+    await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")]);
+    const [failed] = await hook.until((requests) => requests.length >= 1);
+    const id = failed!.headers["webhook-id"]!;
+    // Pending: the store has the body that was signed; the delivery names the event and where it is from.
+    expect(await keptBodies()).toEqual([{ id, body: failed!.body }]);
+    expect(await deliveries()).toEqual([
+      { id, tenant_id: "contoso", subscription_id: contoso.northwindNotes, type: "license.granted", status: "pending", body: null },
+    ]);
+
+    const [, taken] = await hook.until((requests) => requests.length >= 2, 30_000);
+    expect(taken!.body).toBe(failed!.body);
+    expect(eventsOf([failed!, taken!], secret)).toMatchObject([{ id, data: { users: [{ id: contoso.user("adele") }] } }]);
+    // Delivered: the store forgets the body; the delivery stays, still without one.
+    await expect.poll(keptBodies).toEqual([]);
+    expect(await deliveries()).toMatchObject([{ id, status: "delivered", body: null }]);
+  }, 45_000);
+
+  it("of an event no webhook wants is forgotten when the outbox is handed over", async () => {
+    const hook = endpoint();
+    await hook.behave({ status: 500 });
+    // Northwind wants only subscription.changed; Litware has no webhook at all.
+    const secret = await setWebhook(northwind, hook.url, ["subscription.changed"]);
+    await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")]);
+    await changeLicense(megan, contoso.litwareChat, "assign", [principal.user("adele")]);
+    expect(
+      (await call("PUT", `/vendor/v1/subscriptions/${contoso.northwindNotes}`, { token: northwind, body: { quantity: 9 } })).status,
+    ).toBe(200);
+    const [sent] = await hook.until((requests) => requests.length >= 1);
+    await expect.poll(() => storeRows("contoso", `SELECT id FROM outbox`)).toEqual([]);
+    // Only the wanted event's body is kept, while its delivery is pending; the two licenses' events left nothing.
+    expect(verified(sent!, secret).type).toBe("subscription.changed");
+    expect(await keptBodies()).toEqual([{ id: sent!.headers["webhook-id"], body: sent!.body }]);
+    expect((await deliveries()).map((row) => row.type)).toEqual(["subscription.changed"]);
+  });
+
+  it("of a failed delivery is kept for the vendor's retry; those delivered, or of a webhook removed, go at the store's next look", async () => {
+    const hook = endpoint();
+    await hook.behave({ status: 500 });
+    await setWebhook(northwind, hook.url);
+    await changeLicense(megan, contoso.northwindNotes, "assign", [principal.user("adele")]);
+    const [pending] = await hook.until((requests) => requests.length >= 1);
+    const pendingId = pending!.headers["webhook-id"]!;
+    // As if two earlier events had been kept: one failed for 24 hours, one delivered whose body the sender could not forget.
+    const at = new Date(Date.now() - 3600_000).toISOString();
+    await db().batch(
+      ["failed", "delivered"].map((status, i) =>
+        db()
+          .prepare(
+            `INSERT INTO webhook_deliveries (id, vendor_id, tenant_id, subscription_id, store_seq, type, status, created_at, next_attempt_at)
+             VALUES (?1, 'ven_northwind', 'contoso', ?2, ?3, 'license.granted', ?4, ?5, ?5)`,
+          )
+          .bind(`evt_earlier_${status}`, contoso.northwindNotes, -10 + i, status, at),
+      ),
+    );
+    await inStore("contoso", (sql) => {
+      for (const [status, user] of [
+        ["failed", "lidia"],
+        ["delivered", "alex"],
+      ]) {
+        sql.exec(`INSERT INTO webhook_bodies (id, body, created_at) VALUES (?, ?, ?)`, `evt_earlier_${status}`, oldEvent(user!), at);
+      }
+    });
+    // While a delivery is pending, the store's look keeps every body.
+    await storeLooksNow("contoso");
+    expect((await keptBodies()).map((row) => row.id).sort()).toEqual(["evt_earlier_delivered", "evt_earlier_failed", pendingId].sort());
+
+    // The webhook removed takes its pending delivery with it; at the next look nothing is pending, and only the failed body stays.
+    expect((await call("DELETE", "/vendor/v1/webhook", { token: northwind })).status).toBe(204);
+    await storeLooksNow("contoso");
+    expect(await keptBodies()).toEqual([{ id: "evt_earlier_failed", body: oldEvent("lidia") }]);
+    expect(await inStore("contoso", (sql) => sql.exec(`SELECT COUNT(*) AS n FROM webhook_watch`).one().n)).toBe(0);
+
+    // Set again, the vendor's retry sends the failed one with its kept body; once delivered, it goes too.
+    await hook.behave({ status: 204 });
+    const secret = await setWebhook(northwind, hook.url);
+    expect((await call("POST", "/vendor/v1/webhook/deliveries/evt_earlier_failed/retry", { token: northwind })).status).toBe(202);
+    const requests = await hook.until((list) => list.some((request) => request.headers["webhook-id"] === "evt_earlier_failed"));
+    const retried = requests.find((request) => request.headers["webhook-id"] === "evt_earlier_failed")!;
+    expect(retried.body).toBe(oldEvent("lidia"));
+    expect(verified(retried, secret).data).toMatchObject({ users: [{ id: contoso.user("lidia") }] });
+    await expect.poll(keptBodies).toEqual([]);
+  });
+
+  it("of a delivery recorded before the bodies moved to the stores is sent from the control plane, and cleared once delivered", async () => {
+    const hook = endpoint();
+    const secret = await setWebhook(northwind, hook.url);
+    const due = new Date(Date.now() - 60_000).toISOString();
+    await db()
+      .prepare(
+        `INSERT INTO webhook_deliveries (id, vendor_id, tenant_id, subscription_id, store_seq, type, body, status, created_at, next_attempt_at)
+         VALUES ('evt_recorded_before', 'ven_northwind', 'contoso', ?1, 1, 'license.granted', ?2, 'pending', ?3, ?3)`,
+      )
+      .bind(contoso.northwindNotes, oldEvent("diego"), due)
+      .run();
+    await storeLooksNow("contoso");
+    const [request] = await hook.until((requests) => requests.length >= 1);
+    expect(request!.headers["webhook-id"]).toBe("evt_recorded_before");
+    expect(request!.body).toBe(oldEvent("diego"));
+    expect(verified(request!, secret).data).toMatchObject({ users: [{ id: contoso.user("diego") }] });
+    await expect.poll(deliveries).toMatchObject([{ id: "evt_recorded_before", status: "delivered", body: null }]);
+  });
+});
+
+describe("moving the bodies out of the control plane", () => {
+  it("D1 migration 0015 keeps every delivery, and the bodies of those not delivered", async () => {
+    await reset();
+    await applyD1Migrations(
+      env.DB,
+      env.TEST_MIGRATIONS.filter((migration) => migration.name < "0015"),
+    );
+    const at = "2026-12-05T12:00:00.000Z";
+    await env.DB.batch(
+      (["pending", "delivered", "failed"] as const).map((status, i) =>
+        env.DB.prepare(
+          `INSERT INTO webhook_deliveries (id, vendor_id, tenant_id, subscription_id, store_seq, type, body, status, attempts, created_at,
+                                           first_attempt_at, last_attempt_at, last_status, next_attempt_at)
+           VALUES (?1, 'ven_northwind', 'contoso', ?2, ?3, 'license.granted', ?4, ?5, ?3, ?6, ?6, ?6, 500, ?6)`,
+        ).bind(`evt_${status}`, contoso.northwindNotes, i + 1, oldEvent("adele"), status, at),
+      ),
+    );
+    await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+    const rows = (
+      await env.DB.prepare(`SELECT id, status, attempts, store_seq, last_status, body FROM webhook_deliveries ORDER BY store_seq`).all()
+    ).results;
+    expect(rows).toEqual([
+      { id: "evt_pending", status: "pending", attempts: 1, store_seq: 1, last_status: 500, body: oldEvent("adele") },
+      { id: "evt_delivered", status: "delivered", attempts: 2, store_seq: 2, last_status: 500, body: null },
+      { id: "evt_failed", status: "failed", attempts: 3, store_seq: 3, last_status: 500, body: oldEvent("adele") },
+    ]);
+    const indexes = (
+      await env.DB.prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'webhook_deliveries' AND sql IS NOT NULL`,
+      ).all()
+    ).results.map((row) => row.name);
+    expect(indexes.sort()).toEqual([
+      "webhook_deliveries_by_tenant",
+      "webhook_deliveries_by_vendor",
+      "webhook_deliveries_by_vendor_status",
+      "webhook_deliveries_in_order",
+    ]);
+  });
+
+  it("store schema v3 moves the body of an event waiting in the outbox beside it, under the same id", async () => {
+    const store = storeOf(`bodies-${crypto.randomUUID()}`);
+    const moved = await runInDurableObject(store, (_instance: TenantStore, state) => {
+      const sql = state.storage.sql;
+      // The store as schema v2 left it, an event waiting in its outbox with its body.
+      sql.exec(`DROP TABLE webhook_bodies`);
+      sql.exec(`DELETE FROM store_migrations WHERE version >= 3`);
+      const event = JSON.parse(oldEvent("adele"));
+      sql.exec(
+        `INSERT INTO outbox (id, topic, payload, created_at) VALUES ('evt_waiting', 'webhook', ?, ?), ('evt_index', 'control.subscription', '{"topic":"control.subscription"}', ?)`,
+        JSON.stringify({ topic: "webhook", subscriptionId: contoso.northwindNotes, event }),
+        event.timestamp,
+        event.timestamp,
+      );
+      return {
+        applied: migrate(state.storage),
+        outbox: sql.exec<{ id: string; payload: string }>(`SELECT id, payload FROM outbox ORDER BY seq`).toArray(),
+        bodies: sql.exec<{ id: string; body: string }>(`SELECT id, body FROM webhook_bodies`).toArray(),
+      };
+    });
+    expect(moved.applied[0]).toBe(3);
+    expect(moved.outbox.map((row) => ({ id: row.id, payload: JSON.parse(row.payload) }))).toEqual([
+      { id: "evt_waiting", payload: { topic: "webhook", subscriptionId: contoso.northwindNotes, type: "license.granted" } },
+      { id: "evt_index", payload: { topic: "control.subscription" } },
+    ]);
+    expect(moved.bodies.map((row) => ({ id: row.id, body: JSON.parse(row.body) }))).toEqual([
+      { id: "evt_waiting", body: JSON.parse(oldEvent("adele")) },
+    ]);
+  });
+});
