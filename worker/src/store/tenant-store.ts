@@ -162,17 +162,12 @@ export class TenantStore extends DurableObject<Env> {
     return webhookBody(this.ctx.storage.sql, id);
   }
 
-  /** Bodies whose deliveries are done: forgotten. */
-  forgetWebhookBodies(tenantId: string, ids: string[]): void {
-    this.#tenant(tenantId);
-    forgetWebhookBodies(this.ctx.storage.sql, ids);
-  }
-
   /**
    * Hands the outbox over to the control plane (its index, the webhooks' deliveries); what is left,
    * or failed, is tried again later. The bodies of events no webhook wanted are forgotten at once.
-   * While deliveries are pending, wakes those overdue; once none is, forgets every body whose
-   * delivery is done (one the sender could not forget, or a webhook's removed with it).
+   * While deliveries are pending, looks at them every 30 seconds: wakes those overdue, and forgets
+   * the bodies of those done (delivered, or removed with their webhook). The last look finds none
+   * pending and forgets what is left but failed ones.
    */
   override async alarm(): Promise<void> {
     const sql = this.ctx.storage.sql;
@@ -192,11 +187,9 @@ export class TenantStore extends DurableObject<Env> {
     if (handed && (watch === null || watch > now + watchEveryMs)) watch = now + watchEveryMs;
     if (watch !== null && watch <= now) {
       watch = await wakeOverdue(this.env, tenantId, now);
-      if (watch === null) {
-        await this.#forgetDelivered(tenantId).catch((error: unknown) => {
-          console.error(`store of ${tenantId}: delivered webhook bodies kept until its next look: ${String(error)}`);
-        });
-      }
+      await this.#forgetDelivered(tenantId).catch((error: unknown) => {
+        console.error(`store of ${tenantId}: the bodies of delivered webhook events are kept until a later look: ${String(error)}`);
+      });
     }
     this.#setWatch(watch);
     const wakeAt = Math.min(next ?? Number.POSITIVE_INFINITY, watch ?? Number.POSITIVE_INFINITY);

@@ -2,7 +2,7 @@
  * The bodies of a tenant's webhook events (schema.ts, v3). An event names the users who got or
  * lost a seat, so its body stays in the tenant's store: written in the change's own transaction
  * beside its outbox entry, read by the sender for each attempt, and forgotten once its delivery
- * is done. The control plane keeps only what routes and orders a delivery (DESIGN.md, "Tenancy
+ * is done (at the store's next look at its deliveries: TenantStore.alarm). The control plane keeps only what routes and orders a delivery (DESIGN.md, "Tenancy
  * and scale": nothing per user there). A failed delivery keeps its body, for the vendor's retry.
  */
 import type { WebhookEvent } from "@appseats/shared";

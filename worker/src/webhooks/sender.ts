@@ -6,12 +6,12 @@
  * - the queue's consumer wakes the sender for each message (WebhookSender.start), which claims
  *   the delivery and sends it apart from the batch — a vendor whose endpoint hangs for its 10
  *   seconds holds back no other vendor's deliveries, nor the queue;
- * - a 2xx is delivered, wakes the subscription's next event (commit order) and lets the store
- *   forget the body; anything else is sent again after a growing delay, the queue's own
- *   (`delaySeconds`), for 24 hours; then the message goes to the dead-letter queue, whose
- *   consumer records the delivery `failed` (its body kept, for the vendor's retry);
+ * - a 2xx is delivered, and wakes the subscription's next event (commit order); anything else is
+ *   sent again after a growing delay, the queue's own (`delaySeconds`), for 24 hours; then the
+ *   message goes to the dead-letter queue, whose consumer records the delivery `failed`;
  * - a message lost (a restart of the local queue, a sender stopped mid-request) is made up for by
- *   the tenant store, which watches its pending deliveries until they are done (overdue).
+ *   the tenant store, which watches its pending deliveries until they are done (overdue), and
+ *   forgets the bodies of those delivered as it goes (a failed one's stays, for the vendor's retry).
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { webhookLimits } from "@appseats/shared";
@@ -83,8 +83,7 @@ export async function attemptDelivery(env: Env, id: string): Promise<void> {
   const delivery = await claimDelivery(env.DB, id, now);
   if (!delivery) return;
   const { webhook } = delivery;
-  const store = storeOf(env, delivery.tenantId);
-  const body = delivery.body ?? (await store.webhookBody(delivery.tenantId, id));
+  const body = delivery.body ?? (await storeOf(env, delivery.tenantId).webhookBody(delivery.tenantId, id));
   if (body === null) {
     // Its store no longer has it: it can never be sent, and the subscription's next event must not wait on it.
     console.error(`webhook delivery ${id}: its body is not in the store of ${delivery.tenantId}`);
@@ -114,12 +113,6 @@ export async function attemptDelivery(env: Env, id: string): Promise<void> {
   if (status !== null && status >= 200 && status < 300) {
     const next = await settleDelivery(env.DB, delivery, { status: "delivered", lastStatus: status });
     if (next) await wakeDelivery(env, next);
-    if (delivery.body === null) {
-      // Should this fail, the store forgets it when it next finds its deliveries done (TenantStore.alarm).
-      await store.forgetWebhookBodies(delivery.tenantId, [id]).catch((error: unknown) => {
-        console.error(`webhook delivery ${id}: its body stays in the store for now: ${String(error)}`);
-      });
-    }
     return;
   }
   if (now - Date.parse(delivery.firstAttemptAt) >= webhookLimits.retryForMs) {
