@@ -5,14 +5,14 @@
  * is done (at the store's next look at its deliveries: TenantStore.alarm). The control plane keeps only what routes and orders a delivery (DESIGN.md, "Tenancy
  * and scale": nothing per user there). A failed delivery keeps its body, for the vendor's retry.
  */
-import type { WebhookEvent } from "@appseats/shared";
+import type { WebhookEventTypeName } from "@appseats/shared";
 import { addToOutbox } from "./outbox.js";
 import { all, first, text } from "./rows.js";
 
-/** An event for the subscription's vendor: its entry in the outbox and its body, under one id. Inside the change's transaction. */
-export function addWebhookEvent(sql: SqlStorage, subscriptionId: string, event: WebhookEvent, now: string): void {
-  const id = addToOutbox(sql, { topic: "webhook", subscriptionId, type: event.type }, now);
-  sql.exec(`INSERT INTO webhook_bodies (id, body, created_at) VALUES (?, ?, ?)`, id, JSON.stringify(event), now);
+/** An event for the subscription's vendor: its entry in the outbox and its body (JSON), under one id. Inside the change's transaction. */
+export function addWebhookEvent(sql: SqlStorage, subscriptionId: string, type: WebhookEventTypeName, body: string, now: string): void {
+  const id = addToOutbox(sql, { topic: "webhook", subscriptionId, type }, now);
+  sql.exec(`INSERT INTO webhook_bodies (id, body, created_at) VALUES (?, ?, ?)`, id, body, now);
 }
 
 /** An event's body, exactly as it is signed and sent on every attempt; null when it is not kept (any more). */
