@@ -10,6 +10,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { demoVendorKey } from "../../../worker/seed/demo.js";
 import { migrate } from "../../../worker/src/store/migrate.js";
 import type { TenantStore } from "../../../worker/src/store/tenant-store.js";
+import { addWebhookEvent, keepWebhookBodies } from "../../../worker/src/store/webhook-bodies.js";
 import { as, call, changeLicense, contoso, db, env, freshDemo, inStore, principal, storeOf, storeRows } from "../support.js";
 import { endpoint, eventsOf, setWebhook, storeLooksNow, verified } from "./support.js";
 
@@ -156,6 +157,27 @@ describe("a webhook event's body", () => {
   });
 });
 
+describe("the sender's read of a body", () => {
+  beforeEach(freshDemo);
+
+  it("finds it at every moment of the hand-over: with its outbox entry, then kept once the entry has gone", async () => {
+    const store = storeOf("contoso");
+    const body = oldEvent("adele");
+    const id = await runInDurableObject(store, (_instance: TenantStore, state) => {
+      addWebhookEvent(state.storage.sql, contoso.northwindNotes, "license.granted", body, "2026-12-06T00:00:00.000Z");
+      return state.storage.sql.exec<{ id: string }>(`SELECT id FROM outbox WHERE topic = 'webhook'`).one().id;
+    });
+    // The control plane has recorded it and woken the sender, while the entry is still in the outbox.
+    expect(await store.webhookBody("contoso", id)).toBe(body);
+    await runInDurableObject(store, (_instance: TenantStore, state) => {
+      keepWebhookBodies(state.storage.sql, [id]);
+      state.storage.sql.exec(`DELETE FROM outbox`);
+    });
+    expect(await store.webhookBody("contoso", id)).toBe(body);
+    expect(await store.webhookBody("contoso", "evt_unknown")).toBeNull();
+  });
+});
+
 describe("moving the bodies out of the control plane", () => {
   it("D1 migration 0015 keeps every delivery, and the bodies of those not delivered", async () => {
     await reset();
@@ -195,12 +217,13 @@ describe("moving the bodies out of the control plane", () => {
     ]);
   });
 
-  it("store schema v3 moves the body of an event waiting in the outbox beside it, under the same id", async () => {
+  it("store schema v3 moves the body of an event waiting in the outbox out of the payload the control plane is sent", async () => {
     const store = storeOf(`bodies-${crypto.randomUUID()}`);
     const moved = await runInDurableObject(store, (_instance: TenantStore, state) => {
       const sql = state.storage.sql;
       // The store as schema v2 left it, an event waiting in its outbox with its body.
       sql.exec(`DROP TABLE webhook_bodies`);
+      sql.exec(`ALTER TABLE outbox DROP COLUMN body`);
       sql.exec(`DELETE FROM store_migrations WHERE version >= 3`);
       const event = JSON.parse(oldEvent("adele"));
       sql.exec(
@@ -211,17 +234,21 @@ describe("moving the bodies out of the control plane", () => {
       );
       return {
         applied: migrate(state.storage),
-        outbox: sql.exec<{ id: string; payload: string }>(`SELECT id, payload FROM outbox ORDER BY seq`).toArray(),
-        bodies: sql.exec<{ id: string; body: string }>(`SELECT id, body FROM webhook_bodies`).toArray(),
+        outbox: sql
+          .exec<{ id: string; payload: string; body: string | null }>(`SELECT id, payload, body FROM outbox ORDER BY seq`)
+          .toArray(),
       };
     });
     expect(moved.applied[0]).toBe(3);
-    expect(moved.outbox.map((row) => ({ id: row.id, payload: JSON.parse(row.payload) }))).toEqual([
-      { id: "evt_waiting", payload: { topic: "webhook", subscriptionId: contoso.northwindNotes, type: "license.granted" } },
-      { id: "evt_index", payload: { topic: "control.subscription" } },
-    ]);
-    expect(moved.bodies.map((row) => ({ id: row.id, body: JSON.parse(row.body) }))).toEqual([
-      { id: "evt_waiting", body: JSON.parse(oldEvent("adele")) },
+    expect(
+      moved.outbox.map((row) => ({ id: row.id, payload: JSON.parse(row.payload), body: row.body === null ? null : JSON.parse(row.body) })),
+    ).toEqual([
+      {
+        id: "evt_waiting",
+        payload: { topic: "webhook", subscriptionId: contoso.northwindNotes, type: "license.granted" },
+        body: JSON.parse(oldEvent("adele")),
+      },
+      { id: "evt_index", payload: { topic: "control.subscription" }, body: null },
     ]);
   });
 });

@@ -46,11 +46,9 @@ function eventsOf(
     }
     emitLicenseEvents(sql, change);
     const left = sql.exec(`SELECT COUNT(*) AS n FROM license_changes`).one().n;
-    // Each entry names its event's type; the body, under the same id, stays in the store beside it.
+    // Each entry names its event's type for the control plane; its body rides apart from that.
     const events = sql
-      .exec<{ payload: string; body: string }>(
-        `SELECT o.payload, b.body FROM outbox o JOIN webhook_bodies b ON b.id = o.id WHERE o.topic = 'webhook' ORDER BY o.seq`,
-      )
+      .exec<{ payload: string; body: string }>(`SELECT payload, body FROM outbox WHERE topic = 'webhook' ORDER BY seq`)
       .toArray()
       .map((row) => {
         const event = JSON.parse(row.body);

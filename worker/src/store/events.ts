@@ -1,7 +1,7 @@
 /**
  * What a vendor's webhook learns of a change (API.md, "Vendor webhooks"; R23): the change says why
  * seats move (`because`), the licenses' triggers note each seat given or taken (schema.ts, v2), and
- * before the change commits its notes become events in the outbox, their bodies beside it
+ * before the change commits its notes become events in the outbox, each with its body
  * (webhook-bodies.ts) — at most 1,000 users each, in the order the seats moved. A change that
  * rolls back (a refusal, a preview) leaves none.
  */

@@ -26,7 +26,7 @@ export interface SubscriptionIndexEntry {
 /**
  * An event for the webhook of the subscription's vendor, if it has one that wants it (API.md,
  * "Vendor webhooks"): what routes and orders it. Its body, which names users, stays in the store
- * (webhook-bodies.ts), under the entry's id.
+ * (the entry's body, then webhook-bodies.ts), under the entry's id.
  */
 export interface WebhookEntry {
   topic: "webhook";
@@ -43,11 +43,19 @@ export interface OutboxEntry {
   payload: OutboxPayload;
 }
 
-/** Adds an entry; call it inside the change's transactionSync. Answers the entry's id. */
-export function addToOutbox(sql: SqlStorage, payload: OutboxPayload, now: string): string {
-  const id = `evt_${newId()}`;
-  sql.exec(`INSERT INTO outbox (id, topic, payload, created_at) VALUES (?, ?, ?, ?)`, id, payload.topic, JSON.stringify(payload), now);
-  return id;
+/**
+ * Adds an entry; call it inside the change's transactionSync. A webhook event's body (JSON) rides
+ * with it, apart from the payload, which is all the control plane is sent (webhook-bodies.ts).
+ */
+export function addToOutbox(sql: SqlStorage, payload: OutboxPayload, now: string, body: string | null = null): void {
+  sql.exec(
+    `INSERT INTO outbox (id, topic, payload, body, created_at) VALUES (?, ?, ?, ?, ?)`,
+    `evt_${newId()}`,
+    payload.topic,
+    JSON.stringify(payload),
+    body,
+    now,
+  );
 }
 
 /** At most this many entries go in one delivery: one D1 batch. */

@@ -265,18 +265,20 @@ CREATE TABLE webhook_watch (
     version: 3,
     name: "webhook bodies",
     sql: `
--- Each webhook event's body (it names users), kept here, in its tenant's store, from the change's
--- transaction until its delivery is done: the control plane holds only what routes and orders a
--- delivery (DESIGN.md: nothing per user there). The sender asks the store for it (webhook-bodies.ts).
+-- Each webhook event's body names users, so it stays in its tenant's store: the control plane
+-- holds only what routes and orders a delivery (DESIGN.md: nothing per user there). Written in the
+-- change's transaction with the event's outbox entry (outbox.body); when the outbox is handed
+-- over, the body of each event a webhook wants moves here, until its delivery is done
+-- (webhook-bodies.ts); the others go with their entry. The sender asks the store for it.
+ALTER TABLE outbox ADD COLUMN body TEXT;
 CREATE TABLE webhook_bodies (
   id         TEXT PRIMARY KEY,
   body       TEXT NOT NULL,
   created_at TEXT NOT NULL
 );
--- Events written before this version carry their body in the outbox entry: moved here.
-INSERT INTO webhook_bodies (id, body, created_at)
-SELECT id, json_extract(payload, '$.event'), created_at FROM outbox WHERE topic = 'webhook' AND json_type(payload, '$.event') = 'object';
-UPDATE outbox SET payload = json_remove(json_set(payload, '$.type', json_extract(payload, '$.event.type')), '$.event')
+-- Events written before this version carry their body in the entry's payload: moved to its column.
+UPDATE outbox SET body = json_extract(payload, '$.event'),
+                  payload = json_remove(json_set(payload, '$.type', json_extract(payload, '$.event.type')), '$.event')
  WHERE topic = 'webhook' AND json_type(payload, '$.event') = 'object';
 `,
   },

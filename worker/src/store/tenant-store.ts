@@ -25,7 +25,7 @@ import {
 } from "./operations.js";
 import { deliverOutbox } from "./outbox.js";
 import { first, integer, nullable, one, oneOf, text } from "./rows.js";
-import { forgetWebhookBodies, handedBodies, webhookBody } from "./webhook-bodies.js";
+import { forgetWebhookBodies, keepWebhookBodies, keptBodies, webhookBody } from "./webhook-bodies.js";
 
 /** A refusal, as a value: thrown across RPC it would be logged as an uncaught error of the object. */
 export type StoreRefusal = ErrorBody["error"];
@@ -164,7 +164,8 @@ export class TenantStore extends DurableObject<Env> {
 
   /**
    * Hands the outbox over to the control plane (its index, the webhooks' deliveries); what is left,
-   * or failed, is tried again later. The bodies of events no webhook wanted are forgotten at once.
+   * or failed, is tried again later. The bodies of events a webhook wants are kept; the others go
+   * with their entries.
    * While deliveries are pending, looks at them every 30 seconds: wakes those overdue, and forgets
    * the bodies of those done (delivered, or removed with their webhook). The last look finds none
    * pending and forgets what is left but failed ones.
@@ -175,12 +176,9 @@ export class TenantStore extends DurableObject<Env> {
     if (!tenantId) return;
     let handed = false;
     const next = await deliverOutbox(this.ctx.storage, async (entries) => {
-      const pending = new Set(await handOver(this.env, tenantId, entries));
-      forgetWebhookBodies(
-        sql,
-        entries.filter((entry) => entry.payload.topic === "webhook" && !pending.has(entry.id)).map((entry) => entry.id),
-      );
-      handed ||= pending.size > 0;
+      const pending = await handOver(this.env, tenantId, entries);
+      keepWebhookBodies(sql, pending);
+      handed ||= pending.length > 0;
     });
     const now = Date.now();
     let watch = this.#watch();
@@ -196,11 +194,11 @@ export class TenantStore extends DurableObject<Env> {
     if (Number.isFinite(wakeAt)) await this.ctx.storage.setAlarm(wakeAt);
   }
 
-  /** The bodies of events handed over whose deliveries are done, forgotten; those pending or failed stay. */
+  /** The bodies kept whose deliveries are done, forgotten; those pending or failed stay. */
   async #forgetDelivered(tenantId: string): Promise<void> {
     const sql = this.ctx.storage.sql;
     for (let after = ""; ; ) {
-      const ids = handedBodies(sql, after, bodiesAsked);
+      const ids = keptBodies(sql, after, bodiesAsked);
       if (ids.length === 0) return;
       forgetWebhookBodies(sql, await doneWith(this.env, tenantId, ids));
       after = ids.at(-1)!;
