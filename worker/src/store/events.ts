@@ -82,19 +82,23 @@ function runsOfNotes(sql: SqlStorage) {
 function eventsOfNotes(sql: SqlStorage, perEvent: number) {
   const runs = runsOfNotes(sql);
   if (runs) {
+    // A note's seq is the table's rowid: the notes of a change are numbered one after another, so
+    // a range of seqs holds as many notes; an empty one (were it ever not so) sends no event.
     return runs.flatMap((run) => {
       const ranges = Array.from({ length: Math.ceil((run.last - run.first + 1) / perEvent) }, (_, i) => run.first + i * perEvent);
-      return ranges.map((from) => ({
-        ...run,
-        users: one(
-          sql,
-          { users: text },
-          `SELECT json_group_array(${eventUser} ORDER BY c.seq) AS users
+      return ranges
+        .map((from) => ({
+          ...run,
+          users: one(
+            sql,
+            { users: text },
+            `SELECT json_group_array(${eventUser} ORDER BY c.seq) AS users
              FROM license_changes c JOIN users u ON u.id = c.user_id WHERE c.seq BETWEEN ?1 AND ?2`,
-          from,
-          Math.min(run.last, from + perEvent - 1),
-        ).users,
-      }));
+            from,
+            Math.min(run.last, from + perEvent - 1),
+          ).users,
+        }))
+        .filter((event) => event.users !== "[]");
     });
   }
   return all(
