@@ -137,6 +137,24 @@ describe("a webhook event's body", () => {
     expect(await keptBodies()).toEqual([]);
   });
 
+  it("kept by the thousand are asked about 2,000 a look, where the last look stopped, until every one has been", async () => {
+    // 2,600 bodies whose deliveries are done (none is in the control plane), nothing pending.
+    await inStore("contoso", (sql) =>
+      sql.exec(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2600)
+         INSERT INTO webhook_bodies (id, body, created_at) SELECT printf('evt_done_%04d', i), '{}', '2026-12-06T00:00:00.000Z' FROM n`,
+      ),
+    );
+    const watched = () => inStore("contoso", (sql) => sql.exec(`SELECT COUNT(*) AS n FROM webhook_watch`).one().n);
+    await storeLooksNow("contoso");
+    expect(await keptBodies()).toHaveLength(600);
+    // Not all asked about yet: the store looks again, although nothing is pending.
+    expect(await watched()).toBe(1);
+    await storeLooksNow("contoso");
+    expect(await keptBodies()).toEqual([]);
+    expect(await watched()).toBe(0);
+  });
+
   it("of a delivery recorded before the bodies moved to the stores is sent from the control plane, and cleared once delivered", async () => {
     const hook = endpoint();
     const secret = await setWebhook(northwind, hook.url);

@@ -165,10 +165,9 @@ export class TenantStore extends DurableObject<Env> {
   /**
    * Hands the outbox over to the control plane (its index, the webhooks' deliveries); what is left,
    * or failed, is tried again later. The bodies of events a webhook wants are kept; the others go
-   * with their entries.
-   * While deliveries are pending, looks at them every 30 seconds: wakes those overdue, and forgets
-   * the bodies of those done (delivered, or removed with their webhook). The last look finds none
-   * pending and forgets what is left but failed ones.
+   * with their entries. While deliveries are pending, looks at them every 30 seconds: wakes those
+   * overdue, and forgets the bodies of those done (delivered, or removed with their webhook). The
+   * looks stop once none is pending and every kept body has been asked about.
    */
   override async alarm(): Promise<void> {
     const sql = this.ctx.storage.sql;
@@ -185,29 +184,42 @@ export class TenantStore extends DurableObject<Env> {
     if (handed && (watch === null || watch > now + watchEveryMs)) watch = now + watchEveryMs;
     if (watch !== null && watch <= now) {
       watch = await wakeOverdue(this.env, tenantId, now);
-      await this.#forgetDelivered(tenantId).catch((error: unknown) => {
+      const more = await this.#forgetDelivered(tenantId).catch((error: unknown) => {
         console.error(`store of ${tenantId}: the bodies of delivered webhook events are kept until a later look: ${String(error)}`);
+        return false;
       });
+      // Nothing pending, but bodies not yet asked about: the store looks again until it has asked about them all.
+      if (watch === null && more) watch = now + watchEveryMs;
     }
     this.#setWatch(watch);
     const wakeAt = Math.min(next ?? Number.POSITIVE_INFINITY, watch ?? Number.POSITIVE_INFINITY);
     if (Number.isFinite(wakeAt)) await this.ctx.storage.setAlarm(wakeAt);
   }
 
-  /** The bodies kept whose deliveries are done, forgotten; those pending or failed stay. */
-  async #forgetDelivered(tenantId: string): Promise<void> {
+  /** Where the next look goes on asking about the kept bodies (in the instance only: after an eviction, from the start). */
+  #bodiesAfter = "";
+
+  /**
+   * The bodies kept whose deliveries are done, forgotten; those pending or failed stay. A look asks
+   * about at most `bodiesPerLook` of them, going on where the last one stopped, so that a vendor
+   * whose failures pile up costs a few queries a look, not one per 500 of its bodies. True when
+   * the bodies have not all been asked about since the last pass ended.
+   */
+  async #forgetDelivered(tenantId: string): Promise<boolean> {
     const sql = this.ctx.storage.sql;
-    for (let after = ""; ; ) {
-      const ids = keptBodies(sql, after, bodiesAsked);
-      if (ids.length === 0) return;
-      forgetWebhookBodies(sql, await doneWith(this.env, tenantId, ids));
-      after = ids.at(-1)!;
+    for (let asked = 0; asked < bodiesPerLook; asked += bodiesAsked) {
+      const ids = keptBodies(sql, this.#bodiesAfter, bodiesAsked);
+      this.#bodiesAfter = ids.length === bodiesAsked ? ids.at(-1)! : "";
+      if (ids.length > 0) forgetWebhookBodies(sql, await doneWith(this.env, tenantId, ids));
+      if (this.#bodiesAfter === "") return false;
     }
+    return true;
   }
 }
 
-/** How many kept bodies the control plane is asked about at once: one D1 query each. */
+/** How many kept bodies the control plane is asked about at once (one D1 query), and at most in one look. */
 const bodiesAsked = 500;
+const bodiesPerLook = 2_000;
 
 /** The first answer to this key, if it was given in the last 24 hours with the same request; the key reused for another is 422. */
 function firstAnswer(sql: SqlStorage, scope: string, idempotency: { key: string; fingerprint: string }, now: string) {
