@@ -12,20 +12,15 @@ import { migrate } from "../../../worker/src/store/migrate.js";
 import type { TenantStore } from "../../../worker/src/store/tenant-store.js";
 import { addWebhookEvent, keepWebhookBodies } from "../../../worker/src/store/webhook-bodies.js";
 import { as, call, changeLicense, contoso, db, env, freshDemo, inStore, principal, storeOf, storeRows } from "../support.js";
-import { endpoint, eventsOf, setWebhook, storeLooksNow, verified } from "./support.js";
+import { endpoint, eventsOf, recordedDeliveries, setWebhook, storeLooksNow, verified } from "./support.js";
 
 const northwind = demoVendorKey("northwind");
 
 /** The bodies Contoso's store keeps. */
 const keptBodies = () => storeRows<{ id: string; body: string }>("contoso", `SELECT id, body FROM webhook_bodies ORDER BY id`);
 
-/** The control plane's deliveries, as stored. */
-const deliveries = async () =>
-  (
-    await db()
-      .prepare(`SELECT id, tenant_id, subscription_id, type, status, body FROM webhook_deliveries ORDER BY store_seq`)
-      .all<{ id: string; tenant_id: string; subscription_id: string; type: string; status: string; body: string | null }>()
-  ).results;
+/** Northwind's deliveries, as the control plane stores them. */
+const deliveries = () => recordedDeliveries("ven_northwind");
 
 /** An event as a delivery recorded before migration 0015 carried it. */
 const oldEvent = (user: string) =>
@@ -57,7 +52,15 @@ describe("a webhook event's body", () => {
     // Pending: the store has the body that was signed; the delivery names the event and where it is from.
     expect(await keptBodies()).toEqual([{ id, body: failed!.body }]);
     expect(await deliveries()).toEqual([
-      { id, tenant_id: "contoso", subscription_id: contoso.northwindNotes, type: "license.granted", status: "pending", body: null },
+      {
+        id,
+        tenant_id: "contoso",
+        subscription_id: contoso.northwindNotes,
+        type: "license.granted",
+        status: "pending",
+        attempts: 1,
+        body: null,
+      },
     ]);
 
     const [, taken] = await hook.until((requests) => requests.length >= 2, 30_000);

@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { demoProvisioningToken, demoVendorKey } from "../../../worker/seed/demo.js";
 import { claimsFor, publishedAuthority } from "../entra.js";
 import { as, call, changeLicense, contoso, db, fabrikam, freshDemo, inStore, principal } from "../support.js";
-import { endpoint, eventsOf, pause, setWebhook, storeLooksNow } from "./support.js";
+import { endpoint, eventsOf, pause, recordedDeliveries, setWebhook, storeLooksNow } from "./support.js";
 
 const northwind = demoVendorKey("northwind");
 // Admins in production sign in with Entra ID: its tokens, from a test authority the worker trusts.
@@ -20,15 +20,6 @@ const scim = (method: string, path: string, body?: unknown) =>
     body,
     headers: body ? { "content-type": "application/scim+json" } : {},
   });
-
-/** The deliveries of a vendor's webhook as the control plane records them. */
-const recorded = async (vendorId: string) =>
-  (
-    await db()
-      .prepare(`SELECT id, type, status, attempts FROM webhook_deliveries WHERE vendor_id = ?1 ORDER BY store_seq`)
-      .bind(vendorId)
-      .all<{ id: string; type: string; status: string; attempts: number }>()
-  ).results;
 
 describe("the events a vendor's webhook is sent", () => {
   let megan: string;
@@ -170,7 +161,7 @@ describe("the events a vendor's webhook is sent", () => {
     await pause(500);
     expect(await hook.received()).toHaveLength(1);
     expect(events[0]!.data).toMatchObject({ users: [{ id: contoso.user("ben") }] });
-    expect(await recorded("ven_northwind")).toHaveLength(1);
+    expect(await recordedDeliveries("ven_northwind")).toHaveLength(1);
   });
 
   it("a change of more than 1,000 users sends several events of at most 1,000, in order", async () => {
@@ -248,7 +239,7 @@ describe("the events a vendor's webhook is sent", () => {
     const [request] = await chat.until((requests) => requests.length >= 1, 5_000);
     expect(request!.at - started).toBeLessThan(5_000);
     expect(eventsOf([request!], chatSecret)[0]).toMatchObject({ type: "license.granted", data: { subscriptionId: contoso.litwareChat } });
-    expect((await recorded("ven_northwind"))[0]).toMatchObject({ status: "pending" });
+    expect((await recordedDeliveries("ven_northwind"))[0]).toMatchObject({ status: "pending" });
   });
 
   it("a delivery whose queue message was lost is woken by its tenant's store once overdue", async () => {
@@ -271,7 +262,7 @@ describe("the events a vendor's webhook is sent", () => {
     await storeLooksNow("contoso");
     const requests = await hook.until((list) => list.some((request) => request.headers["webhook-id"] === "evt_lost"));
     expect(eventsOf(requests, secret).map((event) => event.id)).toEqual([sent!.headers["webhook-id"], "evt_lost"]);
-    await expect.poll(async () => (await recorded("ven_northwind")).map((row) => row.status)).toEqual(["delivered", "delivered"]);
+    await expect.poll(async () => (await recordedDeliveries("ven_northwind")).map((row) => row.status)).toEqual(["delivered", "delivered"]);
     // The store looks again 30 seconds later at the earliest, when this one is done.
     const watch = await inStore("contoso", (sql) => sql.exec(`SELECT next_check_at FROM webhook_watch`).one().next_check_at as number);
     expect(watch - Date.now()).toBeGreaterThan(25_000);

@@ -7,7 +7,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { WebhookEvent } from "@appseats/shared";
 import { Webhook } from "standardwebhooks";
 import { expect, inject } from "vitest";
-import { call, inStore, storeOf } from "../support.js";
+import { call, db, inStore, storeOf } from "../support.js";
 
 const receiver = inject("webhookReceiver");
 
@@ -82,3 +82,22 @@ export async function storeLooksNow(tenantId: string) {
   });
   expect(await runDurableObjectAlarm(storeOf(tenantId))).toBe(true);
 }
+
+/** A vendor's deliveries as the control plane stores them, in their stores' commit order. */
+export const recordedDeliveries = async (vendorId: string) =>
+  (
+    await db()
+      .prepare(
+        `SELECT id, tenant_id, subscription_id, type, status, attempts, body FROM webhook_deliveries WHERE vendor_id = ?1 ORDER BY store_seq`,
+      )
+      .bind(vendorId)
+      .all<{
+        id: string;
+        tenant_id: string;
+        subscription_id: string;
+        type: string;
+        status: string;
+        attempts: number;
+        body: string | null;
+      }>()
+  ).results;
